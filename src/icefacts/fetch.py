@@ -19,6 +19,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO, cast
 
 from icefacts.errors import InputError
 
@@ -68,6 +69,10 @@ def default_mirror() -> Path | None:
     return Path(value) if value else None
 
 
+def _urlopen(timeout: float) -> Callable[[str], BinaryIO]:
+    return lambda url: cast(BinaryIO, urllib.request.urlopen(url, timeout=timeout))
+
+
 def _verify(entry: CatalogEntry, path: Path) -> None:
     digest = sha256_file(path)
     if digest != entry.sha256:
@@ -84,7 +89,7 @@ def fetch(
     mirror: Path | None = None,
     cache: Path | None = None,
     allow_download: bool = True,
-    opener: Callable[[str], object] | None = None,
+    opener: Callable[[str], BinaryIO] | None = None,
     timeout: float = 60.0,
 ) -> Path:
     """Return a verified local path for ``entry``; raise InputError if none can be had."""
@@ -105,7 +110,7 @@ def fetch(
     fd, tmp_name = tempfile.mkstemp(dir=cached.parent, prefix=".part-")
     tmp = Path(tmp_name)
     try:
-        open_url = opener or (lambda url: urllib.request.urlopen(url, timeout=timeout))  # noqa: S310
+        open_url = opener or (lambda url: urllib.request.urlopen(url, timeout=timeout))
         with os.fdopen(fd, "wb") as out, open_url(entry.url) as resp:  # type: ignore[attr-defined]
             shutil.copyfileobj(resp, out)
         _verify(entry, tmp)

@@ -147,9 +147,11 @@ def load_family(folder: Path) -> Family:
     fam_file = folder / "family.yaml"
     try:
         data = yaml.safe_load(fam_file.read_text(encoding="utf-8"))
-        cols = [
-            ColumnMap(**row) for row in _read_csv(folder / "columns.csv")
-        ] if (folder / "columns.csv").exists() else []
+        cols = (
+            [ColumnMap(**row) for row in _read_csv(folder / "columns.csv")]
+            if (folder / "columns.csv").exists()
+            else []
+        )
         return Family(**data, columns=tuple(cols))
     except (ValidationError, yaml.YAMLError, TypeError, KeyError) as exc:
         first = str(exc).splitlines()

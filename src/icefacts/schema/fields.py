@@ -48,7 +48,7 @@ class TableDef:
         return [f.name for f in self.fields]
 
 
-def F(name: str, type_: str, kind: str, description: str) -> Field:  # noqa: N802 - table-like
+def F(name: str, type_: str, kind: str, description: str) -> Field:
     return Field(name, type_, kind, description)
 
 

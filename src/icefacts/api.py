@@ -1,0 +1,84 @@
+"""The small public Python surface. The CLI and the web app call these, and so can you.
+
+>>> import icefacts
+>>> with icefacts.open_warehouse("icefacts.duckdb") as wh:
+...     reports = icefacts.ingest(wh, ["EROArrests_FY2017.csv.gz"])
+...     table = icefacts.sql(wh, "SELECT aor, count(*) FROM arrests GROUP BY aor")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyarrow as pa
+
+from icefacts.errors import QueryError
+from icefacts.ingest.pipeline import FileReport, Progress, ingest_paths
+from icefacts.warehouse import Warehouse
+
+
+def open_warehouse(path: str | Path | None = None, *, read_only: bool = False) -> Warehouse:
+    """Open (and create/migrate unless ``read_only``) the DuckDB warehouse."""
+    return Warehouse.open(path, read_only=read_only)
+
+
+def ingest(
+    wh: Warehouse,
+    paths: Iterable[str | Path],
+    *,
+    progress: Progress | None = None,
+    duplicate_rule: str | None = None,
+) -> list[FileReport]:
+    """Ingest files or folders; each file loads atomically. Returns one report per file."""
+    return ingest_paths(wh, [Path(p) for p in paths], progress, duplicate_rule)
+
+
+def sql(wh: Warehouse, query: str) -> pa.Table:
+    """Run one read-only query and return an Arrow table."""
+    if not wh.read_only and _writes(query):
+        raise QueryError("only read queries are allowed here (open the warehouse read-only)")
+    return wh.engine.query(query)
+
+
+def _writes(query: str) -> bool:
+    head = query.lstrip().split(None, 1)[0].upper() if query.strip() else ""
+    return head not in {
+        "SELECT",
+        "WITH",
+        "FROM",
+        "DESCRIBE",
+        "SHOW",
+        "SUMMARIZE",
+        "EXPLAIN",
+        "PRAGMA",
+        "VALUES",
+        "TABLE",
+    }
+
+
+def releases(wh: Warehouse) -> pa.Table:
+    return wh.engine.query(
+        "SELECT release_id, family, family_letter AS letter, foia, file_name, tables, rows, "
+        "period_start, period_end, maturity, synthetic, sha256, bytes, ingested_at, "
+        "tool_version, seconds FROM releases ORDER BY ingested_at"
+    )
+
+
+def validation_report(wh: Warehouse, release_id: str | None = None) -> pa.Table:
+    where = "WHERE v.release_id = ?" if release_id else ""
+    return wh.engine.query(
+        "SELECT r.file_name, v.table_name, v.check_name, v.field, v.checked, v.failed, "
+        "round(v.share, 6) AS share, v.max_share, v.status, v.caveat "
+        f"FROM validation v JOIN releases r USING (release_id) {where} "
+        "ORDER BY r.file_name, v.table_name, v.status DESC, v.check_name, v.field",
+        [release_id] if release_id else None,
+    )
+
+
+def field_stats(wh: Warehouse, release_id: str | None = None) -> pa.Table:
+    where = "WHERE release_id = ?" if release_id else ""
+    return wh.engine.query(
+        f"SELECT * FROM field_stats {where} ORDER BY release_id, table_name, field",
+        [release_id] if release_id else None,
+    )

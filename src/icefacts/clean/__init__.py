@@ -1,0 +1,1 @@
+"""Pure cleaning steps: Arrow in, Arrow out, no I/O and no SQL."""

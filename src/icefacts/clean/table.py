@@ -1,0 +1,284 @@
+"""Turn one raw sheet into a canonical, typed table plus the counts that validate it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from pydantic import BaseModel, ConfigDict
+
+from icefacts.clean.cells import CellSplit, map_distinct
+from icefacts.clean.dates import parse_failures, parse_timestamps, to_date
+from icefacts.errors import InputError
+from icefacts.schema import TableDef
+from icefacts.specs import vocab
+
+# Above this share of unparseable cells a typed column is refused as garbage (the file is
+# rejected); below it the bad cells become NULL, are kept verbatim in ``unparsed``, and the
+# validation report counts them.
+MAX_PARSE_FAILURE_SHARE = 0.01
+
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "VARCHAR": pa.string(),
+    "DATE": pa.date32(),
+    "TIMESTAMP": pa.timestamp("s"),
+    "INTEGER": pa.int32(),
+    "BOOLEAN": pa.bool_(),
+}
+
+
+class CleanParams(BaseModel):
+    """Everything a clean step needs to know about the sheet, frozen."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    file: str
+    sheet: str | None
+    table: str
+    date_formats: tuple[str, ...]
+    missing_markers: tuple[str, ...] = ()
+    date_field: str
+    period_start: date | None = None
+    period_end: date | None = None
+
+
+@dataclass
+class FieldCounts:
+    missing: int = 0
+    redacted: int = 0
+    unknown: int = 0
+    unparsed: int = 0
+
+
+@dataclass
+class CleanResult:
+    table: pa.Table
+    rows: int
+    blank_rows: int
+    counts: dict[str, FieldCounts]
+    unknown_values: dict[str, Counter[str]] = field(default_factory=dict)
+    out_of_period: int = 0
+    extra_columns: list[str] = field(default_factory=list)
+    redacted_cells: int = 0  # per raw cell (a column feeding two fields counts once)
+
+
+def _int_or_none(text: str | None, lo: int | None = None, hi: int | None = None) -> int | None:
+    if text is None:
+        return None
+    try:
+        value = float(text.replace(",", ""))
+    except ValueError:
+        return None
+    if not value.is_integer():
+        return None
+    out = int(value)
+    if (lo is not None and out < lo) or (hi is not None and out > hi):
+        return None
+    return out
+
+
+def clean_sheet(
+    raw: pa.Table,
+    first_row: int,
+    headers: list[str],
+    columns: dict[int, list[str]],
+    unmapped: dict[int, str],
+    tdef: TableDef,
+    params: CleanParams,
+) -> CleanResult:
+    """Canonical table for one sheet. ``columns`` maps raw column index -> canonical fields."""
+    n_all = raw.num_rows
+    # Rows with no cell at all are layout, not records: dropped and counted.
+    nonblank = None
+    for col in raw.columns:
+        valid = pc.is_valid(col)
+        nonblank = valid if nonblank is None else pc.or_(nonblank, valid)
+    keep = nonblank if nonblank is not None else pa.array([], pa.bool_())
+    blank_rows = n_all - (pc.sum(keep).as_py() or 0) if n_all else 0
+    if blank_rows:
+        raw = raw.filter(keep)
+    n = raw.num_rows
+    if n == 0:
+        raise InputError(
+            "sheet has a header but no data rows",
+            file=params.file,
+            sheet=params.sheet,
+            row=first_row - 1,
+        )
+    source_row = pa.array(np.arange(first_row, first_row + n_all, dtype=np.int32))
+    if blank_rows:
+        source_row = source_row.filter(keep)
+
+    field_index = {f.name: i for i, f in enumerate(tdef.fields)}
+    out: dict[str, pa.Array] = {"source_row": source_row}
+    counts: dict[str, FieldCounts] = {}
+    unknown_values: dict[str, Counter[str]] = {}
+    redacted_mask = np.zeros(n, dtype=np.uint64)
+    unknown_mask = np.zeros(n, dtype=np.uint64)
+    unparsed: dict[int, dict[str, str]] = {}
+    splits: dict[int, CellSplit] = {}
+
+    def split_of(j: int) -> CellSplit:
+        if j not in splits:
+            splits[j] = CellSplit(raw.column(j), params.missing_markers)
+        return splits[j]
+
+    redacted_cells = 0
+    for j, fields in sorted(columns.items()):
+        split = split_of(j)
+        redacted_cells += pc.sum(split.redacted).as_py() or 0
+        for name in fields:
+            f = tdef.field(name)
+            bit = np.uint64(1) << np.uint64(field_index[name])
+            red_np = split.redacted.to_numpy(zero_copy_only=False)
+            redacted_mask |= red_np.astype(np.uint64) * bit
+            fc = counts.setdefault(name, FieldCounts())
+            fc.redacted += int(red_np.sum())
+            value, failed, unknown = _convert(split, f.kind, params.date_formats)
+            if unknown is not None:
+                unk_np = unknown.to_numpy(zero_copy_only=False)
+                unknown_mask |= unk_np.astype(np.uint64) * bit
+                fc.unknown += int(unk_np.sum())
+                if fc.unknown:
+                    bad = pc.filter(split.text, unknown)
+                    vc = pc.value_counts(bad).to_pylist()
+                    unknown_values.setdefault(name, Counter()).update(
+                        {d["values"]: d["counts"] for d in vc}
+                    )
+            if failed is not None:
+                n_failed = pc.sum(failed).as_py() or 0
+                if n_failed:
+                    n_text = pc.sum(pc.is_valid(split.text)).as_py() or 0
+                    first = pc.index(failed, True).as_py()
+                    if n_failed / max(n_text, 1) > MAX_PARSE_FAILURE_SHARE:
+                        bad_value = split.text[first].as_py()
+                        raise InputError(
+                            f"{n_failed:,} of {n_text:,} cells are not a valid "
+                            f"{f.kind} (first: {bad_value!r}); "
+                            f"expected formats {', '.join(params.date_formats)}"
+                            if f.kind in ("date", "datetime")
+                            else f"{n_failed:,} of {n_text:,} cells are not a valid {f.kind} "
+                            f"(first: {bad_value!r})",
+                            file=params.file,
+                            sheet=params.sheet,
+                            row=int(source_row[first].as_py()),
+                            column=headers[j],
+                        )
+                    fc.unparsed += n_failed
+                    texts = split.text
+                    for k in np.flatnonzero(failed.to_numpy(zero_copy_only=False)):
+                        unparsed.setdefault(int(k), {})[name] = texts[int(k)].as_py()
+            fc.missing += int(n - (pc.sum(pc.is_valid(split.text)).as_py() or 0)) - int(
+                red_np.sum()
+            )
+            out[name] = value
+
+    # Derived fields.
+    if "method" in out and any(d.name == "at_large" for d in tdef.derived):
+        custody = vocab("method")
+        out["at_large"] = map_distinct(
+            out["method"],
+            lambda m: (
+                {"at_large": True, "custodial": False}.get(custody.lookup(m) or "")
+                if m is not None
+                else None
+            ),
+            pa.bool_(),
+        )
+    if "birth_year" not in out and "birth_date" in columns_fields(columns):
+        j = next(j for j, fs in columns.items() if "birth_date" in fs)
+        ts = parse_timestamps(split_of(j).text, params.date_formats)
+        years = pc.year(ts)
+        if pc.sum(pc.is_valid(years)).as_py():
+            out["birth_year"] = pc.cast(years, pa.int32())
+
+    out["redacted_mask"] = pa.array(redacted_mask, pa.uint64())
+    out["unknown_mask"] = pa.array(unknown_mask, pa.uint64())
+    if unparsed:
+        items: list[list[tuple[str, str]] | None] = [None] * n
+        for i, cells in unparsed.items():
+            items[i] = list(cells.items())
+        out["unparsed"] = pa.array(items, pa.map_(pa.string(), pa.string()))
+
+    out_of_period = 0
+    date_field = params.date_field
+    if date_field in out and params.period_start and params.period_end:
+        d = out[date_field]
+        if pa.types.is_timestamp(d.type):
+            d = to_date(d)
+        flag = pc.or_(
+            pc.less(d, pa.scalar(params.period_start, pa.date32())),
+            pc.greater(d, pa.scalar(params.period_end, pa.date32())),
+        )
+        out["out_of_period"] = flag
+        out_of_period = pc.sum(flag).as_py() or 0
+
+    extra_columns = [unmapped[j] for j in sorted(unmapped)]
+    if unmapped:
+        out["extra"] = _extra_map(raw, sorted(unmapped), extra_columns)
+    return CleanResult(
+        table=pa.table(out),
+        rows=n,
+        blank_rows=blank_rows,
+        counts=counts,
+        unknown_values=unknown_values,
+        out_of_period=out_of_period,
+        extra_columns=extra_columns,
+        redacted_cells=redacted_cells,
+    )
+
+
+def columns_fields(columns: dict[int, list[str]]) -> set[str]:
+    return {f for fs in columns.values() for f in fs}
+
+
+def _convert(
+    split: CellSplit, kind: str, date_formats: tuple[str, ...]
+) -> tuple[pa.Array, pa.Array | None, pa.Array | None]:
+    """(typed values, parse-failure flags or None, unknown-value flags or None)."""
+    text = split.text
+    if kind in ("text", "person"):
+        return text, None, None
+    if kind.startswith("code:"):
+        voc = vocab(kind.split(":", 1)[1])
+        mapped = map_distinct(text, lambda v: voc.lookup(v) if v is not None else None, pa.string())
+        unknown = pc.fill_null(pc.and_(pc.is_valid(text), pc.is_null(mapped)), False)
+        return pc.coalesce(mapped, text), None, unknown
+    if kind in ("date", "datetime"):
+        ts = parse_timestamps(text, date_formats)
+        failed = parse_failures(text, ts)
+        return (to_date(ts) if kind == "date" else ts), failed, None
+    if kind in ("int", "year"):
+        lo, hi = (1850, 2100) if kind == "year" else (None, None)
+        values = map_distinct(text, lambda v: _int_or_none(v, lo, hi), pa.int32())
+        return values, parse_failures(text, values), None
+    if kind == "yesno":
+        voc = vocab("yesno")
+        values = map_distinct(
+            text,
+            lambda v: None if v is None or voc.lookup(v) is None else voc.lookup(v) == "true",
+            pa.bool_(),
+        )
+        return values, parse_failures(text, values), None
+    if kind == "present":
+        return split.present, None, None
+    if kind == "withheld":
+        released = pc.if_else(split.redacted, False, pc.if_else(pc.is_valid(text), True, None))
+        return released, None, None
+    raise ValueError(f"unknown field kind {kind!r}")
+
+
+def _extra_map(raw: pa.Table, idx: list[int], names: list[str]) -> pa.Array:
+    """Unmapped columns kept verbatim as MAP(header -> value), row by row, vectorised."""
+    n, k = raw.num_rows, len(idx)
+    cols = [raw.column(j).combine_chunks() for j in idx]
+    flat = pa.concat_arrays([c.cast(pa.string()) for c in cols])
+    order = (np.arange(k)[None, :] * n + np.arange(n)[:, None]).ravel()
+    items = pc.take(flat, pa.array(order))
+    keys = pc.take(pa.array(names, pa.string()), pa.array(np.tile(np.arange(k), n)))
+    offsets = pa.array(np.arange(0, n * k + 1, k, dtype=np.int32))
+    return pa.MapArray.from_arrays(offsets, keys, items)

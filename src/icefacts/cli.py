@@ -1,0 +1,233 @@
+"""The `icefacts` command. Thin: it builds what the tests use, then delegates to the API."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from icefacts import api, render
+from icefacts.errors import IcefactsError
+from icefacts.ingest.pipeline import FileReport
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="icefacts: what ICE's own records say. Ingest releases, query, validate.",
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+DbOpt = Annotated[
+    Path | None,
+    typer.Option("--db", help="warehouse file (env ICEFACTS_DB, default ./icefacts.duckdb)"),
+]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table | csv | json")]
+
+
+def _emit(table: object, fmt: str, title: str | None = None) -> None:
+    import pyarrow as pa
+
+    assert isinstance(table, pa.Table)
+    if fmt == "json":
+        sys.stdout.write(render.to_json(table) + "\n")
+    elif fmt == "csv":
+        sys.stdout.write(render.to_csv(table))
+    elif fmt == "table":
+        out.print(render.to_rich(table, title))
+    else:
+        raise IcefactsError(f"unknown --format {fmt!r}; use one of {', '.join(render.FORMATS)}")
+
+
+class _RichProgress:
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: object = None
+
+    def file_started(self, name: str, sheets: int) -> None:
+        self.task = self.progress.add_task(name, total=max(sheets, 1), rows=0)
+
+    def sheet_done(self, name: str, sheet: str | None, rows: int) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, advance=1, rows=rows)  # type: ignore[arg-type]
+
+
+def _print_reports(reports: list[FileReport]) -> None:
+    import pyarrow as pa
+
+    rows = []
+    for r in reports:
+        rows.append(
+            {
+                "file": Path(r.path).name,
+                "status": r.status,
+                "family": r.family or "",
+                "tables": ",".join(r.tables),
+                "sheets": len(r.sheets),
+                "rows": r.rows,
+                "redacted": r.redacted_cells,
+                "unknown": r.unknown_values,
+                "dups": r.duplicates_flagged,
+                "out_of_period": r.out_of_period,
+                "seconds": round(r.seconds, 2),
+            }
+        )
+    out.print(render.to_rich(pa.Table.from_pylist(rows), "ingest summary"))
+    for r in reports:
+        name = Path(r.path).name
+        if r.status == "error":
+            err.print(f"[red]error[/red] {r.message}", highlight=False, soft_wrap=True)
+        elif r.status == "already":
+            out.print(f"{name}: {r.message}", highlight=False)
+        else:
+            if r.skipped_sheets:
+                skipped = ", ".join(f"{s!r} ({why})" for s, why in r.skipped_sheets.items())
+                out.print(f"{name}: skipped sheets {skipped}", highlight=False)
+            if r.unmapped_columns:
+                out.print(
+                    f"{name}: columns kept verbatim in `extra` (no canonical field yet): "
+                    + ", ".join(r.unmapped_columns),
+                    highlight=False,
+                )
+            if r.failed_checks:
+                out.print(
+                    f"[yellow]{name}: validation checks over threshold:[/yellow] "
+                    + ", ".join(r.failed_checks)
+                    + " (see `icefacts validate`)",
+                    highlight=False,
+                )
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="files or folders of release files")],
+    db: DbOpt = None,
+    dup_rule: Annotated[
+        str | None,
+        typer.Option(
+            "--dup-rule", help="override: none | episode_24h | same_person_date | exact_row"
+        ),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bars")] = False,
+) -> None:
+    """Detect, validate and load release files (each file atomically)."""
+    with api.open_warehouse(db) as wh:
+        progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total} sheets"),
+            TextColumn("{task.fields[rows]:,} rows"),
+            TimeElapsedColumn(),
+            console=err,
+            disable=quiet,
+            transient=True,
+        )
+        with progress:
+            reports = api.ingest(
+                wh, paths, progress=_RichProgress(progress), duplicate_rule=dup_rule
+            )
+    _print_reports(reports)
+    if any(r.status == "error" for r in reports):
+        raise typer.Exit(2)
+
+
+@app.command()
+def releases(db: DbOpt = None, fmt: FormatOpt = "table") -> None:
+    """List ingested files (one row each) with checksums, periods and row counts."""
+    with api.open_warehouse(db, read_only=True) as wh:
+        _emit(api.releases(wh), fmt, "releases")
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="one SELECT statement")],
+    db: DbOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Run a read-only SQL query against the warehouse."""
+    with api.open_warehouse(db, read_only=True) as wh:
+        _emit(api.sql(wh, query), fmt)
+
+
+@app.command()
+def validate(
+    db: DbOpt = None,
+    release: Annotated[str | None, typer.Option("--release", help="one release_id")] = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Show the validation report (declared checks, thresholds, caveats)."""
+    with api.open_warehouse(db, read_only=True) as wh:
+        _emit(api.validation_report(wh, release), fmt, "validation")
+
+
+@app.command()
+def synth(
+    out_dir: Annotated[Path, typer.Option("--out", help="folder to write into")],
+    rows: Annotated[int, typer.Option("--rows", min=1)] = 10_000,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    families: Annotated[str, typer.Option("--families", help="comma list: A,C")] = "A,C",
+    sheet_rows: Annotated[int, typer.Option("--sheet-rows", min=10)] = 1_048_575,
+) -> None:
+    """Write synthetic releases in the real layouts, with truth.json."""
+    from icefacts.synth import generate
+
+    fams = tuple(f.strip().upper() for f in families.split(",") if f.strip())
+    with err.status("writing synthetic releases..."):
+        truth = generate(out_dir, rows=rows, seed=seed, families=fams, sheet_rows=sheet_rows)
+    files = truth.get("files", {})
+    out.print(f"wrote {len(files)} files and truth.json to {out_dir}", highlight=False)
+
+
+@app.command()
+def demo(db: DbOpt = None) -> None:
+    """The main job: ingest the national FY2017 arrests and print a summary."""
+    from icefacts.analysis.summary import arrest_summary
+    from icefacts.demo import demo_source
+
+    source = demo_source()
+    (err if source.synthetic else out).print(source.notice, highlight=False)
+    with api.open_warehouse(db) as wh:
+        reports = api.ingest(wh, [source.path])
+        _print_reports(reports)
+        if any(r.status == "error" for r in reports):
+            raise typer.Exit(2)
+        rid = reports[0].release_id
+        s = arrest_summary(wh.engine, [rid] if rid else None)
+    out.print(render.to_rich(s.by_aor, f"arrests by AOR ({s.total:,} rows)"))
+    pct = 100 * s.at_large / s.with_method_class if s.with_method_class else 0.0
+    op = 100 * s.operation_flagged / s.operation_known if s.operation_known else 0.0
+    out.print(
+        f"at-large (Located / Non-Custodial): {s.at_large:,} of {s.with_method_class:,} arrests "
+        f"with a custodial/at-large method = {pct:.1f}%  (custodial {s.custodial:,}; other "
+        f"methods such as ERO Reprocessed are neither)",
+        highlight=False,
+    )
+    out.print(
+        f"operation code present (often redacted (b)(7)(E)): {s.operation_flagged:,} of "
+        f"{s.operation_known:,} = {op:.1f}%",
+        highlight=False,
+    )
+    if s.caveats.num_rows:
+        out.print(render.to_rich(s.caveats, "validation caveats"))
+    if source.synthetic:
+        err.print("REMINDER: these numbers come from SYNTHETIC data.", highlight=False)
+
+
+def main() -> None:
+    try:
+        app()
+    except IcefactsError as exc:
+        err.print(f"icefacts: {exc.one_line()}", highlight=False, markup=False)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("interrupted; the warehouse is unchanged by the file in flight")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Read release files into typed Arrow tables with provenance."""

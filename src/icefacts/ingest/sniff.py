@@ -1,0 +1,87 @@
+"""Tell what kind of file a path is, from its bytes (never from its name alone)."""
+
+from __future__ import annotations
+
+import gzip
+import zipfile
+import zlib
+from pathlib import Path
+from typing import Literal
+
+from icefacts.errors import InputError
+
+FileKind = Literal["xlsx", "xls", "csv", "csv.gz"]
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = b"PK\x03\x04"
+_GZIP = b"\x1f\x8b"
+
+
+def sniff(path: Path) -> FileKind:
+    name = str(path)
+    if not path.exists():
+        raise InputError("no such file or directory", file=name)
+    if path.is_dir():
+        raise InputError("is a directory (ingest walks folders itself)", file=name)
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError("empty file (0 bytes)", file=name)
+    with path.open("rb") as f:
+        head = f.read(8)
+    if head.startswith(_ZIP):
+        return _check_xlsx(path)
+    if head.startswith(_OLE):
+        return _check_ole(path)
+    if head.startswith(_GZIP):
+        try:
+            with gzip.open(path, "rb") as g:
+                sample = g.read(65536)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputError(f"corrupt or truncated gzip file: {exc}", file=name) from exc
+        _check_text(sample, name)
+        return "csv.gz"
+    with path.open("rb") as f:
+        sample = f.read(65536)
+    _check_text(sample, name)
+    return "csv"
+
+
+def _check_text(sample: bytes, name: str) -> None:
+    if not sample.strip():
+        raise InputError("empty file (no text)", file=name)
+    if b"\x00" in sample:
+        raise InputError("not an Excel or CSV file (binary content)", file=name)
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut by the sample boundary is fine; real binary is not.
+        if exc.start < len(sample) - 4:
+            try:
+                sample.decode("cp1252")
+            except UnicodeDecodeError:
+                raise InputError("not an Excel or CSV file (not text)", file=name) from exc
+
+
+def _check_xlsx(path: Path) -> FileKind:
+    name = str(path)
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            bad = z.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+        raise InputError(f"corrupt or truncated workbook: {exc}", file=name) from exc
+    if bad is not None:
+        raise InputError(f"corrupt workbook: damaged member {bad}", file=name)
+    if "xl/workbook.xml" not in names:
+        raise InputError("not an Excel workbook (a zip without xl/workbook.xml)", file=name)
+    return "xlsx"
+
+
+def _check_ole(path: Path) -> FileKind:
+    with path.open("rb") as f:
+        blob = f.read(1 << 20)
+    if "EncryptedPackage".encode("utf-16-le") in blob:
+        raise InputError(
+            "password-protected workbook; save an unprotected copy first", file=str(path)
+        )
+    return "xls"

@@ -1,0 +1,89 @@
+"""Duplicate rules, as SQL the warehouse runs over one release's rows. Flag, never delete.
+
+Rules (a family declares one per table in ``family.yaml``; callers may override):
+
+``episode_24h``  Current-layout arrests. Per person, records sorted by time (reprocessed
+    arrests last among equal times) form a chain; a record more than 24 hours after the
+    previous one starts a new episode. The episode's first row is its earliest record that is
+    not an ``ERO Reprocessed Arrest`` (else its earliest record); every other row gets
+    ``duplicate_of`` = that row's ``event_id``.
+``same_person_date``  Same person and the same calendar date of the table's main date: all
+    rows but the first in source order are flagged.
+``exact_row``  Rows identical in every canonical field (provenance aside).
+``none``  Nothing is flagged. The national LESA extracts use it: with birth dates redacted and
+    no person id, identical rows are separate arrests as often as not.
+"""
+
+from __future__ import annotations
+
+from icefacts.schema import TableDef
+
+RULES = ("none", "episode_24h", "same_person_date", "exact_row")
+REPROCESSED = "ERO Reprocessed Arrest"
+
+
+def _update(core: str, firsts_sql: str) -> str:
+    return (
+        f"UPDATE {core} SET duplicate_of = f.first_id FROM ({firsts_sql}) f "
+        f"WHERE {core}.event_id = f.event_id AND f.first_id <> f.event_id"
+    )
+
+
+def _time_expr(tdef: TableDef) -> str:
+    date_field = tdef.date_field
+    ts_field = {
+        "apprehension_date": "apprehension_at",
+        "event_date": "event_at",
+        "prepared_date": "prepared_at",
+        "book_in_date": "book_in_at",
+    }.get(date_field)
+    if ts_field and ts_field in tdef.names:
+        return f"coalesce({ts_field}, CAST({date_field} AS TIMESTAMP))"
+    return f"CAST({date_field} AS TIMESTAMP)"
+
+
+def flag_sql(rule: str, tdef: TableDef, core: str, date_field: str | None = None) -> str | None:
+    """SQL flagging duplicates among the rows of release ``?`` (one parameter), or None."""
+    if rule == "none":
+        return None
+    if rule == "episode_24h":
+        ts = _time_expr(tdef)
+        reproc = f"coalesce(method = '{REPROCESSED}', false)" if "method" in tdef.names else "false"
+        order = "ts, reproc, source_sheet, source_row"
+        firsts = f"""
+            WITH base AS (
+                SELECT event_id, person_id, {ts} AS ts, {reproc} AS reproc,
+                       source_sheet, source_row
+                FROM {core} WHERE release_id = ? AND person_id IS NOT NULL
+            ), chained AS (
+                SELECT *, CASE WHEN lag(ts) OVER w IS NULL
+                               OR ts - lag(ts) OVER w > INTERVAL 24 HOUR THEN 1 ELSE 0 END AS new_ep
+                FROM base WHERE ts IS NOT NULL
+                WINDOW w AS (PARTITION BY person_id ORDER BY {order})
+            ), episodes AS (
+                SELECT *, sum(new_ep) OVER (PARTITION BY person_id ORDER BY {order}
+                                            ROWS UNBOUNDED PRECEDING) AS episode
+                FROM chained
+            )
+            SELECT event_id, first_value(event_id) OVER (
+                PARTITION BY person_id, episode ORDER BY reproc, ts, source_sheet, source_row
+            ) AS first_id FROM episodes"""
+        return _update(core, firsts)
+    if rule == "same_person_date":
+        d = date_field or tdef.date_field
+        firsts = f"""
+            SELECT event_id, first_value(event_id) OVER (
+                PARTITION BY person_id, CAST({d} AS DATE) ORDER BY source_sheet, source_row
+            ) AS first_id
+            FROM {core}
+            WHERE release_id = ? AND person_id IS NOT NULL AND {d} IS NOT NULL"""
+        return _update(core, firsts)
+    if rule == "exact_row":
+        cols = ", ".join(f.name for f in tdef.fields)
+        firsts = f"""
+            SELECT event_id, first_value(event_id) OVER (
+                PARTITION BY {cols} ORDER BY source_sheet, source_row
+            ) AS first_id
+            FROM {core} WHERE release_id = ?"""
+        return _update(core, firsts)
+    raise ValueError(f"unknown duplicate rule {rule!r}; known: {', '.join(RULES)}")

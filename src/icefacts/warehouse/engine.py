@@ -1,0 +1,80 @@
+"""The narrow engine seam: four operations every backend (DuckDB, Spark) provides.
+
+Analyses build SQL text and hand it to an ``Engine``; they never import a driver. Errors carry
+the SQL that failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+import duckdb
+import pyarrow as pa
+
+from icefacts.errors import QueryError
+
+
+class Engine(Protocol):
+    dialect: str
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None: ...
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table: ...
+
+    def load_arrow(self, table: str, data: pa.Table, extra: dict[str, str] | None = None) -> int:
+        """Append ``data`` to ``table`` matching columns by name; ``extra`` are SQL
+        expressions for further columns (they may refer to the data's columns)."""
+        ...
+
+    def transaction(self) -> Any: ...
+
+
+def _sql_error(exc: Exception, sql: str) -> QueryError:
+    first = " ".join(str(exc).split())[:300]
+    flat = " ".join(sql.split())
+    return QueryError(f"{first} [SQL: {flat[:400]}]")
+
+
+class DuckDBEngine:
+    dialect = "duckdb"
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self._staged = 0
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
+        try:
+            self.con.execute(sql, params or [])
+        except duckdb.Error as exc:
+            raise _sql_error(exc, sql) from exc
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
+        try:
+            return self.con.sql(sql, params=list(params) if params else None).to_arrow_table()
+        except duckdb.Error as exc:
+            raise _sql_error(exc, sql) from exc
+
+    def load_arrow(self, table: str, data: pa.Table, extra: dict[str, str] | None = None) -> int:
+        self._staged += 1
+        name = f"_staged_{self._staged}"
+        self.con.register(name, data)
+        try:
+            cols = ", ".join(f"{expr} AS {col}" for col, expr in (extra or {}).items())
+            select = f"SELECT *{', ' + cols if cols else ''} FROM {name}"
+            self.execute(f"INSERT INTO {table} BY NAME {select}")
+        finally:
+            self.con.unregister(name)
+        return data.num_rows
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        else:
+            self.execute("COMMIT")

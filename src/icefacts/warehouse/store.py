@@ -1,0 +1,84 @@
+"""Open the DuckDB warehouse (one writer at a time), migrate it, and load files atomically."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from icefacts.errors import IcefactsError, WarehouseBusy
+from icefacts.warehouse import ddl
+from icefacts.warehouse.engine import DuckDBEngine
+
+
+def default_db_path() -> Path:
+    return Path(os.environ.get("ICEFACTS_DB", "icefacts.duckdb"))
+
+
+class Warehouse:
+    """A DuckDB file holding every layer. Use as a context manager."""
+
+    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection, read_only: bool) -> None:
+        self.path = path
+        self.con = con
+        self.read_only = read_only
+        self.engine = DuckDBEngine(con)
+
+    @classmethod
+    def open(cls, path: Path | str | None = None, *, read_only: bool = False) -> Warehouse:
+        db = Path(path) if path is not None else default_db_path()
+        if read_only and not db.exists():
+            raise IcefactsError(f"no warehouse at {db} (run `icefacts ingest` first)")
+        if not read_only and db.parent and not db.parent.exists():
+            db.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            con = duckdb.connect(str(db), read_only=read_only)
+        except duckdb.IOException as exc:
+            text = str(exc)
+            if "lock" in text.lower():
+                raise WarehouseBusy(
+                    f"warehouse is busy: another process is writing to {db}; "
+                    "try again when it has finished"
+                ) from exc
+            raise IcefactsError(f"cannot open warehouse {db}: {' '.join(text.split())}") from exc
+        except duckdb.Error as exc:
+            raise IcefactsError(
+                f"cannot open warehouse {db}: {' '.join(str(exc).split())}"
+            ) from exc
+        wh = cls(db, con, read_only)
+        if not read_only:
+            wh.migrate()
+        return wh
+
+    def migrate(self) -> None:
+        with self.engine.transaction():
+            for stmt in ddl.all_statements():
+                self.engine.execute(stmt)
+            self.engine.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+                [str(ddl.SCHEMA_VERSION)],
+            )
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def load(self) -> Iterator[DuckDBEngine]:
+        """One atomic load: everything inside commits together or not at all."""
+        with self.engine.transaction():
+            yield self.engine
+
+    def has_release(self, sha256: str) -> str | None:
+        row = self.con.execute(
+            "SELECT release_id FROM releases WHERE sha256 = ?", [sha256]
+        ).fetchone()
+        return None if row is None else str(row[0])
