@@ -57,50 +57,51 @@ class _RichProgress:
             self.progress.update(self.task, advance=1, rows=rows)  # type: ignore[arg-type]
 
 
-def _print_reports(reports: list[FileReport]) -> None:
-    import pyarrow as pa
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
-    rows = []
-    for r in reports:
-        rows.append(
-            {
-                "file": Path(r.path).name,
-                "status": r.status,
-                "family": r.family or "",
-                "tables": ",".join(r.tables),
-                "sheets": len(r.sheets),
-                "rows": r.rows,
-                "redacted": r.redacted_cells,
-                "unknown": r.unknown_values,
-                "dups": r.duplicates_flagged,
-                "out_of_period": r.out_of_period,
-                "seconds": round(r.seconds, 2),
-            }
-        )
-    out.print(render.to_rich(pa.Table.from_pylist(rows), "ingest summary"))
+
+def _print_reports(reports: list[FileReport]) -> None:
+    """One line per file (readable at any terminal width), then notes."""
     for r in reports:
         name = Path(r.path).name
         if r.status == "error":
-            err.print(f"[red]error[/red] {r.message}", highlight=False, soft_wrap=True)
-        elif r.status == "already":
-            out.print(f"{name}: {r.message}", highlight=False)
-        else:
-            if r.skipped_sheets:
-                skipped = ", ".join(f"{s!r} ({why})" for s, why in r.skipped_sheets.items())
-                out.print(f"{name}: skipped sheets {skipped}", highlight=False)
-            if r.unmapped_columns:
-                out.print(
-                    f"{name}: columns kept verbatim in `extra` (no canonical field yet): "
-                    + ", ".join(r.unmapped_columns),
-                    highlight=False,
-                )
-            if r.failed_checks:
-                out.print(
-                    f"[yellow]{name}: validation checks over threshold:[/yellow] "
-                    + ", ".join(r.failed_checks)
-                    + " (see `icefacts validate`)",
-                    highlight=False,
-                )
+            err.print(f"error {r.message}", highlight=False, markup=False, soft_wrap=True)
+            continue
+        if r.status == "already":
+            out.print(f"{name}: {r.message}", highlight=False, markup=False, soft_wrap=True)
+            continue
+        out.print(
+            f"{name}: loaded {r.family} {'+'.join(r.tables)} as release {r.release_id}: "
+            f"{_plural(len(r.sheets), 'sheet')}, {_plural(r.rows, 'row')}, "
+            f"{_plural(r.redacted_cells, 'redacted cell')}, "
+            f"{_plural(r.unknown_values, 'unknown value')}, "
+            f"{r.duplicates_flagged:,} flagged as duplicates, "
+            f"{r.out_of_period:,} dated outside the stated period, {r.seconds:.1f} s",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+        if r.skipped_sheets:
+            skipped = ", ".join(f"{s!r} ({why})" for s, why in r.skipped_sheets.items())
+            out.print(f"  skipped sheets: {skipped}", highlight=False, markup=False)
+        if r.unmapped_columns:
+            out.print(
+                "  kept verbatim in `extra` (no canonical field yet): "
+                + ", ".join(r.unmapped_columns),
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
+        if r.failed_checks:
+            out.print(
+                "  validation checks over threshold: "
+                + ", ".join(r.failed_checks)
+                + " (see `icefacts validate`)",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
 
 
 @app.command()

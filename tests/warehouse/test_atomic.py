@@ -1,0 +1,66 @@
+"""Each file loads atomically: kill -9 mid-load leaves the warehouse as it was.
+A second writer gets a clear 'warehouse is busy' error."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from tests.fixtures import national_csv
+
+
+def _counts(db: Path) -> tuple[int, int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rel = con.execute("SELECT count(*) FROM releases").fetchone()
+        arr = con.execute("SELECT count(*) FROM core_arrests").fetchone()
+        assert rel is not None and arr is not None
+        return int(rel[0]), int(arr[0])
+    finally:
+        con.close()
+
+
+def test_kill_9_mid_load_leaves_warehouse_unchanged_and_busy_is_reported(
+    tmp_path: Path, run_cli
+) -> None:
+    db = tmp_path / "w.duckdb"
+    first = national_csv(tmp_path / "EROArrests_FY2017.csv.gz")
+    code, _, err = run_cli("ingest", "-q", "--db", str(db), str(first))
+    assert code == 0, err
+    assert _counts(db) == (1, 5)
+
+    rows = [
+        ["Seattle Area of Responsibility", f"9/{d}/2017", "Located", "", "", "", "", "X", "Male"]
+        for d in range(1, 29)
+    ]
+    second = national_csv(tmp_path / "EROArrests_FY2017b.csv.gz", rows=rows)
+    env = {**os.environ, "ICEFACTS_TEST_HOOK": "pause_before_commit"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "icefacts.cli", "ingest", "-q", "--db", str(db), str(second)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert "before_commit" in line, proc.stderr.read() if proc.stderr else ""
+        # The load is in flight and holds the write lock: a second writer is refused.
+        code, _, err = run_cli("ingest", "-q", "--db", str(db), str(first))
+        assert code == 2
+        assert "warehouse is busy" in err
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    assert _counts(db) == (1, 5)  # nothing of the killed load is visible
+
+    code, _, err = run_cli("ingest", "-q", "--db", str(db), str(second))
+    assert code == 0, err
+    assert _counts(db) == (2, 33)
