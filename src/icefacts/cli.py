@@ -68,6 +68,9 @@ def _print_reports(reports: list[FileReport]) -> None:
         if r.status == "error":
             err.print(f"error {r.message}", highlight=False, markup=False, soft_wrap=True)
             continue
+        if r.status == "skipped":
+            out.print(f"skipped {r.message}", highlight=False, markup=False, soft_wrap=True)
+            continue
         if r.status == "already":
             out.print(f"{name}: {r.message}", highlight=False, markup=False, soft_wrap=True)
             continue

@@ -18,7 +18,7 @@ def _snapshot(db: Path) -> tuple[int, ...]:
     try:
         return tuple(
             con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
-            for t in ("releases", "core_arrests", "validation", "raw_sheets", "field_stats")
+            for t in ("releases", "arrests", "validation", "raw_sheets", "field_stats")
         )
     finally:
         con.close()

@@ -30,6 +30,10 @@ from icefacts.warehouse.ddl import core_name
 INGESTIBLE = (".csv", ".gz", ".xlsx", ".xls", ".xlsm", ".txt", ".tsv")
 
 
+class NotARelease(InputError):
+    """No sheet of the file matches any release spec."""
+
+
 class Progress(Protocol):
     def file_started(self, name: str, sheets: int) -> None: ...
     def sheet_done(self, name: str, sheet: str | None, rows: int) -> None: ...
@@ -71,22 +75,20 @@ class FileReport:
     message: str = ""
 
 
-def expand(paths: Iterable[Path]) -> list[Path]:
-    """Files as given; folders walked for ingestible files, in name order."""
-    out: list[Path] = []
+def expand(paths: Iterable[Path]) -> list[tuple[Path, bool]]:
+    """(file, found by walking a folder): files as given; folders walked in name order."""
+    out: list[tuple[Path, bool]] = []
     for p in paths:
         if p.is_dir():
             out.extend(
-                sorted(
-                    q
-                    for q in p.rglob("*")
-                    if q.is_file()
-                    and q.name.lower().endswith(INGESTIBLE)
-                    and not q.name.startswith(".")
-                )
+                (q, True)
+                for q in sorted(p.rglob("*"))
+                if q.is_file()
+                and q.name.lower().endswith(INGESTIBLE)
+                and not q.name.startswith(".")
             )
         else:
-            out.append(p)
+            out.append((p, False))
     return out
 
 
@@ -97,9 +99,14 @@ def ingest_paths(
     duplicate_rule: str | None = None,
 ) -> list[FileReport]:
     reports = []
-    for path in expand(paths):
+    for path, walked in expand(paths):
         try:
             reports.append(ingest_file(wh, path, progress, duplicate_rule))
+        except NotARelease as exc:
+            # A file met while walking a folder that no release spec describes (a README,
+            # a lookup table) is passed over, not an error; named explicitly, it is one.
+            status = "skipped" if walked else "error"
+            reports.append(FileReport(path=str(path), status=status, message=exc.one_line()))
         except IcefactsError as exc:
             reports.append(FileReport(path=str(path), status="error", message=exc.one_line()))
     return reports
@@ -117,7 +124,7 @@ def _plan(wb: Workbook, path: Path) -> list[SheetPlan]:
             if not any(any(c.strip() for c in r) for r in rows) and len(wb.sheet_names) > 1:
                 plans.append(SheetPlan(i, sheet, None, "empty sheet"))
                 continue
-            raise InputError(
+            raise NotARelease(
                 "no recognisable header in the first rows (no release spec matches)",
                 file=path.name,
                 sheet=sheet,
@@ -125,7 +132,7 @@ def _plan(wb: Workbook, path: Path) -> list[SheetPlan]:
         plans.append(SheetPlan(i, sheet, det))
     data = [p for p in plans if p.detection is not None]
     if not data:
-        raise InputError("no sheet with a recognisable header", file=path.name)
+        raise NotARelease("no sheet with a recognisable header", file=path.name)
     fams = {p.detection.family.id for p in data if p.detection}
     if len(fams) > 1:
         raise InputError(
@@ -245,16 +252,13 @@ def ingest_file(
                 raw.table, raw.first_row, det.headers, det.columns, det.unmapped, tdef, params
             )
             del raw
-            event_id = (
-                "substr(md5(concat_ws('|', "
-                f"{_sql_str(release_id)}, {_sql_str(path.name)}, "
-                f"{_sql_str(plan.sheet or '')}, CAST(source_row AS VARCHAR))), 1, 16)"
-            )
+            mapped = {f for fs in det.columns.values() for f in fs}
+            target = wh.ensure_core(det.table, fam.id, mapped)
             eng.load_arrow(
-                core_name(det.table),
+                target,
                 result.table,
                 extra={
-                    "event_id": event_id,
+                    "source_sheet_index": str(plan.index),
                     "release_id": _sql_str(release_id),
                     "source_file": _sql_str(path.name),
                     "source_sheet": _sql_str(plan.sheet),
@@ -311,13 +315,15 @@ def ingest_file(
 
         for table in report.tables:
             rule = duplicate_rule or fam.table_rule(table).duplicates
-            sql = flag_sql(rule, table_def(table), core_name(table), fam.date_field(table))
+            core = core_name(table, fam.id)
+            sql = flag_sql(rule, table_def(table), core, wh.columns(core), fam.date_field(table))
             if sql:
                 eng.execute(sql, [release_id])
         if report.tables:
             counted = eng.query(
                 " UNION ALL ".join(
-                    f"SELECT count(duplicate_of) AS n FROM {core_name(t)} WHERE release_id = ?"
+                    f"SELECT count(duplicate_of) AS n FROM {core_name(t, fam.id)} "
+                    "WHERE release_id = ?"
                     for t in report.tables
                 ),
                 [release_id] * len(report.tables),

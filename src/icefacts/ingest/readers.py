@@ -14,7 +14,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import fastexcel
 import pyarrow as pa
@@ -99,7 +99,7 @@ class Workbook:
 
     def _open_text(self) -> BinaryIO:
         if self.kind == "csv.gz":
-            return gzip.open(self.path, "rb")
+            return cast(BinaryIO, gzip.open(self.path, "rb"))
         return self.path.open("rb")
 
     def _sample_text(self, limit: int = 1 << 18) -> str:

@@ -22,14 +22,19 @@ RULES = ("none", "episode_24h", "same_person_date", "exact_row")
 REPROCESSED = "ERO Reprocessed Arrest"
 
 
+EVENT_ID = "release_id || '-' || source_sheet_index || '-' || source_row"
+
+
 def _update(core: str, firsts_sql: str) -> str:
     return (
         f"UPDATE {core} SET duplicate_of = f.first_id FROM ({firsts_sql}) f "
-        f"WHERE {core}.event_id = f.event_id AND f.first_id <> f.event_id"
+        f"WHERE {core}.release_id = f.release_id "
+        f"AND {core}.source_sheet_index = f.source_sheet_index "
+        f"AND {core}.source_row = f.source_row AND f.first_id <> f.event_id"
     )
 
 
-def _time_expr(tdef: TableDef) -> str:
+def _time_expr(tdef: TableDef, columns: set[str]) -> str:
     date_field = tdef.date_field
     ts_field = {
         "apprehension_date": "apprehension_at",
@@ -37,23 +42,28 @@ def _time_expr(tdef: TableDef) -> str:
         "prepared_date": "prepared_at",
         "book_in_date": "book_in_at",
     }.get(date_field)
-    if ts_field and ts_field in tdef.names:
+    if ts_field and ts_field in columns:
         return f"coalesce({ts_field}, CAST({date_field} AS TIMESTAMP))"
     return f"CAST({date_field} AS TIMESTAMP)"
 
 
-def flag_sql(rule: str, tdef: TableDef, core: str, date_field: str | None = None) -> str | None:
-    """SQL flagging duplicates among the rows of release ``?`` (one parameter), or None."""
+def flag_sql(
+    rule: str, tdef: TableDef, core: str, columns: set[str], date_field: str | None = None
+) -> str | None:
+    """SQL flagging duplicates among the rows of release ``?`` (one parameter), or None.
+    ``columns`` are the physical table's columns (a release may lack times or methods)."""
     if rule == "none":
         return None
+    if "person_id" not in columns and rule in ("episode_24h", "same_person_date"):
+        return None
+    ids = f"release_id, source_sheet_index, source_row, {EVENT_ID} AS event_id"
     if rule == "episode_24h":
-        ts = _time_expr(tdef)
-        reproc = f"coalesce(method = '{REPROCESSED}', false)" if "method" in tdef.names else "false"
-        order = "ts, reproc, source_sheet, source_row"
+        ts = _time_expr(tdef, columns)
+        reproc = f"coalesce(method = '{REPROCESSED}', false)" if "method" in columns else "false"
+        order = "ts, reproc, source_sheet_index, source_row"
         firsts = f"""
             WITH base AS (
-                SELECT event_id, person_id, {ts} AS ts, {reproc} AS reproc,
-                       source_sheet, source_row
+                SELECT {ids}, person_id, {ts} AS ts, {reproc} AS reproc
                 FROM {core} WHERE release_id = ? AND person_id IS NOT NULL
             ), chained AS (
                 SELECT *, CASE WHEN lag(ts) OVER w IS NULL
@@ -65,24 +75,27 @@ def flag_sql(rule: str, tdef: TableDef, core: str, date_field: str | None = None
                                             ROWS UNBOUNDED PRECEDING) AS episode
                 FROM chained
             )
-            SELECT event_id, first_value(event_id) OVER (
-                PARTITION BY person_id, episode ORDER BY reproc, ts, source_sheet, source_row
-            ) AS first_id FROM episodes"""
+            SELECT release_id, source_sheet_index, source_row, event_id,
+                   first_value(event_id) OVER (
+                       PARTITION BY person_id, episode
+                       ORDER BY reproc, ts, source_sheet_index, source_row
+                   ) AS first_id
+            FROM episodes"""
         return _update(core, firsts)
     if rule == "same_person_date":
         d = date_field or tdef.date_field
         firsts = f"""
-            SELECT event_id, first_value(event_id) OVER (
-                PARTITION BY person_id, CAST({d} AS DATE) ORDER BY source_sheet, source_row
+            SELECT *, first_value(event_id) OVER (
+                PARTITION BY person_id, CAST({d} AS DATE) ORDER BY source_sheet_index, source_row
             ) AS first_id
-            FROM {core}
-            WHERE release_id = ? AND person_id IS NOT NULL AND {d} IS NOT NULL"""
+            FROM (SELECT {ids}, person_id, {d} FROM {core}
+            WHERE release_id = ? AND person_id IS NOT NULL AND {d} IS NOT NULL)"""
         return _update(core, firsts)
     if rule == "exact_row":
-        cols = ", ".join(f.name for f in tdef.fields)
+        cols = ", ".join(f.name for f in tdef.fields if f.name in columns)
         firsts = f"""
-            SELECT event_id, first_value(event_id) OVER (
-                PARTITION BY {cols} ORDER BY source_sheet, source_row
+            SELECT {ids}, first_value({EVENT_ID}) OVER (
+                PARTITION BY {cols} ORDER BY source_sheet_index, source_row
             ) AS first_id
             FROM {core} WHERE release_id = ?"""
         return _update(core, firsts)

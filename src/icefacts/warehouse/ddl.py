@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from icefacts.schema import EVENT_TABLES, PROVENANCE, TableDef
+from icefacts.schema import EVENT_TABLES, PROVENANCE, Field, TableDef
 from icefacts.schema.fields import QUALITY
 
 SCHEMA_VERSION = 1
@@ -34,20 +34,50 @@ BOOKKEEPING = [
 ]
 
 
-def core_name(table: str) -> str:
-    return f"core_{table}"
+# event_id: a stable function of (release, sheet position, row). release_id is the file's
+# content hash, so the same bytes always give the same ids, on any machine.
+EVENT_ID_SQL = "release_id || '-' || source_sheet_index || '-' || source_row"
+
+STORAGE_PROVENANCE = (
+    "release_id VARCHAR",
+    "source_file VARCHAR",
+    "source_sheet VARCHAR",
+    "source_sheet_index SMALLINT",
+    "source_row INTEGER",
+)
 
 
-def create_core(tdef: TableDef) -> str:
+def core_name(table: str, family: str | None = None) -> str:
+    """``core_<table>`` is the full-width template; ``core_<table>__<family>`` holds rows."""
+    if family is None:
+        return f"core_{table}"
+    return f"core_{table}__{family.replace('-', '_')}"
+
+
+def family_fields(tdef: TableDef, mapped: set[str]) -> list[Field]:
+    """The canonical fields a family's physical table stores (what its releases can fill)."""
+    if "birth_date" in mapped and "birth_year" in tdef.names:
+        mapped = mapped | {"birth_year"}
+    out = [f for f in tdef.fields if f.name in mapped]
+    if "method" in mapped:
+        out += list(tdef.derived)
+    return out
+
+
+def create_core(tdef: TableDef, family: str | None = None, mapped: set[str] | None = None) -> str:
+    """Physical table. Each family gets its own narrow table: DuckDB pays for every column
+    it writes, NULL or not, so a 9-column release should not write 40 empty columns."""
+    fields = (
+        [*tdef.fields, *tdef.derived] if family is None else family_fields(tdef, mapped or set())
+    )
     cols = [
-        *(f"{f.name} {f.type}" for f in PROVENANCE),
-        *(f"{f.name} {f.type}" for f in tdef.fields),
-        *(f"{f.name} {f.type}" for f in tdef.derived),
+        *STORAGE_PROVENANCE,
+        *(f"{f.name} {f.type}" for f in fields),
         *(f"{f.name} {f.type}" for f in QUALITY),
         "extra MAP(VARCHAR, VARCHAR)",
     ]
     body = ",\n  ".join(cols)
-    return f"CREATE TABLE IF NOT EXISTS {core_name(tdef.name)} (\n  {body}\n)"
+    return f"CREATE TABLE IF NOT EXISTS {core_name(tdef.name, family)} (\n  {body}\n)"
 
 
 def redacted_fields_expr(tdef: TableDef) -> str:
@@ -69,9 +99,11 @@ def unknown_fields_expr(tdef: TableDef) -> str:
     return f"list_filter([{', '.join(parts)}], lambda x: x IS NOT NULL)"
 
 
-def create_view(tdef: TableDef) -> str:
+def create_view(tdef: TableDef, family_tables: list[str] | None = None) -> str:
+    """The public view: every canonical column, whichever family tables hold rows."""
     cols = [
-        *(f.name for f in PROVENANCE),
+        f"{EVENT_ID_SQL} AS event_id",
+        *(f.name for f in PROVENANCE if f.name != "event_id"),
         *(f.name for f in tdef.fields),
         *(f.name for f in tdef.derived),
         "duplicate_of",
@@ -81,15 +113,14 @@ def create_view(tdef: TableDef) -> str:
         "unparsed",
         "extra",
     ]
-    return (
-        f"CREATE OR REPLACE VIEW {tdef.name} AS SELECT {', '.join(cols)} "
-        f"FROM {core_name(tdef.name)}"
-    )
+    sources = [core_name(tdef.name), *(family_tables or [])]
+    union = " UNION ALL BY NAME ".join(f"SELECT * FROM {t}" for t in sources)
+    return f"CREATE OR REPLACE VIEW {tdef.name} AS SELECT {', '.join(cols)} FROM ({union})"
 
 
-def all_statements() -> list[str]:
+def all_statements(family_tables: dict[str, list[str]] | None = None) -> list[str]:
     out = list(BOOKKEEPING)
     for tdef in EVENT_TABLES.values():
         out.append(create_core(tdef))
-        out.append(create_view(tdef))
+        out.append(create_view(tdef, (family_tables or {}).get(tdef.name)))
     return out

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from icefacts.errors import IcefactsError, WarehouseBusy
+from icefacts.schema import EVENT_TABLES
 from icefacts.warehouse import ddl
 from icefacts.warehouse.engine import DuckDBEngine
 
@@ -53,9 +54,44 @@ class Warehouse:
             wh.migrate()
         return wh
 
+    def family_tables(self) -> dict[str, list[str]]:
+        """Physical per-family tables behind each public view."""
+        rows = self.con.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'main' AND table_name LIKE 'core\\_%\\_\\_%' ESCAPE '\\' "
+            "ORDER BY table_name"
+        ).fetchall()
+        out: dict[str, list[str]] = {}
+        for (name,) in rows:
+            table = name.removeprefix("core_").split("__", 1)[0]
+            out.setdefault(table, []).append(name)
+        return out
+
+    def columns(self, table: str) -> set[str]:
+        return {
+            r[0]
+            for r in self.con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+                [table],
+            ).fetchall()
+        }
+
+    def ensure_core(self, table: str, family: str, mapped: set[str]) -> str:
+        """Create the family's physical table (and widen it if a release maps new fields);
+        re-point the public view. Runs inside the caller's load transaction."""
+        tdef = EVENT_TABLES[table]
+        name = ddl.core_name(table, family)
+        self.engine.execute(ddl.create_core(tdef, family, mapped))
+        have = self.columns(name)
+        for f in ddl.family_fields(tdef, mapped):
+            if f.name not in have:
+                self.engine.execute(f"ALTER TABLE {name} ADD COLUMN {f.name} {f.type}")
+        self.engine.execute(ddl.create_view(tdef, self.family_tables().get(table)))
+        return name
+
     def migrate(self) -> None:
         with self.engine.transaction():
-            for stmt in ddl.all_statements():
+            for stmt in ddl.all_statements(self.family_tables()):
                 self.engine.execute(stmt)
             self.engine.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
