@@ -222,6 +222,14 @@ def demo(db: DbOpt = None) -> None:
         err.print("REMINDER: these numbers come from SYNTHETIC data.", highlight=False)
 
 
+@app.command()
+def codebook() -> None:
+    """Print the codebook (every table and field) as Markdown."""
+    from icefacts.schema.codebook import codebook_markdown
+
+    sys.stdout.write(codebook_markdown())
+
+
 def main() -> None:
     try:
         app()
