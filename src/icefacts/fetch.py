@@ -110,8 +110,8 @@ def fetch(
     fd, tmp_name = tempfile.mkstemp(dir=cached.parent, prefix=".part-")
     tmp = Path(tmp_name)
     try:
-        open_url = opener or (lambda url: urllib.request.urlopen(url, timeout=timeout))
-        with os.fdopen(fd, "wb") as out, open_url(entry.url) as resp:  # type: ignore[attr-defined]
+        open_url = opener or _urlopen(timeout)
+        with os.fdopen(fd, "wb") as out, open_url(entry.url) as resp:
             shutil.copyfileobj(resp, out)
         _verify(entry, tmp)
         tmp.replace(cached)

@@ -1,0 +1,76 @@
+"""Pinned files come from a mirror, the cache or their URL, always checked by sha256."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+import pytest
+
+from icefacts.errors import InputError
+from icefacts.fetch import CatalogEntry, fetch, load_catalog
+
+PAYLOAD = b"a|b\n1|2\n"
+
+
+def _entry(payload: bytes = PAYLOAD) -> CatalogEntry:
+    return CatalogEntry(
+        path="family/file.csv",
+        url="https://example.invalid/file.csv",
+        bytes=len(payload),
+        sha256=hashlib.sha256(payload).hexdigest(),
+    )
+
+
+def _no_network(url: str):  # pragma: no cover - must never be called
+    raise AssertionError(f"tried to download {url}")
+
+
+def test_mirror_is_used_and_verified(tmp_path: Path) -> None:
+    mirror = tmp_path / "mirror"
+    (mirror / "family").mkdir(parents=True)
+    (mirror / "family" / "file.csv").write_bytes(PAYLOAD)
+    got = fetch(_entry(), mirror=mirror, cache=tmp_path / "cache", opener=_no_network)
+    assert got == mirror / "family" / "file.csv"
+
+
+def test_mirror_with_wrong_bytes_is_refused(tmp_path: Path) -> None:
+    mirror = tmp_path / "mirror"
+    (mirror / "family").mkdir(parents=True)
+    (mirror / "family" / "file.csv").write_bytes(PAYLOAD + b"tampered")
+    with pytest.raises(InputError, match="checksum mismatch"):
+        fetch(_entry(), mirror=mirror, cache=tmp_path / "cache", opener=_no_network)
+
+
+def test_download_goes_to_cache_then_cache_is_reused(tmp_path: Path) -> None:
+    calls: list[str] = []
+
+    def opener(url: str):
+        calls.append(url)
+        return io.BytesIO(PAYLOAD)
+
+    cache = tmp_path / "cache"
+    got = fetch(_entry(), mirror=tmp_path / "none", cache=cache, opener=opener)
+    assert got.read_bytes() == PAYLOAD and calls == [_entry().url]
+    again = fetch(_entry(), mirror=tmp_path / "none", cache=cache, opener=_no_network)
+    assert again == got
+
+
+def test_download_with_wrong_bytes_leaves_nothing_behind(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    with pytest.raises(InputError, match="checksum mismatch"):
+        fetch(_entry(), mirror=None, cache=cache, opener=lambda url: io.BytesIO(b"evil"))
+    assert not any(p.is_file() for p in cache.rglob("*"))
+
+
+def test_downloads_off(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="downloads are off"):
+        fetch(_entry(), mirror=None, cache=tmp_path, allow_download=False)
+
+
+def test_catalog_pins_every_shared_file() -> None:
+    catalog = load_catalog()
+    demo = catalog["uwchr-ero-lesa-national-fy2016-2019/EROArrests_FY2017.csv.gz"]
+    assert demo.bytes == 1_737_498 and len(demo.sha256) == 64
+    assert all(len(e.sha256) == 64 and e.url.startswith("https://") for e in catalog.values())
