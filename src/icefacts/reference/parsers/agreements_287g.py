@@ -1,0 +1,97 @@
+"""ICE's 287(g) participating / pending agency lists (``287g-agreements-2025/``).
+
+Two vintages of the same ice.gov table, scraped by appelson/Tracking_287g: CSV exports
+(May 2025; six empty trailing header cells, 14 all-empty rows at the end, ``#N/A`` for no
+county) and xlsx workbooks (July 2025; an ``ADDENDUM`` column). ``SIGNED`` is a timestamp
+string ``2025-05-08 00:00:00`` or a hand-typed date that lost a slash (``05/082025``).
+Pending lists have no ``SIGNED``/``MOA`` columns.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+
+from icefacts.errors import InputError
+from icefacts.reference._read import (
+    blank,
+    cell,
+    check_header,
+    csv_rows,
+    first_row,
+    na,
+    parse_date,
+)
+from icefacts.reference.parsers._excel import read_sheet
+
+REQUIRED = ("STATE", "LAW ENFORCEMENT AGENCY", "TYPE", "COUNTY", "SUPPORT TYPE")
+OPTIONAL = ("SIGNED", "MOA", "ADDENDUM")
+LISTINGS = ("participating", "pending")
+SCHEMA = pa.schema(
+    [
+        ("state_name", pa.string()),
+        ("agency", pa.string()),
+        ("agency_type", pa.string()),
+        ("county_name", pa.string()),
+        ("support_type", pa.string()),
+        ("signed_raw", pa.string()),
+        ("signed_date", pa.date32()),
+        ("moa", pa.string()),
+        ("listing", pa.string()),
+        ("snapshot_date", pa.date32()),
+        ("source_file", pa.string()),
+        ("source_sheet", pa.string()),
+        ("source_row", pa.int32()),
+    ]
+)
+
+
+def parse(
+    path: Path, *, source: str | None = None, listing: str, snapshot_date: date | str
+) -> pa.Table:
+    file = str(path)
+    if listing not in LISTINGS:
+        raise InputError(f"listing must be one of {LISTINGS}, not {listing!r}", file=file)
+    snap = parse_date(snapshot_date)
+    if snap is None:
+        raise InputError(f"bad snapshot_date {snapshot_date!r}", file=file)
+    sheet: str | None = None
+    if path.suffix.lower() in {".xlsx", ".xls"}:
+        sheet, header, data = read_sheet(path)
+        first = 2
+    else:
+        rows = csv_rows(path)
+        header, data, first = first_row(rows, file=file), list(rows), 2
+    required = (*REQUIRED, "SIGNED") if listing == "participating" else REQUIRED
+    optional = tuple(c for c in OPTIONAL if c not in required)
+    idx = check_header(header, required, file=file, sheet=sheet, optional=optional)
+    cols: dict[str, list[object]] = {n: [] for n in SCHEMA.names}
+    for line, row in enumerate(data, start=first):
+        if blank(row):
+            continue
+        agency = cell(row, idx["LAW ENFORCEMENT AGENCY"])
+        if not agency:
+            raise InputError(
+                "row without an agency name",
+                file=file,
+                sheet=sheet,
+                row=line,
+                column="LAW ENFORCEMENT AGENCY",
+            )
+        signed_raw = na(cell(row, idx["SIGNED"])) if "SIGNED" in idx else None
+        cols["state_name"].append(cell(row, idx["STATE"]))
+        cols["agency"].append(" ".join(agency.split()))
+        cols["agency_type"].append(na(cell(row, idx["TYPE"])))
+        cols["county_name"].append(na(cell(row, idx["COUNTY"])))
+        cols["support_type"].append(" ".join(cell(row, idx["SUPPORT TYPE"]).split()) or None)
+        cols["signed_raw"].append(signed_raw)
+        cols["signed_date"].append(parse_date(signed_raw))
+        cols["moa"].append(na(cell(row, idx["MOA"])) if "MOA" in idx else None)
+        cols["listing"].append(listing)
+        cols["snapshot_date"].append(snap)
+        cols["source_file"].append(source or path.name)
+        cols["source_sheet"].append(sheet)
+        cols["source_row"].append(line)
+    return pa.Table.from_pydict(cols, schema=SCHEMA)
