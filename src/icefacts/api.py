@@ -15,7 +15,14 @@ import pyarrow as pa
 
 from icefacts.errors import QueryError
 from icefacts.ingest.pipeline import FileReport, Progress, ingest_paths
+from icefacts.policies import Registry
 from icefacts.warehouse import Warehouse
+
+
+def default_db() -> Path:
+    from icefacts.warehouse import default_db_path
+
+    return default_db_path()
 
 
 def open_warehouse(path: str | Path | None = None, *, read_only: bool = False) -> Warehouse:
@@ -32,6 +39,53 @@ def ingest(
 ) -> list[FileReport]:
     """Ingest files or folders; each file loads atomically. Returns one report per file."""
     return ingest_paths(wh, [Path(p) for p in paths], progress, duplicate_rule)
+
+
+def load_reference(
+    wh: Warehouse,
+    *,
+    mirror: Path | None = None,
+    cache: Path | None = None,
+    allow_download: bool = True,
+    registry_files: Iterable[Path] = (),
+) -> dict[str, int]:
+    """Fetch (checksum-verified) and load places, 287(g) lists and the policy registry;
+    place every event. Returns row counts per table."""
+    from icefacts.places import build_places
+    from icefacts.policies import load_registry, registry_table
+    from icefacts.policies.registry import default_paths
+    from icefacts.reference import dataset, datasets
+    from icefacts.reference import load_reference as load_ref
+    from icefacts.warehouse.places import load_places
+
+    places = build_places(mirror, cache, allow_download=allow_download)
+    tables = places.tables()
+    tables["ice_offices"] = load_ref("ice-offices", mirror, cache, allow_download=allow_download)
+    registry = load_registry([*default_paths(), *registry_files], counties=places.counties)
+    tables["policies"] = registry_table(registry)
+    sources = pa.Table.from_pylist(
+        [
+            {
+                "dataset": name,
+                "files": [f.path for f in dataset(name).files],
+                "license": dataset(name).license,
+            }
+            for name in datasets()
+        ]
+    )
+    return load_places(wh, tables, sources)
+
+
+def registry(wh: Warehouse | None = None, files: Iterable[Path] = ()) -> Registry:
+    """The curated policy registry plus any user registry files (``ICEFACTS_POLICIES`` too).
+    With a warehouse that holds the counties table, county FIPS codes are checked to exist."""
+    from icefacts.policies import load_registry
+    from icefacts.policies.registry import default_paths
+
+    counties = None
+    if wh is not None and wh.columns("core_place_counties"):
+        counties = wh.engine.query("SELECT fips FROM core_place_counties")
+    return load_registry([*default_paths(), *files], counties=counties)
 
 
 def sql(wh: Warehouse, query: str) -> pa.Table:

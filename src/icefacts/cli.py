@@ -30,7 +30,7 @@ DbOpt = Annotated[
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table | csv | json")]
 
 
-def _emit(table: object, fmt: str, title: str | None = None) -> None:
+def emit(table: object, fmt: str, title: str | None = None) -> None:
     import pyarrow as pa
 
     assert isinstance(table, pa.Table)
@@ -144,7 +144,7 @@ def ingest(
 def releases(db: DbOpt = None, fmt: FormatOpt = "table") -> None:
     """List ingested files (one row each) with checksums, periods and row counts."""
     with api.open_warehouse(db, read_only=True) as wh:
-        _emit(api.releases(wh), fmt, "releases")
+        emit(api.releases(wh), fmt, "releases")
 
 
 @app.command()
@@ -155,7 +155,7 @@ def sql(
 ) -> None:
     """Run a read-only SQL query against the warehouse."""
     with api.open_warehouse(db, read_only=True) as wh:
-        _emit(api.sql(wh, query), fmt)
+        emit(api.sql(wh, query), fmt)
 
 
 @app.command()
@@ -166,7 +166,7 @@ def validate(
 ) -> None:
     """Show the validation report (declared checks, thresholds, caveats)."""
     with api.open_warehouse(db, read_only=True) as wh:
-        _emit(api.validation_report(wh, release), fmt, "validation")
+        emit(api.validation_report(wh, release), fmt, "validation")
 
 
 @app.command()
@@ -228,6 +228,18 @@ def codebook() -> None:
     from icefacts.schema.codebook import codebook_markdown
 
     sys.stdout.write(codebook_markdown())
+
+
+def _register_places() -> None:
+    from icefacts import cli_places
+
+    app.add_typer(cli_places.reference_app, name="reference")
+    app.command("place")(cli_places.place)
+    app.command("places")(cli_places.places)
+    app.command("rates")(cli_places.rates)
+
+
+_register_places()
 
 
 def main() -> None:

@@ -60,8 +60,11 @@ def to_rich(table: pa.Table, title: str | None = None, max_rows: int = 200) -> T
             table.schema.field(name).type
         )
         out.add_column(name, justify="right" if numeric else "left", overflow="fold")
+    plain = {n for n in table.column_names if n.endswith(("year", "fips", "row", "_id"))}
     for row in table.slice(0, max_rows).to_pylist():
-        out.add_row(*("" if v is None else _fmt(v) for v in row.values()))
+        out.add_row(
+            *("" if v is None else str(v) if k in plain else _fmt(v) for k, v in row.items())
+        )
     if table.num_rows > max_rows:
         out.caption = f"{max_rows} of {table.num_rows:,} rows shown (use --format csv for all)"
     return out

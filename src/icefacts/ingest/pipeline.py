@@ -26,6 +26,7 @@ from icefacts.link.duplicates import flag_sql
 from icefacts.schema import table_def
 from icefacts.warehouse import Engine, Warehouse
 from icefacts.warehouse.ddl import core_name
+from icefacts.warehouse.places import place_new_events
 
 INGESTIBLE = (".csv", ".gz", ".xlsx", ".xls", ".xlsm", ".txt", ".tsv")
 
@@ -331,6 +332,7 @@ def ingest_file(
             report.duplicates_flagged = sum(counted.column("n").to_pylist())
 
         _aggregate_stats(eng, stats_rows, unknown_rows)
+        place_new_events(wh)
         vrows = validator.rows(release_id)
         if report.duplicates_flagged:
             vrows.append(

@@ -17,12 +17,13 @@ Rules (a family declares one per table in ``family.yaml``; callers may override)
 from __future__ import annotations
 
 from icefacts.schema import TableDef
+from icefacts.warehouse.ddl import event_id_sql
 
 RULES = ("none", "episode_24h", "same_person_date", "exact_row")
 REPROCESSED = "ERO Reprocessed Arrest"
 
 
-EVENT_ID = "release_id || '-' || source_sheet_index || '-' || source_row"
+EVENT_ID = event_id_sql()
 
 
 def _update(core: str, firsts_sql: str) -> str:

@@ -104,7 +104,7 @@ ARRESTS = TableDef(
         F("apprehension_date", "DATE", "date", "date of the arrest"),
         F("apprehension_at", "TIMESTAMP", "datetime", "date and time, where released"),
         _AOR,
-        F("state", "VARCHAR", "text", "state of apprehension, where released"),
+        F("state", "VARCHAR", "code:state", "state (USPS code): as released, else as placed"),
         F("county", "VARCHAR", "text", "county of apprehension, where released"),
         _METHOD,
         F("operation", "VARCHAR", "text", "operation code when not redacted"),
@@ -211,7 +211,7 @@ DETAINERS = TableDef(
     (
         F("prepared_date", "DATE", "date", "date the detainer was prepared / issued"),
         F("prepared_at", "TIMESTAMP", "datetime", "date and time, where released"),
-        F("facility_state", "VARCHAR", "text", "state of the facility"),
+        F("facility_state", "VARCHAR", "code:state", "state of the facility (USPS code)"),
         _AOR,
         F("facility", "VARCHAR", "text", "facility the detainer was lodged with"),
         F("facility_code", "VARCHAR", "text", "facility code (DETLOC)"),

@@ -29,6 +29,10 @@ BOOKKEEPING = [
     """CREATE TABLE IF NOT EXISTS field_stats (
         release_id VARCHAR, table_name VARCHAR, field VARCHAR, rows BIGINT,
         missing BIGINT, redacted BIGINT, unknown BIGINT, unparsed BIGINT)""",
+    """CREATE TABLE IF NOT EXISTS link_places (
+        table_name VARCHAR, place_key VARCHAR, county_fips VARCHAR, state VARCHAR,
+        place_method VARCHAR, place_confidence VARCHAR, place_note VARCHAR,
+        placed_at TIMESTAMP)""",
     """CREATE TABLE IF NOT EXISTS unknown_values (
         release_id VARCHAR, table_name VARCHAR, field VARCHAR, value VARCHAR, n BIGINT)""",
 ]
@@ -36,7 +40,10 @@ BOOKKEEPING = [
 
 # event_id: a stable function of (release, sheet position, row). release_id is the file's
 # content hash, so the same bytes always give the same ids, on any machine.
-EVENT_ID_SQL = "release_id || '-' || source_sheet_index || '-' || source_row"
+def event_id_sql(alias: str = "") -> str:
+    p = f"{alias}." if alias else ""
+    return f"{p}release_id || '-' || {p}source_sheet_index || '-' || {p}source_row"
+
 
 STORAGE_PROVENANCE = (
     "release_id VARCHAR",
@@ -82,7 +89,7 @@ def create_core(tdef: TableDef, family: str | None = None, mapped: set[str] | No
 
 def redacted_fields_expr(tdef: TableDef) -> str:
     parts = [
-        f"CASE WHEN (redacted_mask >> {i}) & 1 = 1 THEN '{f.name}' END"
+        f"CASE WHEN (e.redacted_mask >> {i}) & 1 = 1 THEN '{f.name}' END"
         for i, f in enumerate(tdef.fields)
     ]
     return f"list_filter([{', '.join(parts)}], lambda x: x IS NOT NULL)"
@@ -90,7 +97,7 @@ def redacted_fields_expr(tdef: TableDef) -> str:
 
 def unknown_fields_expr(tdef: TableDef) -> str:
     parts = [
-        f"CASE WHEN (unknown_mask >> {i}) & 1 = 1 THEN '{f.name}' END"
+        f"CASE WHEN (e.unknown_mask >> {i}) & 1 = 1 THEN '{f.name}' END"
         for i, f in enumerate(tdef.fields)
         if f.kind.startswith("code:")
     ]
@@ -99,28 +106,59 @@ def unknown_fields_expr(tdef: TableDef) -> str:
     return f"list_filter([{', '.join(parts)}], lambda x: x IS NOT NULL)"
 
 
-def create_view(tdef: TableDef, family_tables: list[str] | None = None) -> str:
-    """The public view: every canonical column, whichever family tables hold rows."""
-    cols = [
-        f"{EVENT_ID_SQL} AS event_id",
-        *(f.name for f in PROVENANCE if f.name != "event_id"),
-        *(f.name for f in tdef.fields),
-        *(f.name for f in tdef.derived),
-        "duplicate_of",
-        "out_of_period",
-        f"{redacted_fields_expr(tdef)} AS redacted_fields",
-        f"{unknown_fields_expr(tdef)} AS unknown_fields",
-        "unparsed",
-        "extra",
-    ]
+def create_view(tdef: TableDef, family_tables: list[str] | None = None) -> list[str]:
+    """``_events_<table>``: the union of family tables; ``<table>``: the public view with
+    every canonical column and, for placed tables, where each event happened and how we know."""
+    from icefacts.places.events import PLACE_KEY_FIELDS, place_key_sql
+
     sources = [core_name(tdef.name), *(family_tables or [])]
     union = " UNION ALL BY NAME ".join(f"SELECT * FROM {t}" for t in sources)
-    return f"CREATE OR REPLACE VIEW {tdef.name} AS SELECT {', '.join(cols)} FROM ({union})"
+    internal = f"CREATE OR REPLACE VIEW _events_{tdef.name} AS {union}"
+    placed = tdef.name in PLACE_KEY_FIELDS
+    state_col = "state" if "state" in tdef.names else None
+
+    def col(name: str) -> str:
+        if placed and name == state_col:
+            return "coalesce(e.state, p.state) AS state"
+        return f"e.{name}"
+
+    cols = [
+        f"{event_id_sql('e')} AS event_id",
+        *(f"e.{f.name}" for f in PROVENANCE if f.name != "event_id"),
+        *(col(f.name) for f in tdef.fields),
+        *(f"e.{f.name}" for f in tdef.derived),
+    ]
+    if placed:
+        released = [f for f in ("state", "facility_state") if f in tdef.names]
+        cols += [
+            "p.county_fips",
+            f"coalesce({', '.join(f'e.{f}' for f in released)}, p.state) AS place_state"
+            if released
+            else "p.state AS place_state",
+            "coalesce(p.place_method, CASE WHEN e.aor IS NOT NULL THEN 'aor_only' END) "
+            "AS place_method",
+            "coalesce(p.place_confidence, CASE WHEN e.aor IS NOT NULL THEN 'none' END) "
+            "AS place_confidence",
+            "p.place_note",
+        ]
+    cols += [
+        "e.duplicate_of",
+        "e.out_of_period",
+        f"{redacted_fields_expr(tdef)} AS redacted_fields",
+        f"{unknown_fields_expr(tdef)} AS unknown_fields",
+        "e.unparsed",
+        "e.extra",
+    ]
+    body = f"SELECT {', '.join(cols)} FROM _events_{tdef.name} e"
+    if placed:
+        key = place_key_sql(tdef.name).replace("coalesce(", "coalesce(e.")
+        body += f" LEFT JOIN link_places p ON p.table_name = '{tdef.name}' AND p.place_key = {key}"
+    return [internal, f"CREATE OR REPLACE VIEW {tdef.name} AS {body}"]
 
 
 def all_statements(family_tables: dict[str, list[str]] | None = None) -> list[str]:
     out = list(BOOKKEEPING)
     for tdef in EVENT_TABLES.values():
         out.append(create_core(tdef))
-        out.append(create_view(tdef, (family_tables or {}).get(tdef.name)))
+        out.extend(create_view(tdef, (family_tables or {}).get(tdef.name)))
     return out

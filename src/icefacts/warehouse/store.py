@@ -86,7 +86,8 @@ class Warehouse:
         for f in ddl.family_fields(tdef, mapped):
             if f.name not in have:
                 self.engine.execute(f"ALTER TABLE {name} ADD COLUMN {f.name} {f.type}")
-        self.engine.execute(ddl.create_view(tdef, self.family_tables().get(table)))
+        for stmt in ddl.create_view(tdef, self.family_tables().get(table)):
+            self.engine.execute(stmt)
         return name
 
     def migrate(self) -> None:

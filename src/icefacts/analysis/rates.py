@@ -1,0 +1,158 @@
+"""Events per 100,000 residents, by place or by the policy in force on a date.
+
+Counts come from events placed in a county (every row says how it was placed); the
+denominator is the Census estimate for the right year (an AOR's population is the sum of its
+counties). Events that cannot be placed finer than their AOR are reported in their own row,
+never silently dropped from the comparison.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pyarrow as pa
+
+from icefacts.analysis.places import policy_type, require_places
+from icefacts.errors import InputError
+from icefacts.policies import Registry, policy_status
+from icefacts.schema import EVENT_TABLES
+from icefacts.warehouse.engine import Engine
+
+GROUPS = ("in force", "city only", "uncertain date", "not in force")
+
+
+def rate_per_100k(events: int, population: int | None) -> float | None:
+    if not population:
+        return None
+    return round(100_000 * events / population, 2)
+
+
+def county_policy_groups(engine: Engine, registry: Registry, policy: str, on: date) -> pa.Table:
+    """Every county with the group the policy puts it in on ``on``.
+
+    ``in force``: a state- or county-level instrument of that type applies (certainly);
+    ``city only``: only a city within the county has one (the county's own jail may not);
+    ``uncertain date``: an instrument applies only if an imprecise date falls the right way;
+    ``not in force``: none is registered (an absence in the registry, not proof of none).
+    """
+    ptype = policy_type(policy)
+    counties = engine.query("SELECT fips FROM core_place_counties ORDER BY fips").column(0)
+    fips_list, groups, instruments = [], [], []
+    for fips in counties.to_pylist():
+        hits = [p for p in policy_status(fips, on, registry=registry) if ptype in p.types]
+        whole = [p for p in hits if p.applies_as in ("state", "county")]
+        if any(p.certain for p in whole):
+            group = "in force"
+        elif any(p.certain for p in hits):
+            group = "city only"
+        elif hits:
+            group = "uncertain date"
+        else:
+            group = "not in force"
+        fips_list.append(fips)
+        groups.append(group)
+        instruments.append(", ".join(p.id for p in hits) or None)
+    return pa.table({"fips": fips_list, "policy_group": groups, "instruments": instruments})
+
+
+@dataclass
+class RateResult:
+    table: pa.Table
+    policy: str
+    on: date
+    start: date
+    end: date
+    population_year: int
+    caveats: list[str]
+
+
+def policy_rates(
+    engine: Engine,
+    registry: Registry,
+    *,
+    table: str = "arrests",
+    policy: str,
+    on: date,
+    start: date,
+    end: date,
+) -> RateResult:
+    """Events in [start, end] per 100k residents in counties grouped by the policy on ``on``."""
+    require_places(engine)
+    if table not in EVENT_TABLES or table == "removals":
+        raise InputError("rates are for placed tables: arrests, encounters, detainers, detentions")
+    if end < start:
+        raise InputError(f"--to {end} is before --from {start}")
+    date_field = EVENT_TABLES[table].date_field
+    groups = county_policy_groups(engine, registry, policy, on)
+    engine.execute(
+        "CREATE OR REPLACE TEMP TABLE _policy_groups (fips VARCHAR, "
+        "policy_group VARCHAR, instruments VARCHAR)"
+    )
+    engine.load_arrow("_policy_groups", groups)
+    # The denominator is the estimate for the year holding the middle of the window
+    # (FY2017, 2016-10-01..2017-09-30, uses the July 2017 estimate).
+    want = (start + (end - start) / 2).year
+    year_row = engine.query(
+        "SELECT max(year) AS y FROM core_place_county_population WHERE year <= ?", [want]
+    ).to_pylist()[0]
+    pop_year = int(year_row["y"]) if year_row["y"] is not None else want
+    caveats = []
+    if pop_year != want:
+        caveats.append(f"population is the {pop_year} estimate (none for {want})")
+    result = engine.query(
+        f"""
+        WITH ev AS (
+            SELECT county_fips, place_method,
+                   count(*) FILTER (WHERE duplicate_of IS NULL) AS events,
+                   count(duplicate_of) AS flagged_duplicates
+            FROM {table}
+            WHERE {date_field} BETWEEN ? AND ?
+            GROUP BY ALL
+        ), pop AS (
+            SELECT g.policy_group, count(*) AS counties, sum(p.population)::BIGINT AS population
+            FROM _policy_groups g
+            LEFT JOIN core_place_county_population p ON p.fips = g.fips AND p.year = ?
+            GROUP BY ALL
+        ), placed AS (
+            SELECT g.policy_group, ev.place_method, sum(ev.events)::BIGINT AS events,
+                   sum(ev.flagged_duplicates)::BIGINT AS flagged_duplicates
+            FROM ev JOIN _policy_groups g ON g.fips = ev.county_fips
+            GROUP BY ALL
+        )
+        SELECT pl.policy_group, pl.place_method, pl.events, pl.flagged_duplicates,
+               pop.counties, pop.population,
+               round(100000.0 * pl.events / nullif(pop.population, 0), 2) AS per_100k
+        FROM placed pl JOIN pop USING (policy_group)
+        UNION ALL
+        SELECT pop.policy_group, 'all methods', coalesce(sum(pl.events), 0)::BIGINT,
+               coalesce(sum(pl.flagged_duplicates), 0)::BIGINT, pop.counties, pop.population,
+               round(100000.0 * coalesce(sum(pl.events), 0) / nullif(pop.population, 0), 2)
+        FROM pop LEFT JOIN placed pl USING (policy_group)
+        GROUP BY pop.policy_group, pop.counties, pop.population
+        UNION ALL
+        SELECT '(not placed in a county)', coalesce(place_method, '(no location)'),
+               sum(events)::BIGINT, sum(flagged_duplicates)::BIGINT, NULL, NULL, NULL
+        FROM ev WHERE county_fips IS NULL GROUP BY ALL
+        ORDER BY 1, 2
+        """,
+        [start, end, pop_year],
+    )
+    order = {g: i for i, g in enumerate(GROUPS)}
+    rows = sorted(
+        result.to_pylist(),
+        key=lambda r: (
+            order.get(r["policy_group"], 99),
+            r["place_method"] != "all methods",
+            r["place_method"],
+        ),
+    )
+    table_out = pa.Table.from_pylist(rows, schema=result.schema)
+    caveats.append(
+        "events exclude rows flagged as likely duplicates (counted in flagged_duplicates)"
+    )
+    caveats.append(
+        "counties with no registered instrument are 'not in force': the registry covers the "
+        "jurisdictions it names, so an absence is not proof that no policy existed"
+    )
+    return RateResult(table_out, policy_type(policy), on, start, end, pop_year, caveats)
