@@ -63,7 +63,12 @@ def detect(rows: list[list[str]], *, file_name: str, sheet: str | None) -> Detec
                 share = matched / max(nonempty, 1)
                 sheet_ok = bool(rule.sheets) and sheet is not None and _glob_any(sheet, rule.sheets)
                 file_ok = bool(rule.files) and _glob_any(file_name, rule.files)
-                score = (share, matched, float(marker), float(sheet_ok), float(file_ok))
+                # A candidate whose required fields are all present outranks one that lacks
+                # some: the detention-stint header shares most of its columns with the
+                # detainer header, but only detentions has "Book In Date Time".
+                present = {f for fs in columns.values() for f in fs}
+                complete = float(all(r in present for r in rule.required))
+                score = (complete, share, matched, float(marker), float(sheet_ok), float(file_ok))
                 if best is None or score > best.score:
                     unmapped = {
                         j: cells[j]

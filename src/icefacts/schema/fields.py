@@ -235,7 +235,7 @@ DETAINERS = TableDef(
         F("msc_sentence_days", "INTEGER", "int", "MSC sentence, days part"),
         F("msc_sentence_months", "INTEGER", "int", "MSC sentence, months part"),
         F("msc_sentence_years", "INTEGER", "int", "MSC sentence, years part"),
-        F("aggravated_felon", "BOOLEAN", "yesno", "aggravated felon"),
+        F("aggravated_felon", "VARCHAR", "text", "aggravated felon category as released"),
         _DISP,
         _CASE_CAT,
         F("toa_case_category", "VARCHAR", "text", "TOA case category"),

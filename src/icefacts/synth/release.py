@@ -1,0 +1,134 @@
+"""``generate``: write a synthetic release (families A and C) and its ``truth.json``."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from icefacts import specs
+from icefacts.synth import national, people, truth, writers
+from icefacts.synth.frame import Table
+
+TRUTH_FILE = "truth.json"
+_SALT = {"A": 0xA, "C": 0xC}  # each family draws from its own stream of the seed
+# Above this many cells, files are written by two forked worker processes (Linux): building the
+# sheet XML is GIL-bound Python, so two processes use both cores. Output bytes do not change.
+PARALLEL_MIN_CELLS = 20_000_000
+WORKERS = 2
+
+Progress = Callable[[str, int], None]
+_JOBS: list[tuple[Table, Path, int]] = []  # read by forked workers (inherited memory)
+
+
+def _letters(families: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for f in families:
+        letter = specs.family(f.strip()).letter.upper()
+        if letter not in _SALT:
+            raise ValueError(f"no synthetic layout for family {f!r}; choose from A, C")
+        if letter not in out:
+            out.append(letter)
+    return sorted(out)
+
+
+def build(rows: int, seed: int, families: Sequence[str]) -> list[Table]:
+    """The synthetic tables, in memory (what ``generate`` writes)."""
+    if rows < 1:
+        raise ValueError("rows must be at least 1")
+    tables: list[Table] = []
+    for letter in _letters(families):
+        rng = np.random.default_rng(np.random.SeedSequence([seed % 2**64, _SALT[letter]]))
+        if letter == "A":
+            tables += national.tables(rows, rng)
+        else:
+            tables += people.tables(rows, rng, seed)
+    return tables
+
+
+def _write_one(table: Table, path: Path, sheet_rows: int, progress: Progress | None) -> None:
+    if table.family == "A":
+        writers.write_csv_gz(table, path, progress)
+    else:
+        writers.write_xlsx(table, path, sheet_rows, progress)
+
+
+def _job(i: int) -> int:
+    table, path, sheet_rows = _JOBS[i]
+    _write_one(table, path, sheet_rows, None)
+    return i
+
+
+def write_files(
+    tables: Sequence[Table], out: Path, sheet_rows: int, progress: Progress | None = None
+) -> None:
+    """Write each table's file; big releases on two processes (largest files first)."""
+    cells = [t.rows * len(t.headers) for t in tables]
+    order = sorted(range(len(tables)), key=lambda i: -cells[i])
+    parallel = (
+        sys.platform == "linux"
+        and sum(cells) >= PARALLEL_MIN_CELLS
+        and len(tables) > 1
+        and multiprocessing.current_process().name == "MainProcess"
+    )
+    if not parallel:
+        for t in tables:
+            _write_one(t, out / t.file_name, sheet_rows, progress)
+        return
+    global _JOBS
+    _JOBS = [(t, out / t.file_name, sheet_rows) for t in tables]
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=WORKERS, mp_context=ctx) as pool:
+            futures = [pool.submit(_job, i) for i in order]
+            for f in as_completed(futures):
+                t = tables[f.result()]
+                if progress is not None:
+                    progress(t.file_name, t.rows)
+    finally:
+        _JOBS = []
+
+
+def generate(
+    out_dir: Path,
+    *,
+    rows: int = 10_000,
+    seed: int = 0,
+    families: Sequence[str] = ("A", "C"),
+    sheet_rows: int = 1_048_575,
+    progress: Callable[[str, int], None] | None = None,
+) -> dict[str, Any]:
+    """Write synthetic release files and ``truth.json`` into ``out_dir``; return the truth.
+
+    ``rows`` is the number of arrest rows per family; the other tables scale from it (family A:
+    2x encounters, 1.5x removals; family C: linked to the arrested people, see ``people``).
+    ``sheet_rows`` caps the data rows per sheet of a family-C workbook (never above what Excel
+    allows under the seven title/header rows); longer tables continue on ``"<name> (2)"`` ...
+    ``progress(file_name, rows_written)`` is called as each file is written (for big releases,
+    written by two worker processes, once per file when it is done). Same arguments, same bytes.
+    """
+    if sheet_rows < 1:
+        raise ValueError("sheet_rows must be at least 1")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = build(rows, seed, families)
+    write_files(tables, out, sheet_rows, progress)
+    result = truth.compute(
+        tables,
+        sheet_rows=sheet_rows,
+        generator={
+            "package": "icefacts.synth",
+            "seed": seed,
+            "rows": rows,
+            "families": _letters(families),
+            "sheet_rows": sheet_rows,
+        },
+    )
+    (out / TRUTH_FILE).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    return result
