@@ -4,7 +4,6 @@ planted in truth.json is recovered exactly."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -38,12 +37,17 @@ def _tables(truth: dict) -> list[tuple[str, str, dict]]:
 def test_files_sheets_and_rows(release: tuple[Warehouse, dict]) -> None:
     wh, truth = release
     for name, spec in truth["files"].items():
-        (rel,) = _q(wh, "SELECT release_id, rows, synthetic FROM releases WHERE file_name = ?",
-                    name)
+        (rel,) = _q(
+            wh, "SELECT release_id, rows, synthetic FROM releases WHERE file_name = ?", name
+        )
         assert rel["rows"] == spec["rows"], name
         assert rel["synthetic"] is True
-        sheets = _q(wh, "SELECT sheet, rows, header_row FROM raw_sheets WHERE release_id = ? "
-                    "AND status = 'loaded' ORDER BY sheet_index", rel["release_id"])
+        sheets = _q(
+            wh,
+            "SELECT sheet, rows, header_row FROM raw_sheets WHERE release_id = ? "
+            "AND status = 'loaded' ORDER BY sheet_index",
+            rel["release_id"],
+        )
         if spec["sheets"]:
             assert {s["sheet"]: s["rows"] for s in sheets} == spec["sheets"], name
         assert {s["header_row"] for s in sheets} == {spec["header_row"]}, name
@@ -56,8 +60,12 @@ def test_value_counts(release: tuple[Warehouse, dict], key: str) -> None:
     for _fam, table, spec in _tables(truth):
         if key not in spec:
             continue
-        rows = _q(wh, f"SELECT coalesce({col}, 'null') AS k, count(*) AS n FROM {table} "
-                  "WHERE source_file = ? GROUP BY 1", spec["file"])
+        rows = _q(
+            wh,
+            f"SELECT coalesce({col}, 'null') AS k, count(*) AS n FROM {table} "
+            "WHERE source_file = ? GROUP BY 1",
+            spec["file"],
+        )
         assert {r["k"]: r["n"] for r in rows} == spec[key], (table, key)
 
 
@@ -79,16 +87,25 @@ def test_custody_operations_periods_persons(release: tuple[Warehouse, dict]) -> 
             assert got["persons"] == spec["persons"], table
             assert got["no_person"] == spec["rows_without_person"], table
         if table == "arrests":
-            (c,) = _q(wh, "SELECT count(*) FILTER (WHERE at_large) AS al, "
-                      "count(*) FILTER (WHERE NOT at_large) AS cu, "
-                      "count(*) FILTER (WHERE operation_flag) AS op FROM arrests "
-                      "WHERE source_file = ?", spec["file"])
+            (c,) = _q(
+                wh,
+                "SELECT count(*) FILTER (WHERE at_large) AS al, "
+                "count(*) FILTER (WHERE NOT at_large) AS cu, "
+                "count(*) FILTER (WHERE operation_flag) AS op FROM arrests "
+                "WHERE source_file = ?",
+                spec["file"],
+            )
             assert (c["al"], c["cu"]) == (spec["at_large"], spec["custodial"])
             assert c["op"] == spec["operation_flag"]
         for sheet, row in spec["duplicates"]["sample"]:
-            (d,) = _q(wh, f"SELECT duplicate_of FROM {table} WHERE source_file = ? AND "
-                      "coalesce(source_sheet, '') = ? AND source_row = ?", spec["file"],
-                      sheet or "", row)
+            (d,) = _q(
+                wh,
+                f"SELECT duplicate_of FROM {table} WHERE source_file = ? AND "
+                "coalesce(source_sheet, '') = ? AND source_row = ?",
+                spec["file"],
+                sheet or "",
+                row,
+            )
             assert d["duplicate_of"] is not None, (table, sheet, row)
 
 
@@ -97,8 +114,13 @@ def test_redactions_missing_and_unknown_values(release: tuple[Warehouse, dict]) 
     for _fam, table, spec in _tables(truth):
         stats = {
             r["field"]: r
-            for r in _q(wh, "SELECT s.* FROM field_stats s JOIN releases r USING (release_id) "
-                        "WHERE r.file_name = ? AND s.table_name = ?", spec["file"], table)
+            for r in _q(
+                wh,
+                "SELECT s.* FROM field_stats s JOIN releases r USING (release_id) "
+                "WHERE r.file_name = ? AND s.table_name = ?",
+                spec["file"],
+                table,
+            )
         }
         for field, n in spec["redacted"].items():
             assert stats[field]["redacted"] == n, (table, field)
@@ -106,9 +128,13 @@ def test_redactions_missing_and_unknown_values(release: tuple[Warehouse, dict]) 
             assert stats[field]["missing"] == n, (table, field)
         for field, n in spec["unknown"].items():
             if field == "method":  # free text field; unknown against the method vocabulary
-                (v,) = _q(wh, "SELECT failed FROM validation v JOIN releases r USING "
-                          "(release_id) WHERE r.file_name = ? AND check_name = 'known_values' "
-                          "AND field = 'method'", spec["file"])
+                (v,) = _q(
+                    wh,
+                    "SELECT failed FROM validation v JOIN releases r USING "
+                    "(release_id) WHERE r.file_name = ? AND check_name = 'known_values' "
+                    "AND field = 'method'",
+                    spec["file"],
+                )
                 assert v["failed"] == n, table
             else:
                 assert stats[field]["unknown"] == n, (table, field)
@@ -119,8 +145,12 @@ def test_implausible_dates_are_kept_and_counted(release: tuple[Warehouse, dict])
     for _fam, table, spec in _tables(truth):
         lo = spec["before_plausible_min"]["min"]
         for field, n in spec["before_plausible_min"]["fields"].items():
-            (got,) = _q(wh, f"SELECT count(*) AS n FROM {table} WHERE source_file = ? AND "
-                        f"{field} < DATE '{lo}'", spec["file"])
+            (got,) = _q(
+                wh,
+                f"SELECT count(*) AS n FROM {table} WHERE source_file = ? AND "
+                f"{field} < DATE '{lo}'",
+                spec["file"],
+            )
             assert got["n"] == n, (table, field)
 
 
