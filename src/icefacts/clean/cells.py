@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -43,6 +44,40 @@ def per_distinct(
     return pc.take(result, arr.indices)
 
 
+def as_text(arr: pa.Array) -> pa.Array:
+    """Typed Excel cells as the text a string read gives: datetimes as 'YYYY-MM-DD HH:MM:SS',
+    whole numbers without a decimal point."""
+    t = arr.type
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_dictionary(t):
+        return arr
+    if pa.types.is_null(t):
+        return pa.nulls(len(arr), pa.string())
+    if pa.types.is_timestamp(t) or pa.types.is_date(t):
+        return pc.strftime(arr, format="%Y-%m-%d %H:%M:%S")
+    if pa.types.is_floating(t):
+        whole = pc.equal(arr, pc.floor(arr))
+        if pc.all(pc.fill_null(whole, True)).as_py():
+            return pc.cast(pc.cast(arr, pa.int64()), pa.string())
+    return pc.cast(arr, pa.string())
+
+
+def with_dictionary(indices: pa.Array, dictionary: pa.Array) -> pa.DictionaryArray:
+    """A dictionary array whose index is NULL wherever the dictionary value is NULL."""
+    null_at = pc.fill_null(pc.take(pc.is_null(dictionary), indices), True)
+    clean = pc.if_else(null_at, pa.scalar(None, indices.type), indices)
+    return pa.DictionaryArray.from_arrays(clean, dictionary)
+
+
+def map_distinct_dict(
+    column: pa.Array | pa.ChunkedArray, fn: Callable[[pa.Array], pa.Array]
+) -> pa.DictionaryArray:
+    """Like :func:`per_distinct` for string results, but the result stays dictionary-encoded."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if not pa.types.is_dictionary(arr.type):
+        arr = pc.dictionary_encode(arr)
+    return with_dictionary(arr.indices, fn(arr.dictionary))
+
+
 def map_distinct(
     column: pa.Array | pa.ChunkedArray, fn: Callable[[str], Any], type_: pa.DataType
 ) -> pa.Array:
@@ -59,6 +94,7 @@ class CellSplit:
 
     def __init__(self, column: pa.Array | pa.ChunkedArray, missing_markers: tuple[str, ...]):
         arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        arr = as_text(arr)
         enc = pc.dictionary_encode(arr)
         distinct = enc.dictionary
         squeezed = pc.utf8_trim_whitespace(pc.replace_substring_regex(distinct, r"\s+", " "))
@@ -70,8 +106,21 @@ class CellSplit:
         red = pc.fill_null(red, False)
         text = pc.if_else(pc.or_(blank, red), pa.scalar(None, pa.string()), squeezed)
         idx = enc.indices
-        self.text: pa.Array = pc.take(text, idx)
+        # Text stays dictionary-encoded (indices into the cleaned distinct values): nothing is
+        # materialised per row, and DuckDB loads dictionary vectors cheaply.
+        self.text: pa.Array = with_dictionary(idx, text)
         self.redacted: pa.Array = pc.fill_null(pc.take(red, idx), False)
         # present = the cell held anything that is not a missing marker (redactions included)
         self.present: pa.Array = pc.or_(pc.is_valid(self.text), self.redacted)
         self.raw = arr
+
+    @classmethod
+    def typed(cls, column: pa.Array | pa.ChunkedArray) -> CellSplit:
+        """A column whose every cell is a typed value (no text, so no markers)."""
+        arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        split = cls.__new__(cls)
+        split.text = arr
+        split.redacted = pa.array(np.zeros(len(arr), dtype=bool))
+        split.present = pc.is_valid(arr)
+        split.raw = arr
+        return split

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -11,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict
 
-from icefacts.clean.cells import CellSplit, map_distinct
+from icefacts.clean.cells import CellSplit, map_distinct, map_distinct_dict, per_distinct
 from icefacts.clean.dates import parse_failures, parse_timestamps, to_date
 from icefacts.errors import InputError
 from icefacts.schema import TableDef
@@ -21,6 +22,7 @@ from icefacts.specs import vocab
 # rejected); below it the bad cells become NULL, are kept verbatim in ``unparsed``, and the
 # validation report counts them.
 MAX_PARSE_FAILURE_SHARE = 0.01
+CLEAN_THREADS = 2
 
 ARROW_TYPES: dict[str, pa.DataType] = {
     "VARCHAR": pa.string(),
@@ -127,6 +129,45 @@ def clean_sheet(
             splits[j] = CellSplit(raw.column(j), params.missing_markers)
         return splits[j]
 
+    Converted = tuple[pa.Array, pa.Array | None, pa.Array | None]
+
+    def work(j: int) -> tuple[int, CellSplit, dict[str, Converted]]:
+        column = raw.column(j)
+        kinds = {tdef.field(name).kind for name in columns[j]}
+        if pa.types.is_timestamp(column.type) and kinds <= {"date", "datetime"}:
+            # Every cell is an Excel datetime: no text to parse, nothing redacted.
+            split = CellSplit.typed(column)
+            return (
+                j,
+                split,
+                {
+                    name: (
+                        to_date(split.text)
+                        if tdef.field(name).kind == "date"
+                        else pc.cast(split.text, pa.timestamp("s")),
+                        None,
+                        None,
+                    )
+                    for name in columns[j]
+                },
+            )
+        split = CellSplit(column, params.missing_markers)
+        return (
+            j,
+            split,
+            {
+                name: _convert(split, tdef.field(name).kind, params.date_formats)
+                for name in columns[j]
+            },
+        )
+
+    # Columns are independent and Arrow kernels release the GIL: clean them on two threads.
+    converted: dict[tuple[int, str], Converted] = {}
+    with ThreadPoolExecutor(max_workers=CLEAN_THREADS) as pool:
+        for j, split, conv in pool.map(work, sorted(columns)):
+            splits[j] = split
+            converted.update({(j, name): c for name, c in conv.items()})
+
     redacted_cells = 0
     for j, fields in sorted(columns.items()):
         split = split_of(j)
@@ -138,7 +179,7 @@ def clean_sheet(
             redacted_mask |= red_np.astype(np.uint64) * bit
             fc = counts.setdefault(name, FieldCounts())
             fc.redacted += int(red_np.sum())
-            value, failed, unknown = _convert(split, f.kind, params.date_formats)
+            value, failed, unknown = converted[(j, name)]
             if unknown is not None:
                 unk_np = unknown.to_numpy(zero_copy_only=False)
                 unknown_mask |= unk_np.astype(np.uint64) * bit
@@ -245,9 +286,22 @@ def _convert(
         return text, None, None
     if kind.startswith("code:"):
         voc = vocab(kind.split(":", 1)[1])
-        mapped = map_distinct(text, lambda v: voc.lookup(v) if v is not None else None, pa.string())
-        unknown = pc.fill_null(pc.and_(pc.is_valid(text), pc.is_null(mapped)), False)
-        return pc.coalesce(mapped, text), None, unknown
+
+        def codes(values: pa.Array) -> pa.Array:
+            # known values become their code; unknown ones are kept verbatim
+            return pa.array(
+                [None if v is None else (voc.lookup(v) or v) for v in values.to_pylist()],
+                pa.string(),
+            )
+
+        def is_unknown(values: pa.Array) -> pa.Array:
+            return pa.array(
+                [v is not None and voc.lookup(v) is None for v in values.to_pylist()],
+                pa.bool_(),
+            )
+
+        unknown = pc.fill_null(per_distinct(text, is_unknown), False)
+        return map_distinct_dict(text, codes), None, unknown
     if kind in ("date", "datetime"):
         ts = parse_timestamps(text, date_formats)
         failed = parse_failures(text, ts)

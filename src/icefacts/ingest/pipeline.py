@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,16 +20,20 @@ from icefacts.errors import IcefactsError, InputError
 from icefacts.fetch import sha256_file
 from icefacts.ingest.detect import Detection, detect, is_skippable
 from icefacts.ingest.period import Period, foia_number, stated_period
-from icefacts.ingest.readers import Workbook
+from icefacts.ingest.readers import LoadedSheet, Workbook
 from icefacts.ingest.sniff import sniff
 from icefacts.ingest.validate import Validator
 from icefacts.link.duplicates import flag_sql
 from icefacts.schema import table_def
+from icefacts.specs import Family
 from icefacts.warehouse import Engine, Warehouse
 from icefacts.warehouse.ddl import core_name
 from icefacts.warehouse.places import place_new_events
 
 INGESTIBLE = (".csv", ".gz", ".xlsx", ".xls", ".xlsm", ".txt", ".tsv")
+
+
+PREFETCH = os.environ.get("ICEFACTS_PREFETCH", "1") != "0"
 
 
 class NotARelease(InputError):
@@ -113,56 +118,83 @@ def ingest_paths(
     return reports
 
 
-def _plan(wb: Workbook, path: Path) -> list[SheetPlan]:
-    plans: list[SheetPlan] = []
-    for i, sheet in enumerate(wb.sheet_names):
-        rows = wb.peek(sheet)
-        det = detect(rows, file_name=path.name, sheet=sheet)
-        if det is None:
-            if is_skippable(sheet):
-                plans.append(SheetPlan(i, sheet, None, "not a data sheet (summary/footnotes)"))
-                continue
-            if not any(any(c.strip() for c in r) for r in rows) and len(wb.sheet_names) > 1:
-                plans.append(SheetPlan(i, sheet, None, "empty sheet"))
-                continue
-            raise NotARelease(
-                "no recognisable header in the first rows (no release spec matches)",
+def _plan_sheet(
+    index: int, loaded: LoadedSheet, path: Path, n_sheets: int, family: str | None
+) -> SheetPlan:
+    """Detect one sheet's family, table and header; raise on what cannot be read faithfully."""
+    sheet, rows = loaded.sheet, loaded.head
+    det = detect(rows, file_name=path.name, sheet=sheet)
+    if det is None:
+        if is_skippable(sheet):
+            return SheetPlan(index, sheet, None, "not a data sheet (summary/footnotes)")
+        if not any(any(c.strip() for c in r) for r in rows) and n_sheets > 1:
+            return SheetPlan(index, sheet, None, "empty sheet")
+        raise NotARelease(
+            "no recognisable header in the first rows (no release spec matches)",
+            file=path.name,
+            sheet=sheet,
+        )
+    if family is not None and det.family.id != family:
+        raise InputError(
+            f"sheets belong to different release families ({family}, {det.family.id})",
+            file=path.name,
+            sheet=sheet,
+        )
+    present = {f for fs in det.columns.values() for f in fs}
+    for req in det.family.table_rule(det.table).required:
+        if req not in present:
+            raw = next(
+                (
+                    c.raw_header
+                    for c in det.family.columns
+                    if c.table == det.table and c.canonical == req
+                ),
+                req,
+            )
+            raise InputError(
+                f"required column missing for {det.family.id} {det.table} "
+                f"(header found on row {det.header_row + 1})",
                 file=path.name,
                 sheet=sheet,
+                row=det.header_row + 1,
+                column=raw,
             )
-        plans.append(SheetPlan(i, sheet, det))
-    data = [p for p in plans if p.detection is not None]
-    if not data:
-        raise NotARelease("no sheet with a recognisable header", file=path.name)
-    fams = {p.detection.family.id for p in data if p.detection}
-    if len(fams) > 1:
-        raise InputError(
-            f"sheets belong to different release families: {sorted(fams)}", file=path.name
+    return SheetPlan(index, sheet, det)
+
+
+class _SheetReader:
+    """Sheets in order. ``prefetch()`` starts reading the next sheet on a second thread
+    (calamine releases the GIL); the pipeline calls it once the current sheet is cleaned and
+    its raw cells are freed, so at most one raw sheet is in memory while loading overlaps
+    reading."""
+
+    def __init__(self, wb: Workbook) -> None:
+        self.wb = wb
+        self.names = wb.sheet_names
+        self.pool = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="icefacts-read")
+            if PREFETCH and len(self.names) > 1
+            else None
         )
-    for p in data:
-        assert p.detection is not None
-        det = p.detection
-        present = {f for fs in det.columns.values() for f in fs}
-        rule = det.family.table_rule(det.table)
-        for req in rule.required:
-            if req not in present:
-                raw = next(
-                    (
-                        c.raw_header
-                        for c in det.family.columns
-                        if c.table == det.table and c.canonical == req
-                    ),
-                    req,
-                )
-                raise InputError(
-                    f"required column missing for {det.family.id} {det.table} "
-                    f"(header found on row {det.header_row + 1})",
-                    file=path.name,
-                    sheet=p.sheet,
-                    row=det.header_row + 1,
-                    column=raw,
-                )
-    return plans
+        self.pending: dict[int, Future[LoadedSheet]] = {}
+        self.current = -1
+
+    def __iter__(self) -> Iterator[tuple[int, LoadedSheet]]:
+        try:
+            for i, name in enumerate(self.names):
+                self.current = i
+                fut = self.pending.pop(i, None)
+                yield i, (fut.result() if fut else self.wb.load(name))
+        finally:
+            for fut in self.pending.values():
+                fut.cancel()
+            if self.pool:
+                self.pool.shutdown(wait=True)
+
+    def prefetch(self) -> None:
+        nxt = self.current + 1
+        if self.pool and nxt < len(self.names) and nxt not in self.pending:
+            self.pending[nxt] = self.pool.submit(self.wb.load, self.names[nxt])
 
 
 def _sql_str(value: str | None) -> str:
@@ -197,13 +229,11 @@ def ingest_file(
             message=f"already ingested as release {existing} (same sha256); nothing to do",
         )
     wb = Workbook(path, kind)
-    plans = _plan(wb, path)
-    data_plans = [p for p in plans if p.detection is not None]
-    fam = data_plans[0].detection.family  # type: ignore[union-attr]
     release_id = sha[:16]
-    report = FileReport(path=str(path), status="loaded", release_id=release_id, family=fam.id)
-    validator = Validator(fam)
-    progress.file_started(path.name, len(data_plans))
+    report = FileReport(path=str(path), status="loaded", release_id=release_id)
+    progress.file_started(path.name, len(wb.sheet_names))
+    fam: Family | None = None
+    validator: Validator | None = None
     periods: list[Period] = []
     titles: list[str] = []
     raw_sheet_rows: list[tuple[object, ...]] = []
@@ -211,7 +241,9 @@ def ingest_file(
     unknown_rows: list[tuple[object, ...]] = []
 
     with wh.load() as eng:
-        for plan in plans:
+        reader = _SheetReader(wb)
+        for index, loaded in reader:
+            plan = _plan_sheet(index, loaded, path, len(wb.sheet_names), fam.id if fam else None)
             det = plan.detection
             if det is None:
                 report.skipped_sheets[plan.sheet or ""] = plan.note
@@ -232,13 +264,20 @@ def ingest_file(
                         plan.note,
                     )
                 )
+                progress.sheet_done(path.name, plan.sheet, 0)
                 continue
+            if fam is None:
+                fam = det.family
+                validator = Validator(fam)
+                report.family = fam.id
+            assert validator is not None
             title = " | ".join(det.title_lines)
             titles.append(title)
             period = stated_period(fam, title, plan.sheet, path.name)
             periods.append(period)
             tdef = table_def(det.table)
-            raw = wb.read(plan.sheet, det.header_row, det.headers)
+            raw = loaded.data(det.header_row, det.headers)
+            del loaded
             params = CleanParams(
                 file=path.name,
                 sheet=plan.sheet,
@@ -253,6 +292,7 @@ def ingest_file(
                 raw.table, raw.first_row, det.headers, det.columns, det.unmapped, tdef, params
             )
             del raw
+            reader.prefetch()
             mapped = {f for fs in det.columns.values() for f in fs}
             target = wh.ensure_core(det.table, fam.id, mapped)
             eng.load_arrow(
@@ -313,6 +353,10 @@ def ingest_file(
             )
             progress.sheet_done(path.name, plan.sheet, result.rows)
             del result
+            # give freed Arrow buffers back now: the next sheet is already being read
+            pa.default_memory_pool().release_unused()
+        if fam is None or validator is None:
+            raise NotARelease("no sheet with a recognisable header", file=path.name)
 
         for table in report.tables:
             rule = duplicate_rule or fam.table_rule(table).duplicates

@@ -11,6 +11,7 @@ import csv
 import gzip
 import io
 import re
+import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ import pyarrow.csv as pacsv
 
 from icefacts.errors import InputError
 from icefacts.ingest.sniff import FileKind
+from icefacts.ingest.xlsx_head import xlsx_head
 
 PEEK_ROWS = 30
 DELIMITERS = ("|", ",", "\t", ";")
@@ -36,64 +38,147 @@ class RawSheet:
     first_row: int  # 1-based sheet row / file line of the first data row
 
 
+@dataclass
+class LoadedSheet:
+    """A sheet's first rows (for header detection) and the means to get its data rows."""
+
+    workbook: Workbook
+    sheet: str | None
+    head: list[list[str]]
+    table: pa.Table | None = None  # Excel: every row of the sheet, as strings
+    typed: pa.Table | None = None  # Excel: the rows below ``typed_header``, typed
+    typed_header: int | None = None
+
+    def data(self, header_row: int, headers: list[str]) -> RawSheet:
+        if self.typed is not None and header_row == self.typed_header:
+            typed = self.typed.rename_columns([f"c{i}" for i in range(self.typed.num_columns)])
+            return RawSheet(headers=headers, table=typed, first_row=header_row + 2)
+        if self.table is None and self.workbook.kind in ("xlsx", "xls"):
+            self.table = self.workbook._load_excel(self.sheet)
+        if self.table is None:
+            return self.workbook._read_csv(header_row, headers)
+        width = len(headers)
+        body = self.table.slice(header_row + 1)
+        cols = [
+            body.column(i) if i < body.num_columns else pa.nulls(body.num_rows, pa.string())
+            for i in range(width)
+        ]
+        table = pa.table(cols, names=[f"c{i}" for i in range(width)])
+        return RawSheet(headers=headers, table=table, first_row=header_row + 2)
+
+
 class Workbook:
-    """One file: a workbook with sheets, or a CSV file with a single unnamed sheet."""
+    """One file: a workbook with sheets, or a CSV file with a single unnamed sheet.
+
+    An Excel sheet is parsed once, whole (calamine parses the full sheet XML even for its
+    first rows): the first rows serve header detection, the rest are the data. Sheets may be
+    loaded from several threads; each thread gets its own calamine reader.
+    """
 
     def __init__(self, path: Path, kind: FileKind) -> None:
         self.path = path
         self.kind = kind
         self.delimiter: str | None = None
         self.encoding = "utf-8"
-        self._reader: fastexcel.ExcelReader | None = None
+        self._source: Path | bytes = path
+        self._local = threading.local()
+        self._names: list[str | None] = [None]
         if kind in ("xlsx", "xls"):
-            self._reader = _open_excel(path)
+            try:
+                self._names = list(self._reader().sheet_names)
+            except Exception as exc:
+                raise InputError(f"cannot open workbook: {_short(exc)}", file=path.name) from exc
+
+    def _reader(self) -> fastexcel.ExcelReader:
+        reader = getattr(self._local, "reader", None)
+        if reader is None or getattr(self._local, "source", None) is not self._source:
+            reader = fastexcel.read_excel(self._source)
+            self._local.reader, self._local.source = reader, self._source
+        return reader
 
     @property
     def sheet_names(self) -> list[str | None]:
-        if self._reader is None:
-            return [None]
-        return list(self._reader.sheet_names)
+        return self._names
 
-    def peek(self, sheet: str | None, n: int = PEEK_ROWS) -> list[list[str]]:
-        """The first ``n`` rows as lists of strings ('' for empty cells)."""
-        if self._reader is None:
-            return self._peek_csv(n)
-        try:
-            batch = self._reader.load_sheet(
-                _sheet_key(sheet), header_row=None, n_rows=n, dtypes="string", skip_rows=0
-            )
-            rows = batch.to_arrow().to_pylist()
-        except Exception as exc:  # calamine raises its own error types
-            if "no data" in str(exc).lower() or "empty" in str(exc).lower():
-                return []
-            raise InputError(
-                f"cannot read sheet: {_short(exc)}", file=self.path.name, sheet=sheet
-            ) from exc
-        return [["" if v is None else str(v) for v in r.values()] for r in rows]
+    def load(self, sheet: str | None) -> LoadedSheet:
+        if self.kind not in ("xlsx", "xls"):
+            return LoadedSheet(self, sheet, self._peek_csv(PEEK_ROWS))
+        if self.kind == "xlsx" and sheet is not None:
+            fast = self._load_typed(sheet)
+            if fast is not None:
+                return fast
+        table = self._load_excel(sheet)
+        head = table.slice(0, PEEK_ROWS).to_pylist()
+        rows = [["" if v is None else str(v) for v in r.values()] for r in head]
+        return LoadedSheet(self, sheet, rows, table)
 
-    def read(self, sheet: str | None, header_row: int, headers: list[str]) -> RawSheet:
-        """Read all data rows below ``header_row`` (0-based) as strings."""
-        width = len(headers)
-        if self._reader is None:
-            return self._read_csv(header_row, headers)
+    def _load_typed(self, sheet: str) -> LoadedSheet | None:
+        """Find the header from the sheet's first rows (streamed XML), then read the rows
+        below it typed. A column is typed only when every cell fits the type (the whole
+        column is sampled), so no cell is coerced away; mixed columns come back as text.
+        None when anything does not line up: the caller then reads every cell as text."""
+        from icefacts.ingest.detect import detect
+
         try:
-            loaded = self._reader.load_sheet(
-                _sheet_key(sheet),
-                header_row=header_row,
-                dtypes="string",
+            head, first = xlsx_head(self._source, sheet, PEEK_ROWS)
+        except Exception:
+            return None
+        det = detect(head, file_name=self.path.name, sheet=sheet)
+        if det is None:
+            return None
+        width = len(det.headers)
+        try:
+            batch = self._reader().load_sheet(
+                sheet,
+                header_row=det.header_row - first,
+                eager=True,
+                schema_sample_rows=None,
+                dtype_coercion="coerce",
                 skip_whitespace_tail_rows=True,
                 use_columns=list(range(width)),
             )
-            table = pa.table(loaded.to_arrow())
+        except Exception:
+            return None
+        names = batch.schema.names
+        for name, header in zip(names, det.headers, strict=False):
+            if header and name != header and not name.startswith(f"{header}_"):
+                return None
+        if len(names) != width:
+            return None
+        return LoadedSheet(
+            self,
+            sheet,
+            head,
+            typed=pa.Table.from_batches([batch]),
+            typed_header=det.header_row,
+        )
+
+    def _load_excel(self, sheet: str | None) -> pa.Table:
+        def load() -> pa.Table:
+            batch = self._reader().load_sheet(
+                _sheet_key(sheet),
+                header_row=None,
+                skip_rows=0,
+                dtypes="string",
+                eager=True,
+                skip_whitespace_tail_rows=True,
+            )
+            return pa.Table.from_batches([batch])
+
+        try:
+            return load()
         except Exception as exc:
+            text = str(exc)
+            if "no data" in text.lower() or "empty" in text.lower():
+                return pa.table({})
+            if "Range is missing" in text and isinstance(self._source, Path):
+                # Some producers write <dimension ref="1:1416"/> (no column letters), which
+                # calamine refuses; the tag is optional, so read a copy without it.
+                self._source = _strip_dimensions(self.path)
+                return self._load_excel(sheet)
             raise InputError(
-                f"cannot read sheet: {_short(exc)}",
-                file=self.path.name,
-                sheet=sheet,
-                row=header_row + 1,
+                f"cannot read sheet: {_short(exc)}", file=self.path.name, sheet=sheet
             ) from exc
-        table = table.rename_columns([f"c{i}" for i in range(table.num_columns)])
-        return RawSheet(headers=headers, table=table, first_row=header_row + 2)
 
     # -- CSV -------------------------------------------------------------------------------
 
@@ -175,20 +260,6 @@ def _short(exc: BaseException) -> str:
 
 
 _DIMENSION = re.compile(rb"<dimension [^>]*/>")
-
-
-def _open_excel(path: Path) -> fastexcel.ExcelReader:
-    try:
-        reader = fastexcel.read_excel(path)
-        # Touch every sheet's range once: some producers write <dimension ref="1:1416"/>
-        # (no column letters), which calamine refuses when loading the sheet.
-        for name in reader.sheet_names:
-            reader.load_sheet(name, header_row=None, n_rows=1, dtypes="string")
-        return reader
-    except Exception as exc:
-        if "Range is missing" in str(exc) or "dimension" in str(exc).lower():
-            return fastexcel.read_excel(_strip_dimensions(path))
-        raise InputError(f"cannot open workbook: {_short(exc)}", file=path.name) from exc
 
 
 def _strip_dimensions(path: Path) -> bytes:

@@ -1,0 +1,199 @@
+"""Ingest benchmark: icefacts end to end vs bare readers, on the same synthetic workbook.
+
+Run by hand (``make bench``); results are written to bench/results/ and quoted in
+docs/performance.md. Every measurement runs in its own child process so that peak RSS
+(ru_maxrss) belongs to that measurement alone; imports are done before the clock starts.
+
+    python bench/ingest_bench.py                      # 300k and 1M rows, all readers
+    python bench/ingest_bench.py --rows 300000 --skip pandas_openpyxl
+    python bench/ingest_bench.py --national ../shared/data/uwchr-ero-lesa-national-fy2016-2019
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+READERS = ("fastexcel", "python_calamine", "pandas_openpyxl", "duckdb_read_xlsx", "icefacts")
+HEADER_ROW = 6  # current-layout workbooks: six title rows, then the header
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _warm_imports() -> None:
+    """pyarrow imports pandas lazily on its first conversion of Python objects when pandas is
+    installed (it is, in the bench environment only): import it before the clock starts, as
+    the bare readers' imports are."""
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        pass
+
+
+def child(name: str, path: Path) -> dict[str, object]:
+    """One measurement. Returns rows read, seconds and peak RSS of this process."""
+    if name == "fastexcel":
+        import fastexcel
+
+        t0 = time.perf_counter()
+        reader = fastexcel.read_excel(path)
+        rows = 0
+        for sheet in reader.sheet_names:
+            rows += reader.load_sheet(sheet, header_row=HEADER_ROW).to_arrow().num_rows
+    elif name == "python_calamine":
+        from python_calamine import CalamineWorkbook
+
+        t0 = time.perf_counter()
+        wb = CalamineWorkbook.from_path(str(path))
+        rows = 0
+        for sheet in wb.sheet_names:
+            rows += len(wb.get_sheet_by_name(sheet).to_python()) - HEADER_ROW - 1
+    elif name == "pandas_openpyxl":
+        import pandas as pd
+
+        t0 = time.perf_counter()
+        frames = pd.read_excel(path, sheet_name=None, skiprows=HEADER_ROW, engine="openpyxl")
+        rows = sum(len(f) for f in frames.values())
+    elif name == "duckdb_read_xlsx":
+        import duckdb
+
+        con = duckdb.connect()
+        try:
+            con.execute("INSTALL excel; LOAD excel;")
+        except duckdb.Error as exc:
+            return {"error": f"excel extension not installable here: {str(exc)[:120]}"}
+        import fastexcel
+
+        sheets = fastexcel.read_excel(path).sheet_names
+        t0 = time.perf_counter()
+        rows = 0
+        for sheet in sheets:
+            got = con.execute(
+                "SELECT count(*) FROM read_xlsx(?, sheet = ?, range = 'A7:Y1048576', "
+                "header = true, all_varchar = true)",
+                [str(path), sheet],
+            ).fetchone()
+            rows += int(got[0]) if got else 0
+    elif name == "icefacts":
+        from icefacts import api
+
+        _warm_imports()
+        db = Path(tempfile.mkdtemp()) / "bench.duckdb"
+        with api.open_warehouse(db) as wh:
+            t0 = time.perf_counter()
+            (report,) = api.ingest(wh, [path])
+            if report.status != "loaded":
+                return {"error": report.message}
+            rows = report.rows
+    elif name == "icefacts_folder":
+        from icefacts import api
+
+        _warm_imports()
+        db = Path(tempfile.mkdtemp()) / "bench.duckdb"
+        with api.open_warehouse(db) as wh:
+            t0 = time.perf_counter()
+            reports = api.ingest(wh, sorted(path.glob("*.csv.gz")))
+            rows = sum(r.rows for r in reports)
+    else:
+        raise SystemExit(f"unknown reader {name}")
+    seconds = time.perf_counter() - t0
+    return {"rows": rows, "seconds": seconds, "peak_rss_mib": _peak_mib()}
+
+
+def run_child(name: str, path: Path, timeout: float) -> dict[str, object]:
+    cmd = [sys.executable, __file__, "--child", name, str(path)]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:.0f} s"}
+    if done.returncode != 0:
+        return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1][:200]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def make_workbook(rows: int, out: Path, sheet_rows: int) -> Path:
+    """A current-layout (family C) arrests workbook: 25 columns, six title rows."""
+    from icefacts.synth import writers
+    from icefacts.synth.release import build
+
+    (arrests,) = [t for t in build(rows, seed=1, families=["C"]) if t.name == "arrests"]
+    path = out / arrests.file_name
+    writers.write_xlsx(arrests, path, sheet_rows, None)
+    return path
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--child", nargs=2, metavar=("READER", "PATH"))
+    ap.add_argument("--rows", type=int, nargs="*", default=[300_000, 1_000_000])
+    ap.add_argument("--skip", nargs="*", default=[])
+    ap.add_argument("--national", type=Path, default=None)
+    ap.add_argument("--timeout", type=float, default=1800)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child[0], Path(args.child[1]))))
+        return
+
+    results: dict[str, object] = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {platform.python_version()}, "
+        f"{len(__import__('os').sched_getaffinity(0))} cores",
+        "workbooks": {},
+    }
+    for n in args.rows:
+        out = Path(tempfile.mkdtemp(prefix="icefacts-bench-"))
+        # 1M rows go over two sheets (as a release larger than one sheet would)
+        sheet_rows = n if n < 1_000_000 else (n + 1) // 2
+        t0 = time.perf_counter()
+        path = make_workbook(n, out, sheet_rows)
+        gen = time.perf_counter() - t0
+        size = path.stat().st_size
+        print(f"\n{n:,} rows: {path.name}, {size / 2**20:.1f} MiB, generated in {gen:.1f} s")
+        per: dict[str, object] = {"bytes": size, "generate_seconds": gen}
+        for name in READERS:
+            if name in args.skip:
+                continue
+            r = run_child(name, path, args.timeout)
+            per[name] = r
+            if "error" in r:
+                print(f"  {name:18s} {r['error']}")
+            else:
+                rate = float(r["rows"]) / float(r["seconds"])  # type: ignore[arg-type]
+                print(
+                    f"  {name:18s} {r['seconds']:8.2f} s  {rate:>10,.0f} rows/s  "
+                    f"peak {r['peak_rss_mib']:7.0f} MiB  ({r['rows']:,} rows)"
+                )
+        fx, ice = per.get("fastexcel"), per.get("icefacts")
+        if isinstance(fx, dict) and isinstance(ice, dict) and "seconds" in fx and "seconds" in ice:
+            ratio = float(ice["seconds"]) / float(fx["seconds"])  # type: ignore[arg-type]
+            per["icefacts_over_fastexcel"] = ratio
+            print(f"  icefacts / bare fastexcel = {ratio:.2f}x")
+        pd_ = per.get("pandas_openpyxl")
+        if isinstance(pd_, dict) and isinstance(ice, dict) and "seconds" in pd_:
+            speedup = float(pd_["seconds"]) / float(ice["seconds"])  # type: ignore[arg-type]
+            per["pandas_over_icefacts"] = speedup
+            print(f"  pandas+openpyxl / icefacts = {speedup:.1f}x")
+        results["workbooks"][str(n)] = per  # type: ignore[index]
+    if args.national:
+        r = run_child("icefacts_folder", args.national, args.timeout)
+        results["national_csv"] = r
+        print(f"\nnational CSV folder: {r}")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    dest = HERE / "results" / f"ingest-{stamp}.json"
+    dest.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nwrote {dest.relative_to(HERE.parent)}")
+
+
+if __name__ == "__main__":
+    main()
