@@ -12,6 +12,7 @@ docs/performance.md. Every measurement runs in its own child process so that pea
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import platform
 import resource
@@ -23,7 +24,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-READERS = ("fastexcel", "python_calamine", "pandas_openpyxl", "duckdb_read_xlsx", "icefacts")
+READERS = (
+    "fastexcel",
+    "fastexcel_eager",
+    "python_calamine",
+    "pandas_openpyxl",
+    "duckdb_read_xlsx",
+    "icefacts",
+)
+SLOW = {"pandas_openpyxl"}  # measured once: minutes per run
 HEADER_ROW = 6  # current-layout workbooks: six title rows, then the header
 
 
@@ -35,10 +44,8 @@ def _warm_imports() -> None:
     """pyarrow imports pandas lazily on its first conversion of Python objects when pandas is
     installed (it is, in the bench environment only): import it before the clock starts, as
     the bare readers' imports are."""
-    try:
+    with contextlib.suppress(ImportError):
         import pandas  # noqa: F401
-    except ImportError:
-        pass
 
 
 def child(name: str, path: Path) -> dict[str, object]:
@@ -51,6 +58,14 @@ def child(name: str, path: Path) -> dict[str, object]:
         rows = 0
         for sheet in reader.sheet_names:
             rows += reader.load_sheet(sheet, header_row=HEADER_ROW).to_arrow().num_rows
+    elif name == "fastexcel_eager":
+        import fastexcel
+
+        t0 = time.perf_counter()
+        reader = fastexcel.read_excel(path)
+        rows = 0
+        for sheet in reader.sheet_names:
+            rows += reader.load_sheet(sheet, header_row=HEADER_ROW, eager=True).num_rows
     elif name == "python_calamine":
         from python_calamine import CalamineWorkbook
 
@@ -69,10 +84,14 @@ def child(name: str, path: Path) -> dict[str, object]:
         import duckdb
 
         con = duckdb.connect()
-        try:
-            con.execute("INSTALL excel; LOAD excel;")
-        except duckdb.Error as exc:
-            return {"error": f"excel extension not installable here: {str(exc)[:120]}"}
+        found = con.execute(
+            "SELECT installed FROM duckdb_extensions() WHERE extension_name = 'excel'"
+        ).fetchone()
+        if not found or not found[0]:
+            # INSTALL downloads from DuckDB's own extension repository, which is not a package
+            # registry; it is not reachable from this workplace, so it is not attempted.
+            return {"error": "DuckDB excel extension not installed (needs DuckDB's repository)"}
+        con.execute("LOAD excel")
         import fastexcel
 
         sheets = fastexcel.read_excel(path).sheet_names
@@ -111,6 +130,19 @@ def child(name: str, path: Path) -> dict[str, object]:
     return {"rows": rows, "seconds": seconds, "peak_rss_mib": _peak_mib()}
 
 
+def best_of(name: str, path: Path, timeout: float, repeat: int) -> dict[str, object]:
+    """Fastest of ``repeat`` runs (this machine is shared: the minimum is the least noisy
+    estimate), with every run's seconds kept."""
+    runs = [run_child(name, path, timeout) for _ in range(1 if name in SLOW else repeat)]
+    ok = [r for r in runs if "error" not in r]
+    if not ok:
+        return runs[0]
+    best = dict(min(ok, key=lambda r: float(r["seconds"])))  # type: ignore[arg-type]
+    best["runs_seconds"] = [round(float(r["seconds"]), 2) for r in ok]  # type: ignore[arg-type]
+    best["peak_rss_mib"] = max(float(r["peak_rss_mib"]) for r in ok)  # type: ignore[arg-type]
+    return best
+
+
 def run_child(name: str, path: Path, timeout: float) -> dict[str, object]:
     cmd = [sys.executable, __file__, "--child", name, str(path)]
     try:
@@ -140,6 +172,7 @@ def main() -> None:
     ap.add_argument("--skip", nargs="*", default=[])
     ap.add_argument("--national", type=Path, default=None)
     ap.add_argument("--timeout", type=float, default=1800)
+    ap.add_argument("--repeat", type=int, default=3, help="runs per reader (best is kept)")
     args = ap.parse_args()
     if args.child:
         print(json.dumps(child(args.child[0], Path(args.child[1]))))
@@ -164,7 +197,7 @@ def main() -> None:
         for name in READERS:
             if name in args.skip:
                 continue
-            r = run_child(name, path, args.timeout)
+            r = best_of(name, path, args.timeout, args.repeat)
             per[name] = r
             if "error" in r:
                 print(f"  {name:18s} {r['error']}")
@@ -174,11 +207,18 @@ def main() -> None:
                     f"  {name:18s} {r['seconds']:8.2f} s  {rate:>10,.0f} rows/s  "
                     f"peak {r['peak_rss_mib']:7.0f} MiB  ({r['rows']:,} rows)"
                 )
-        fx, ice = per.get("fastexcel"), per.get("icefacts")
-        if isinstance(fx, dict) and isinstance(ice, dict) and "seconds" in fx and "seconds" in ice:
-            ratio = float(ice["seconds"]) / float(fx["seconds"])  # type: ignore[arg-type]
-            per["icefacts_over_fastexcel"] = ratio
-            print(f"  icefacts / bare fastexcel = {ratio:.2f}x")
+        ice = per.get("icefacts")
+        for base in ("fastexcel", "fastexcel_eager"):
+            fx = per.get(base)
+            if (
+                isinstance(fx, dict)
+                and isinstance(ice, dict)
+                and "seconds" in fx
+                and "seconds" in ice
+            ):
+                ratio = float(ice["seconds"]) / float(fx["seconds"])  # type: ignore[arg-type]
+                per[f"icefacts_over_{base}"] = ratio
+                print(f"  icefacts / bare {base} = {ratio:.2f}x")
         pd_ = per.get("pandas_openpyxl")
         if isinstance(pd_, dict) and isinstance(ice, dict) and "seconds" in pd_:
             speedup = float(pd_["seconds"]) / float(ice["seconds"])  # type: ignore[arg-type]
@@ -186,7 +226,7 @@ def main() -> None:
             print(f"  pandas+openpyxl / icefacts = {speedup:.1f}x")
         results["workbooks"][str(n)] = per  # type: ignore[index]
     if args.national:
-        r = run_child("icefacts_folder", args.national, args.timeout)
+        r = best_of("icefacts_folder", args.national, args.timeout, args.repeat)
         results["national_csv"] = r
         print(f"\nnational CSV folder: {r}")
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
