@@ -74,3 +74,12 @@ def test_catalog_pins_every_shared_file() -> None:
     demo = catalog["uwchr-ero-lesa-national-fy2016-2019/EROArrests_FY2017.csv.gz"]
     assert demo.bytes == 1_737_498 and len(demo.sha256) == 64
     assert all(len(e.sha256) == 64 and e.url.startswith("https://") for e in catalog.values())
+
+
+def test_demo_falls_back_to_a_synthetic_release(tmp_path: Path, monkeypatch, run_cli) -> None:
+    monkeypatch.setenv("ICEFACTS_MIRROR", str(tmp_path / "no-mirror"))
+    monkeypatch.setenv("ICEFACTS_CACHE", str(tmp_path / "cache"))
+    code, out, err = run_cli("demo", "--offline", "--db", str(tmp_path / "w.duckdb"))
+    assert code == 0, err
+    assert "SYNTHETIC" in err and "could not be had" in err
+    assert "arrests by AOR" in out and "SYNTHETIC_EROArrests" in out

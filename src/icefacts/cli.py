@@ -188,13 +188,18 @@ def synth(
 
 
 @app.command()
-def demo(db: DbOpt = None) -> None:
+def demo(
+    db: DbOpt = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="never download; use the mirror/cache or synth")
+    ] = False,
+) -> None:
     """The main job: ingest the national FY2017 arrests and print a summary."""
     from icefacts.analysis.summary import arrest_summary
     from icefacts.demo import demo_source
 
-    source = demo_source()
-    (err if source.synthetic else out).print(source.notice, highlight=False)
+    source = demo_source(allow_download=not offline)
+    (err if source.synthetic else out).print(source.notice, highlight=False, markup=False)
     with api.open_warehouse(db) as wh:
         reports = api.ingest(wh, [source.path])
         _print_reports(reports)
@@ -207,17 +212,23 @@ def demo(db: DbOpt = None) -> None:
     op = 100 * s.operation_flagged / s.operation_known if s.operation_known else 0.0
     out.print(
         f"at-large (Located / Non-Custodial): {s.at_large:,} of {s.with_method_class:,} arrests "
-        f"with a custodial/at-large method = {pct:.1f}%  (custodial {s.custodial:,}; other "
-        f"methods such as ERO Reprocessed are neither)",
+        f"with a custodial or at-large method = {pct:.1f}% (custodial {s.custodial:,}; other "
+        "methods, such as ERO Reprocessed Arrest, are neither)",
         highlight=False,
     )
     out.print(
-        f"operation code present (often redacted (b)(7)(E)): {s.operation_flagged:,} of "
+        f"operation code present (usually redacted as (b)(7)(E)): {s.operation_flagged:,} of "
         f"{s.operation_known:,} = {op:.1f}%",
         highlight=False,
+        markup=False,
     )
-    if s.caveats.num_rows:
-        out.print(render.to_rich(s.caveats, "validation caveats"))
+    for c in s.caveats.to_pylist():
+        out.print(
+            f"caveat [{c['caveat']}] {c['table_name']}.{c['field']} {c['check_name']}: "
+            f"{c['failed']:,} of {c['checked']:,} rows ({c['pct']}%), {c['status']}",
+            highlight=False,
+            markup=False,
+        )
     if source.synthetic:
         err.print("REMINDER: these numbers come from SYNTHETIC data.", highlight=False)
 
