@@ -176,13 +176,28 @@ def synth(
     seed: Annotated[int, typer.Option("--seed")] = 0,
     families: Annotated[str, typer.Option("--families", help="comma list: A,C")] = "A,C",
     sheet_rows: Annotated[int, typer.Option("--sheet-rows", min=10)] = 1_048_575,
+    tables: Annotated[
+        str | None,
+        typer.Option("--tables", help="comma list, e.g. arrests (default: every table)"),
+    ] = None,
 ) -> None:
     """Write synthetic releases in the real layouts, with truth.json."""
     from icefacts.synth import generate
 
     fams = tuple(f.strip().upper() for f in families.split(",") if f.strip())
-    with err.status("writing synthetic releases..."):
-        truth = generate(out_dir, rows=rows, seed=seed, families=fams, sheet_rows=sheet_rows)
+    wanted = [t.strip() for t in tables.split(",") if t.strip()] if tables else None
+    try:
+        with err.status("writing synthetic releases..."):
+            truth = generate(
+                out_dir,
+                rows=rows,
+                seed=seed,
+                families=fams,
+                sheet_rows=sheet_rows,
+                tables=wanted,
+            )
+    except ValueError as exc:
+        raise IcefactsError(str(exc)) from exc
     files = truth.get("files", {})
     out.print(f"wrote {len(files)} files and truth.json to {out_dir}", highlight=False)
 

@@ -70,3 +70,19 @@ def test_lookup_ignores_case_and_spacing() -> None:
 @given(st.text(max_size=40))
 def test_normalize_value_is_idempotent(text: str) -> None:
     assert normalize_value(normalize_value(text)) == normalize_value(text)
+
+
+def test_state_vocab_agrees_with_the_places_state_table() -> None:
+    """releases/vocab/state.csv (release values -> USPS) is derived from places/data/
+    states.csv; the two must name the same states."""
+    from icefacts.places.states import STATES_FILE
+
+    with STATES_FILE.open() as f:
+        places = list(csv.DictReader(f))
+    v = vocab("state")
+    for row in places:
+        assert v.lookup(row["usps"]) == row["usps"]
+        assert v.lookup(row["name"]) == row["usps"]
+        for alt in filter(None, (a.strip() for a in row["alt_names"].split(";"))):
+            assert v.lookup(alt) == row["usps"], alt
+    assert set(v.mapping.values()) == {r["usps"] for r in places}

@@ -103,6 +103,7 @@ def generate(
     families: Sequence[str] = ("A", "C"),
     sheet_rows: int = 1_048_575,
     progress: Callable[[str, int], None] | None = None,
+    tables: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Write synthetic release files and ``truth.json`` into ``out_dir``; return the truth.
 
@@ -112,15 +113,22 @@ def generate(
     allows under the seven title/header rows); longer tables continue on ``"<name> (2)"`` ...
     ``progress(file_name, rows_written)`` is called as each file is written (for big releases,
     written by two worker processes, once per file when it is done). Same arguments, same bytes.
+    ``tables`` (e.g. ``["arrests"]``) writes only those tables; the people behind them, and so
+    every count in the truth, are the same as in the full release.
     """
     if sheet_rows < 1:
         raise ValueError("sheet_rows must be at least 1")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    tables = build(rows, seed, families)
-    write_files(tables, out, sheet_rows, progress)
+    built = build(rows, seed, families)
+    if tables is not None:
+        unknown = set(tables) - {t.name for t in built}
+        if unknown:
+            raise ValueError(f"no synthetic table {sorted(unknown)}")
+        built = [t for t in built if t.name in set(tables)]
+    write_files(built, out, sheet_rows, progress)
     result = truth.compute(
-        tables,
+        built,
         sheet_rows=sheet_rows,
         generator={
             "package": "icefacts.synth",
@@ -128,6 +136,7 @@ def generate(
             "rows": rows,
             "families": _letters(families),
             "sheet_rows": sheet_rows,
+            "tables": sorted({t.name for t in built}),
         },
     )
     (out / TRUTH_FILE).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
