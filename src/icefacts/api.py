@@ -14,7 +14,8 @@ from pathlib import Path
 import pyarrow as pa
 
 from icefacts.errors import QueryError
-from icefacts.ingest.pipeline import FileReport, Progress, ingest_paths
+from icefacts.ingest.pipeline import ingest_paths
+from icefacts.ingest.report import FileReport, Progress
 from icefacts.policies import Registry
 from icefacts.warehouse import Warehouse
 

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from icefacts import api, render
 from icefacts.errors import IcefactsError
-from icefacts.ingest.pipeline import FileReport
+from icefacts.ingest.report import FileReport
 
 app = typer.Typer(
     add_completion=False,

@@ -1,0 +1,106 @@
+"""One sheet at a time: read (the next one on a second thread), detect, check."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from icefacts.errors import InputError
+from icefacts.ingest.detect import Detection, detect, is_skippable
+from icefacts.ingest.readers import LoadedSheet, Workbook
+
+PREFETCH = os.environ.get("ICEFACTS_PREFETCH", "1") != "0"
+
+
+class NotARelease(InputError):
+    """No sheet of the file matches any release spec."""
+
+
+@dataclass
+class SheetPlan:
+    index: int
+    sheet: str | None
+    detection: Detection | None
+    note: str = ""
+
+
+def plan_sheet(
+    index: int, loaded: LoadedSheet, path: Path, n_sheets: int, family: str | None
+) -> SheetPlan:
+    """Detect one sheet's family, table and header; raise on what cannot be read faithfully."""
+    sheet, rows = loaded.sheet, loaded.head
+    det = detect(rows, file_name=path.name, sheet=sheet)
+    if det is None:
+        if is_skippable(sheet):
+            return SheetPlan(index, sheet, None, "not a data sheet (summary/footnotes)")
+        if not any(any(c.strip() for c in r) for r in rows) and n_sheets > 1:
+            return SheetPlan(index, sheet, None, "empty sheet")
+        raise NotARelease(
+            "no recognisable header in the first rows (no release spec matches)",
+            file=path.name,
+            sheet=sheet,
+        )
+    if family is not None and det.family.id != family:
+        raise InputError(
+            f"sheets belong to different release families ({family}, {det.family.id})",
+            file=path.name,
+            sheet=sheet,
+        )
+    present = {f for fs in det.columns.values() for f in fs}
+    for req in det.family.table_rule(det.table).required:
+        if req not in present:
+            raw = next(
+                (
+                    c.raw_header
+                    for c in det.family.columns
+                    if c.table == det.table and c.canonical == req
+                ),
+                req,
+            )
+            raise InputError(
+                f"required column missing for {det.family.id} {det.table} "
+                f"(header found on row {det.header_row + 1})",
+                file=path.name,
+                sheet=sheet,
+                row=det.header_row + 1,
+                column=raw,
+            )
+    return SheetPlan(index, sheet, det)
+
+
+class SheetReader:
+    """Sheets in order. ``prefetch()`` starts reading the next sheet on a second thread
+    (calamine releases the GIL); the pipeline calls it once the current sheet is cleaned and
+    its raw cells are freed, so at most one raw sheet is in memory while loading overlaps
+    reading."""
+
+    def __init__(self, wb: Workbook) -> None:
+        self.wb = wb
+        self.names = wb.sheet_names
+        self.pool = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="icefacts-read")
+            if PREFETCH and len(self.names) > 1
+            else None
+        )
+        self.pending: dict[int, Future[LoadedSheet]] = {}
+        self.current = -1
+
+    def __iter__(self) -> Iterator[tuple[int, LoadedSheet]]:
+        try:
+            for i, name in enumerate(self.names):
+                self.current = i
+                fut = self.pending.pop(i, None)
+                yield i, (fut.result() if fut else self.wb.load(name))
+        finally:
+            for fut in self.pending.values():
+                fut.cancel()
+            if self.pool:
+                self.pool.shutdown(wait=True)
+
+    def prefetch(self) -> None:
+        nxt = self.current + 1
+        if self.pool and nxt < len(self.names) and nxt not in self.pending:
+            self.pending[nxt] = self.pool.submit(self.wb.load, self.names[nxt])
