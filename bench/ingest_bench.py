@@ -37,6 +37,11 @@ HEADER_ROW = 6  # current-layout workbooks: six title rows, then the header
 
 
 def _peak_mib() -> float:
+    """This process's own peak RSS (VmHWM). Not ru_maxrss: a child inherits its parent's
+    maxrss at fork, so a parent that generated a big workbook would inflate every child."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

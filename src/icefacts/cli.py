@@ -263,6 +263,7 @@ def _register_places() -> None:
     app.command("place")(cli_places.place)
     app.command("places")(cli_places.places)
     app.command("rates")(cli_places.rates)
+    app.command("coverage")(cli_places.coverage)
 
 
 _register_places()

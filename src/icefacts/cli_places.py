@@ -196,37 +196,66 @@ def places(
 
 
 def rates(
-    policy: Annotated[
-        str, typer.Option("--policy", help="policy type slug, e.g. limits-detainers")
-    ],
-    on: Annotated[str, typer.Option("--on", help="the date the policy groups are taken on")],
     start: Annotated[str, typer.Option("--from", help="first day of events to count")],
     end: Annotated[str, typer.Option("--to", help="last day of events to count")],
+    policy: Annotated[
+        str | None,
+        typer.Option("--policy", help="compare counties by policy type, e.g. limits-detainers"),
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--on", help="with --policy: the date policies are taken on")
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="instead of --policy: aor, state or county")
+    ] = None,
     table: Annotated[str, typer.Option("--table")] = "arrests",
     db: DbOpt = None,
     registry: RegistryOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
-    """Events per 100,000 residents in counties with vs without a policy in force."""
-    from icefacts.analysis.rates import policy_rates
+    """Events per 100,000 residents: by policy in force on a date, or by AOR/state/county."""
+    from icefacts.analysis.rates import place_rates, policy_rates
     from icefacts.cli import emit, out
 
+    if (policy is None) == (by is None):
+        raise InputError("give either --policy TYPE --on DATE or --by aor|state|county")
+    first, last = _date(start, "--from"), _date(end, "--to")
     with api.open_warehouse(db, read_only=True) as wh:
-        res = policy_rates(
-            wh.engine,
-            api.registry(wh, registry or []),
-            table=table,
-            policy=policy,
-            on=_date(on, "--on"),
-            start=_date(start, "--from"),
-            end=_date(end, "--to"),
-        )
+        if policy is not None:
+            if on is None:
+                raise InputError("--policy needs --on DATE (the day the policies are taken on)")
+            res = policy_rates(
+                wh.engine,
+                api.registry(wh, registry or []),
+                table=table,
+                policy=policy,
+                on=_date(on, "--on"),
+                start=first,
+                end=last,
+            )
+            title = f"'{res.policy}' in force on {res.on}"
+        else:
+            assert by is not None
+            res = place_rates(wh.engine, table=table, by=by, start=first, end=last)
+            title = res.policy
     emit(
         res.table,
         fmt,
-        f"{table} {res.start}..{res.end} per 100k by '{res.policy}' on {res.on}"
-        f" (population {res.population_year})",
+        f"{table} {first}..{last} per 100k, {title} (population {res.population_year})",
     )
     if fmt == "table":
         for c in res.caveats:
             out.print(f"caveat: {c}", highlight=False)
+
+
+def coverage(
+    table: Annotated[str, typer.Option("--table")] = "arrests",
+    db: DbOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """How many events were placed in a county, per AOR and by method."""
+    from icefacts.analysis.places import placement_coverage
+    from icefacts.cli import emit
+
+    with api.open_warehouse(db, read_only=True) as wh:
+        emit(placement_coverage(wh.engine, table), fmt, f"{table}: placement per AOR")

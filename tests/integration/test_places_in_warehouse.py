@@ -141,3 +141,35 @@ def test_cli_place_places_and_bad_registry(db: Path, run_cli, tmp_path: Path) ->
     assert code == 2
     line = err.strip().splitlines()[-1]
     assert "mine.yaml" in line and "53999" in line
+
+
+def test_rates_by_aor_state_county_and_coverage(db: Path, run_cli) -> None:
+    from icefacts.analysis.places import placement_coverage
+    from icefacts.analysis.rates import place_rates
+
+    with Warehouse.open(db, read_only=True) as wh:
+        by_aor = place_rates(
+            wh.engine, by="aor", start=date(2016, 10, 1), end=date(2017, 9, 30)
+        ).table.to_pylist()
+        by_county = place_rates(
+            wh.engine, by="county", start=date(2016, 10, 1), end=date(2017, 9, 30)
+        ).table.to_pylist()
+        cov = placement_coverage(wh.engine).to_pylist()
+    sea = next(r for r in by_aor if r["place"] == "SEA")
+    assert sea["events"] == 3_376  # every SEA arrest counts toward its AOR
+    # the AOR's population is the sum of its counties (WA, OR, AK in 2017)
+    assert 12_000_000 < sea["population"] < 13_500_000
+    assert sea["per_100k"] == pytest.approx(100_000 * 3_376 / sea["population"], abs=0.01)
+    assert sum(r["events"] for r in by_county) == 143_470
+    king = next(r for r in by_county if r["place"] == "53033")
+    assert king["placed_by"] == "landmark" and king["population"] > 2_000_000
+    sea_cov = next(r for r in cov if r["aor"] == "SEA")
+    assert sea_cov["events"] == 3_376
+    assert sea_cov["landmark"] + sea_cov["aor_only"] + sea_cov["no_location"] == 3_376
+
+    code, _, err = run_cli(
+        "rates", "--from", "2017-01-01", "--to", "2016-01-01", "--by", "aor", "--db", str(db)
+    )
+    assert code == 2 and "before" in err
+    code, _, err = run_cli("rates", "--from", "2017-01-01", "--to", "2017-02-01", "--db", str(db))
+    assert code == 2 and "either --policy" in err

@@ -197,3 +197,24 @@ def _events_by_year(engine: Engine, place: Place) -> pa.Table:
         )
         params += p
     return engine.query(" UNION ALL ".join(parts) + " ORDER BY table_name, year", params)
+
+
+def placement_coverage(engine: Engine, table: str = "arrests") -> pa.Table:
+    """Per AOR: events, how many were placed in a county, and by which method."""
+    from icefacts.places.events import PLACE_KEY_FIELDS
+
+    if table not in PLACE_KEY_FIELDS:
+        raise InputError(f"placement is for {', '.join(PLACE_KEY_FIELDS)}, not {table!r}")
+    return engine.query(
+        f"""
+        SELECT coalesce(aor, '(blank)') AS aor, count(*) AS events,
+               count(county_fips) AS placed_in_county,
+               round(100.0 * count(county_fips) / count(*), 1) AS placed_pct,
+               count(*) FILTER (WHERE place_method = 'release_county') AS release_county,
+               count(*) FILTER (WHERE place_method = 'facility') AS facility,
+               count(*) FILTER (WHERE place_method = 'landmark') AS landmark,
+               count(*) FILTER (WHERE place_method = 'aor_only') AS aor_only,
+               count(*) FILTER (WHERE place_method IS NULL) AS no_location
+        FROM {table} GROUP BY ALL ORDER BY events DESC, aor
+        """
+    )

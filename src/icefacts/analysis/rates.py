@@ -22,6 +22,93 @@ from icefacts.warehouse.engine import Engine
 GROUPS = ("in force", "city only", "uncertain date", "not in force")
 
 
+def population_year(engine: Engine, start: date, end: date) -> tuple[int, list[str]]:
+    """The estimate year for a window: the year holding its middle (FY2017, 2016-10-01..
+    2017-09-30, uses the July 2017 estimate), or the latest before it."""
+    want = (start + (end - start) / 2).year
+    row = engine.query(
+        "SELECT max(year) AS y FROM core_place_county_population WHERE year <= ?", [want]
+    ).to_pylist()[0]
+    got = int(row["y"]) if row["y"] is not None else want
+    caveats = [] if got == want else [f"population is the {got} estimate (none for {want})"]
+    return got, caveats
+
+
+def place_rates(
+    engine: Engine, *, table: str = "arrests", by: str, start: date, end: date
+) -> RateResult:
+    """Events in [start, end] per 100k residents by AOR, state or county, by placement."""
+    require_places(engine)
+    _check_window(table, start, end)
+    date_field = EVENT_TABLES[table].date_field
+    pop_year, caveats = population_year(engine, start, end)
+    if by == "aor":
+        key, pop_sql = (
+            "e.aor",
+            (
+                "SELECT aor AS place, population FROM core_place_aor_population "
+                "WHERE year = ? AND complete AND as_of = (SELECT coalesce(max(as_of) FILTER "
+                "(WHERE as_of <= ?), min(as_of)) FROM core_place_aor_population)"
+            ),
+        )
+        params: list[object] = [pop_year, end]
+    elif by == "state":
+        key, pop_sql = (
+            "e.place_state",
+            (
+                "SELECT c.state AS place, sum(p.population)::BIGINT AS population "
+                "FROM core_place_county_population p JOIN core_place_counties c USING (fips) "
+                "WHERE p.year = ? GROUP BY ALL"
+            ),
+        )
+        params = [pop_year]
+    elif by == "county":
+        key, pop_sql = (
+            "e.county_fips",
+            ("SELECT fips AS place, population FROM core_place_county_population WHERE year = ?"),
+        )
+        params = [pop_year]
+    else:
+        raise InputError(f"--by must be aor, state or county, not {by!r}")
+    result = engine.query(
+        f"""
+        WITH ev AS (
+            SELECT {key} AS place, e.place_method,
+                   count(*) FILTER (WHERE e.duplicate_of IS NULL) AS events,
+                   count(e.duplicate_of) AS flagged_duplicates
+            FROM {table} e WHERE e.{date_field} BETWEEN ? AND ? GROUP BY ALL
+        ), pop AS ({pop_sql})
+        SELECT coalesce(ev.place, '(not placed)') AS place,
+               string_agg(DISTINCT ev.place_method, ', ' ORDER BY ev.place_method)
+                   AS placed_by,
+               sum(ev.events)::BIGINT AS events,
+               sum(ev.flagged_duplicates)::BIGINT AS flagged_duplicates,
+               any_value(pop.population) AS population,
+               round(100000.0 * sum(ev.events) / nullif(any_value(pop.population), 0), 2)
+                   AS per_100k
+        FROM ev LEFT JOIN pop ON pop.place = ev.place
+        GROUP BY ALL ORDER BY events DESC
+        """,
+        [start, end, *params],
+    )
+    caveats.append(
+        "events exclude rows flagged as likely duplicates (counted in flagged_duplicates)"
+    )
+    if by != "aor":
+        caveats.append(
+            "only events placed at least to that level are counted under a place; the rest "
+            "are in '(not placed)'"
+        )
+    return RateResult(result, f"by {by}", end, start, end, pop_year, caveats)
+
+
+def _check_window(table: str, start: date, end: date) -> None:
+    if table not in EVENT_TABLES or table == "removals":
+        raise InputError("rates are for placed tables: arrests, encounters, detainers, detentions")
+    if end < start:
+        raise InputError(f"--to {end} is before --from {start}")
+
+
 def rate_per_100k(events: int, population: int | None) -> float | None:
     if not population:
         return None
@@ -79,10 +166,7 @@ def policy_rates(
 ) -> RateResult:
     """Events in [start, end] per 100k residents in counties grouped by the policy on ``on``."""
     require_places(engine)
-    if table not in EVENT_TABLES or table == "removals":
-        raise InputError("rates are for placed tables: arrests, encounters, detainers, detentions")
-    if end < start:
-        raise InputError(f"--to {end} is before --from {start}")
+    _check_window(table, start, end)
     date_field = EVENT_TABLES[table].date_field
     groups = county_policy_groups(engine, registry, policy, on)
     engine.execute(
@@ -90,16 +174,7 @@ def policy_rates(
         "policy_group VARCHAR, instruments VARCHAR)"
     )
     engine.load_arrow("_policy_groups", groups)
-    # The denominator is the estimate for the year holding the middle of the window
-    # (FY2017, 2016-10-01..2017-09-30, uses the July 2017 estimate).
-    want = (start + (end - start) / 2).year
-    year_row = engine.query(
-        "SELECT max(year) AS y FROM core_place_county_population WHERE year <= ?", [want]
-    ).to_pylist()[0]
-    pop_year = int(year_row["y"]) if year_row["y"] is not None else want
-    caveats = []
-    if pop_year != want:
-        caveats.append(f"population is the {pop_year} estimate (none for {want})")
+    pop_year, caveats = population_year(engine, start, end)
     result = engine.query(
         f"""
         WITH ev AS (

@@ -85,6 +85,19 @@ def map_distinct(
     return per_distinct(column, lambda d: pa.array([fn(v) for v in d.to_pylist()], type_))
 
 
+def _redacted(values: pa.Array) -> pa.Array:
+    """Which values are FOIA redaction markers. The pattern runs only on values holding a
+    parenthesis (every marker does), so a column of a million identifiers costs one scan."""
+    candidate = pc.fill_null(pc.match_substring(values, "("), False)
+    out = pa.array(np.zeros(len(values), dtype=bool))
+    if not pc.any(candidate).as_py():
+        return out
+    subset = pc.filter(values, candidate)
+    compact = pc.replace_substring_regex(pc.utf8_lower(subset), r"\s+", "")
+    hits = pc.fill_null(pc.match_substring_regex(compact, REDACTION.pattern), False)
+    return pc.replace_with_mask(out, candidate, hits)
+
+
 class CellSplit:
     """One raw column split into: cleaned text, redacted flag, present flag.
 
@@ -97,13 +110,16 @@ class CellSplit:
         arr = as_text(arr)
         enc = pc.dictionary_encode(arr)
         distinct = enc.dictionary
-        squeezed = pc.utf8_trim_whitespace(pc.replace_substring_regex(distinct, r"\s+", " "))
-        folded = pc.utf8_lower(squeezed)
-        markers = pa.array(sorted({squeeze(m).casefold() for m in missing_markers}), pa.string())
-        blank = pc.or_(pc.equal(squeezed, ""), pc.is_in(folded, value_set=markers))
-        compact = pc.replace_substring_regex(folded, r"\s+", "")
-        red = pc.and_(pc.invert(blank), pc.match_substring_regex(compact, REDACTION.pattern))
-        red = pc.fill_null(red, False)
+        # Values are trimmed, not otherwise rewritten (vocabulary lookups normalise spacing
+        # and case themselves).
+        squeezed = pc.utf8_trim_whitespace(distinct)
+        markers = sorted(
+            {v for m in missing_markers for v in (m.strip(), m.strip().upper(), m.strip().lower())}
+        )
+        blank = pc.or_(
+            pc.equal(squeezed, ""), pc.is_in(squeezed, value_set=pa.array(markers, pa.string()))
+        )
+        red = _redacted(squeezed)
         text = pc.if_else(pc.or_(blank, red), pa.scalar(None, pa.string()), squeezed)
         idx = enc.indices
         # Text stays dictionary-encoded (indices into the cleaned distinct values): nothing is

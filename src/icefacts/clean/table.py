@@ -186,10 +186,10 @@ def clean_sheet(
                 fc.unknown += int(unk_np.sum())
                 if fc.unknown:
                     bad = pc.filter(split.text, unknown)
-                    vc = pc.value_counts(bad).to_pylist()
-                    unknown_values.setdefault(name, Counter()).update(
-                        {d["values"]: d["counts"] for d in vc}
-                    )
+                    tally = unknown_values.setdefault(name, Counter())
+                    # (a dictionary may hold one value under several indices: add them up)
+                    for d in pc.value_counts(bad).to_pylist():
+                        tally[d["values"]] += d["counts"]
             if failed is not None:
                 n_failed = pc.sum(failed).as_py() or 0
                 if n_failed:

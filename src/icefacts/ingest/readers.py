@@ -1,8 +1,13 @@
-"""Read a sheet (or a CSV file) into an Arrow table of strings, exactly as released.
+"""Read a sheet (or a CSV file) into an Arrow table, exactly as released.
 
-Every cell is read as text so nothing is lost or guessed: typing happens in ``clean``.
-Excel goes through calamine (fastexcel), CSV and gzip CSV through Arrow's CSV reader.
-Memory stays bounded by one sheet: callers read, clean and load one sheet at a time.
+CSV and gzip CSV go through Arrow's CSV reader with every column as text. Excel goes through
+calamine (fastexcel): the header row is found from the sheet's first rows (streamed from the
+XML), then the rows below it are read typed, with the type of each column inferred from *all*
+its cells, so a column is a datetime or number column only if every cell is one; any other
+column comes back as text and nothing is coerced away. When anything does not line up (an
+old .xls, a header that calamine sees elsewhere), the sheet is read whole as text instead.
+Typing of text happens in ``clean``. Memory stays bounded by one sheet (plus the next one
+being read): callers read, clean and load one sheet at a time.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import logging
 import re
 import threading
 import zipfile
@@ -26,6 +32,10 @@ from icefacts.ingest.sniff import FileKind
 from icefacts.ingest.xlsx_head import xlsx_head
 
 PEEK_ROWS = 30
+
+# calamine logs a warning for every column whose type it cannot settle (mostly empty
+# columns); that is expected here (such columns are read as text) and not for users' eyes.
+logging.getLogger("fastexcel").setLevel(logging.ERROR)
 DELIMITERS = ("|", ",", "\t", ";")
 
 
@@ -70,9 +80,9 @@ class LoadedSheet:
 class Workbook:
     """One file: a workbook with sheets, or a CSV file with a single unnamed sheet.
 
-    An Excel sheet is parsed once, whole (calamine parses the full sheet XML even for its
-    first rows): the first rows serve header detection, the rest are the data. Sheets may be
-    loaded from several threads; each thread gets its own calamine reader.
+    calamine parses a whole sheet even to return its first rows, so each Excel sheet is
+    parsed once: typed below a header found by streaming the first rows, or whole as text.
+    Sheets may be loaded from several threads; each thread gets its own calamine reader.
     """
 
     def __init__(self, path: Path, kind: FileKind) -> None:

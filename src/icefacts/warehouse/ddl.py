@@ -130,11 +130,13 @@ def create_view(tdef: TableDef, family_tables: list[str] | None = None) -> list[
     ]
     if placed:
         released = [f for f in ("state", "facility_state") if f in tdef.names]
+        placed_state = (
+            f"coalesce({', '.join(f'e.{f}' for f in released)}, p.state)" if released else "p.state"
+        )
         cols += [
             "p.county_fips",
-            f"coalesce({', '.join(f'e.{f}' for f in released)}, p.state) AS place_state"
-            if released
-            else "p.state AS place_state",
+            f"{placed_state} AS place_state",
+            *([] if state_col else [f"{placed_state} AS state"]),
             "coalesce(p.place_method, CASE WHEN e.aor IS NOT NULL THEN 'aor_only' END) "
             "AS place_method",
             "coalesce(p.place_confidence, CASE WHEN e.aor IS NOT NULL THEN 'none' END) "
