@@ -38,7 +38,7 @@ check: lint typecheck test
 
 bench: $(BIN)/icefacts
 	$(UV) sync --frozen --group dev --group bench --quiet
-	$(BIN)/python bench/ingest_bench.py
+	$(BIN)/python bench/ingest_bench.py --national ../shared/data/uwchr-ero-lesa-national-fy2016-2019
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache icefacts.duckdb
