@@ -7,6 +7,8 @@ import gzip
 import io
 from pathlib import Path
 
+from icefacts.synth.layouts import A_ARRESTS
+
 NATIONAL_TITLE = [
     "ERO-LESA Statistical Tracking Unit",
     "For Official Use Only (FOUO)/Pre-decisional",
@@ -14,17 +16,7 @@ NATIONAL_TITLE = [
     "",
     "ERO Administrative Arrests for FY2017",
 ]
-NATIONAL_HEADER = [
-    "Area of Responsibility",
-    "Apprehension Date",
-    "Apprehension Method",
-    "Apprehension Landmark",
-    "Operation",
-    "Processing Disposition",
-    "Birth Date",
-    "Citizenship",
-    "Gender",
-]
+NATIONAL_HEADER = list(A_ARRESTS)  # the real national arrests layout
 RED_DOB = "(B)(6);(B)(7)(C) "
 RED_OP = "(B)(7)(E) "
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import os
 import re
-from collections.abc import Iterable
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -201,7 +200,3 @@ def vocab(name: str) -> Vocab:
 @cache
 def redaction_markers() -> tuple[str, ...]:
     return tuple(r["marker"] for r in _read_csv(RELEASES_DIR / "vocab" / "redaction.csv"))
-
-
-def vocab_names() -> Iterable[str]:
-    return sorted(p.stem for p in (RELEASES_DIR / "vocab").glob("*.csv") if p.stem != "redaction")

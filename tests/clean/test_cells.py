@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from icefacts.clean.cells import CellSplit, is_redaction, squeeze
+from icefacts.clean.cells import CellSplit, is_redaction
 from icefacts.specs import redaction_markers
 
 
@@ -48,8 +48,3 @@ def test_split_never_drops_rows_and_is_idempotent(values: list[str | None]) -> N
     assert len(once.text) == len(values)
     twice = CellSplit(once.text, ("--",))
     assert twice.text.to_pylist() == once.text.to_pylist()
-
-
-@given(st.text(max_size=30))
-def test_squeeze_is_idempotent(text: str) -> None:
-    assert squeeze(squeeze(text)) == squeeze(text)

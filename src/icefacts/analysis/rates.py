@@ -109,12 +109,6 @@ def _check_window(table: str, start: date, end: date) -> None:
         raise InputError(f"--to {end} is before --from {start}")
 
 
-def rate_per_100k(events: int, population: int | None) -> float | None:
-    if not population:
-        return None
-    return round(100_000 * events / population, 2)
-
-
 def county_policy_groups(engine: Engine, registry: Registry, policy: str, on: date) -> pa.Table:
     """Every county with the group the policy puts it in on ``on``.
 

@@ -28,20 +28,18 @@ def is_redaction(value: str | None) -> bool:
     return bool(squeezed) and REDACTION.match(squeezed) is not None
 
 
-def squeeze(value: str) -> str:
-    """Trim and collapse inner runs of white space."""
-    return re.sub(r"\s+", " ", value).strip()
+def encoded(column: pa.Array | pa.ChunkedArray) -> pa.DictionaryArray:
+    """The column as one dictionary array (distinct values + an index per row)."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    return arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
 
 
 def per_distinct(
     column: pa.Array | pa.ChunkedArray, fn: Callable[[pa.Array], pa.Array]
 ) -> pa.Array:
     """Apply ``fn`` to the distinct values of ``column`` and spread results to every row."""
-    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    if not pa.types.is_dictionary(arr.type):
-        arr = pc.dictionary_encode(arr)
-    result = fn(arr.dictionary)
-    return pc.take(result, arr.indices)
+    arr = encoded(column)
+    return pc.take(fn(arr.dictionary), arr.indices)
 
 
 def as_text(arr: pa.Array) -> pa.Array:
@@ -72,9 +70,7 @@ def map_distinct_dict(
     column: pa.Array | pa.ChunkedArray, fn: Callable[[pa.Array], pa.Array]
 ) -> pa.DictionaryArray:
     """Like :func:`per_distinct` for string results, but the result stays dictionary-encoded."""
-    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    if not pa.types.is_dictionary(arr.type):
-        arr = pc.dictionary_encode(arr)
+    arr = encoded(column)
     return with_dictionary(arr.indices, fn(arr.dictionary))
 
 
@@ -112,15 +108,15 @@ class CellSplit:
         distinct = enc.dictionary
         # Values are trimmed, not otherwise rewritten (vocabulary lookups normalise spacing
         # and case themselves).
-        squeezed = pc.utf8_trim_whitespace(distinct)
+        trimmed = pc.utf8_trim_whitespace(distinct)
         markers = sorted(
             {v for m in missing_markers for v in (m.strip(), m.strip().upper(), m.strip().lower())}
         )
         blank = pc.or_(
-            pc.equal(squeezed, ""), pc.is_in(squeezed, value_set=pa.array(markers, pa.string()))
+            pc.equal(trimmed, ""), pc.is_in(trimmed, value_set=pa.array(markers, pa.string()))
         )
-        red = _redacted(squeezed)
-        text = pc.if_else(pc.or_(blank, red), pa.scalar(None, pa.string()), squeezed)
+        red = _redacted(trimmed)
+        text = pc.if_else(pc.or_(blank, red), pa.scalar(None, pa.string()), trimmed)
         idx = enc.indices
         # Text stays dictionary-encoded (indices into the cleaned distinct values): nothing is
         # materialised per row, and DuckDB loads dictionary vectors cheaply.
