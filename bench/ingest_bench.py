@@ -25,6 +25,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 READERS = (
+    "icefacts_parallel_sheets",
     "fastexcel",
     "fastexcel_eager",
     "python_calamine",
@@ -117,6 +118,17 @@ def child(name: str, path: Path) -> dict[str, object]:
         with api.open_warehouse(db) as wh:
             t0 = time.perf_counter()
             (report,) = api.ingest(wh, [path])
+            if report.status != "loaded":
+                return {"error": report.message}
+            rows = report.rows
+    elif name == "icefacts_parallel_sheets":
+        from icefacts import api
+
+        _warm_imports()
+        db = Path(tempfile.mkdtemp()) / "bench.duckdb"
+        with api.open_warehouse(db) as wh:
+            t0 = time.perf_counter()
+            (report,) = api.ingest(wh, [path], parallel_sheets=True)
             if report.status != "loaded":
                 return {"error": report.message}
             rows = report.rows

@@ -4,6 +4,7 @@ planted in truth.json is recovered exactly."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -163,3 +164,24 @@ def test_persons_across_tables(release: tuple[Warehouse, dict]) -> None:
     )
     (got,) = _q(wh, f"SELECT count(DISTINCT person_id) AS n FROM ({union})")
     assert got["n"] == truth["persons"]["C"]["distinct"]
+
+
+def test_parallel_sheet_reading_gives_the_same_warehouse(tmp_path: Path) -> None:
+    out = tmp_path / "synth"
+    truth = generate(out, rows=2_000, seed=5, families=["C"], sheet_rows=400, tables=["arrests"])
+    (spec,) = truth["tables"]["C"].values()
+    counts = []
+    for parallel in (False, True):
+        with Warehouse.open(tmp_path / f"w{parallel}.duckdb") as wh:
+            (report,) = api.ingest(wh, [out / spec["file"]], parallel_sheets=parallel)
+            assert report.status == "loaded", report.message
+            assert report.sheets == truth["files"][spec["file"]]["sheets"]
+            assert report.duplicates_flagged == spec["duplicates"]["flagged"]
+            counts.append(
+                _q(
+                    wh,
+                    "SELECT source_sheet, count(*) AS n, count(duplicate_of) AS d, "
+                    "count(DISTINCT person_id) AS p FROM arrests GROUP BY 1 ORDER BY 1",
+                )
+            )
+    assert counts[0] == counts[1]

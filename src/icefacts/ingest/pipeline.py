@@ -50,6 +50,7 @@ def ingest_paths(
     paths: Iterable[Path],
     progress: Progress | None = None,
     duplicate_rule: str | None = None,
+    parallel_sheets: bool = False,
 ) -> list[FileReport]:
     if duplicate_rule is not None and duplicate_rule not in RULES:
         raise InputError(
@@ -58,7 +59,7 @@ def ingest_paths(
     reports = []
     for path, walked in expand(paths):
         try:
-            reports.append(ingest_file(wh, path, progress, duplicate_rule))
+            reports.append(ingest_file(wh, path, progress, duplicate_rule, parallel_sheets))
         except NotARelease as exc:
             # A file met while walking a folder that no release spec describes (a README,
             # a lookup table) is passed over, not an error; named explicitly, it is one.
@@ -87,6 +88,7 @@ def ingest_file(
     path: Path,
     progress: Progress | None = None,
     duplicate_rule: str | None = None,
+    parallel_sheets: bool = False,
 ) -> FileReport:
     progress = progress or QuietProgress()
     t0 = time.perf_counter()
@@ -105,7 +107,7 @@ def ingest_file(
     ledger = Ledger(release_id, FileReport(path=str(path), status="loaded", release_id=release_id))
     progress.file_started(path.name, len(wb.sheet_names))
     with wh.load() as eng:
-        reader = SheetReader(wb)
+        reader = SheetReader(wb, parallel=parallel_sheets)
         for index, loaded in reader:
             fam = ledger.family
             plan = plan_sheet(index, loaded, path, len(wb.sheet_names), fam.id if fam else None)
