@@ -177,7 +177,8 @@ def places(
             reg = api.registry(wh, registry or [])
     else:
         reg = api.registry(None, registry or [])
-    matches = jurisdictions_matching(policy_type(policy), day, registry=reg)
+    ptype = policy_type(policy)
+    matches = jurisdictions_matching(ptype, day, registry=reg)
     rows = [
         {
             "fips": m.fips,
@@ -185,9 +186,26 @@ def places(
             "jurisdiction": m.jurisdiction,
             "instruments": ", ".join(m.policy_ids),
             "certain": m.certain,
+            "source": "policy registry",
         }
         for m in matches
     ]
+    if ptype == "287(g) agreement" and wh_path.exists():
+        from icefacts.analysis.rates import agreements_in_force
+
+        with api.open_warehouse(wh_path, read_only=True) as wh:
+            if wh.columns("core_place_agreements_287g"):
+                for fips, agreements in sorted(agreements_in_force(wh.engine, day).items()):
+                    rows.append(
+                        {
+                            "fips": fips,
+                            "level": "county",
+                            "jurisdiction": agreements[0].split(" (")[0],
+                            "instruments": "; ".join(agreements),
+                            "certain": True,
+                            "source": "ICE 287(g) list (2025 snapshot)",
+                        }
+                    )
     emit(
         pa.Table.from_pylist(rows) if rows else pa.table({"fips": pa.array([], pa.string())}),
         fmt,

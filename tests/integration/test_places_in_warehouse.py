@@ -173,3 +173,21 @@ def test_rates_by_aor_state_county_and_coverage(db: Path, run_cli) -> None:
     assert code == 2 and "before" in err
     code, _, err = run_cli("rates", "--from", "2017-01-01", "--to", "2017-02-01", "--db", str(db))
     assert code == 2 and "either --policy" in err
+
+
+def test_287g_lists_feed_the_policy_filters(db: Path, run_cli) -> None:
+    from icefacts.analysis.rates import agreements_in_force, county_policy_groups
+
+    with Warehouse.open(db, read_only=True) as wh:
+        early = agreements_in_force(wh.engine, date(2017, 9, 25))
+        late = agreements_in_force(wh.engine, date(2025, 6, 1))
+        groups = county_policy_groups(wh.engine, api.registry(wh), "287g", date(2025, 6, 1))
+    assert len(late) > 100 and len(early) < len(late)  # lists only grow with the date
+    in_force = [g for g in groups.to_pylist() if g["policy_group"] == "in force"]
+    assert {g["fips"] for g in in_force} >= set(late)
+    code, out, err = run_cli(
+        "places", "--policy", "287g", "--on", "2025-06-01", "--db", str(db), "--format", "json"
+    )
+    assert code == 0, err
+    sources = {r["source"] for r in json.loads(out)}
+    assert sources == {"policy registry", "ICE 287(g) list (2025 snapshot)"}

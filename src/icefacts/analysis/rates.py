@@ -109,21 +109,41 @@ def _check_window(table: str, start: date, end: date) -> None:
         raise InputError(f"--to {end} is before --from {start}")
 
 
+def agreements_in_force(engine: Engine, on: date) -> dict[str, list[str]]:
+    """County FIPS -> 287(g) agreements (agency: model) on ICE's published participating
+    lists that were signed by ``on``. The lists are 2025 snapshots: an agreement that ended
+    before its snapshot is not in them, so for earlier dates this is a lower bound."""
+    rows = engine.query(
+        "SELECT DISTINCT county_fips, agency, model FROM core_place_agreements_287g "
+        "WHERE listing = 'participating' AND county_fips IS NOT NULL AND signed_date <= ?",
+        [on],
+    ).to_pylist()
+    out: dict[str, list[str]] = {}
+    for r in rows:
+        out.setdefault(r["county_fips"], []).append(f"{r['agency']} ({r['model']})")
+    return out
+
+
 def county_policy_groups(engine: Engine, registry: Registry, policy: str, on: date) -> pa.Table:
     """Every county with the group the policy puts it in on ``on``.
 
-    ``in force``: a state- or county-level instrument of that type applies (certainly);
+    ``in force``: a state- or county-level instrument of that type applies (certainly), or,
+    for 287(g), an agency in the county is on ICE's participating list, signed by ``on``;
     ``city only``: only a city within the county has one (the county's own jail may not);
     ``uncertain date``: an instrument applies only if an imprecise date falls the right way;
     ``not in force``: none is registered (an absence in the registry, not proof of none).
     """
     ptype = policy_type(policy)
     counties = engine.query("SELECT fips FROM core_place_counties ORDER BY fips").column(0)
-    fips_list, groups, instruments = [], [], []
+    listed = agreements_in_force(engine, on) if ptype == "287(g) agreement" else {}
+    fips_list: list[str] = []
+    groups: list[str] = []
+    instruments: list[str | None] = []
     for fips in counties.to_pylist():
         hits = [p for p in policy_status(fips, on, registry=registry) if ptype in p.types]
         whole = [p for p in hits if p.applies_as in ("state", "county")]
-        if any(p.certain for p in whole):
+        names = [p.id for p in hits] + listed.get(fips, [])
+        if fips in listed or any(p.certain for p in whole):
             group = "in force"
         elif any(p.certain for p in hits):
             group = "city only"
@@ -133,7 +153,7 @@ def county_policy_groups(engine: Engine, registry: Registry, policy: str, on: da
             group = "not in force"
         fips_list.append(fips)
         groups.append(group)
-        instruments.append(", ".join(p.id for p in hits) or None)
+        instruments.append(", ".join(names) or None)
     return pa.table({"fips": fips_list, "policy_group": groups, "instruments": instruments})
 
 
@@ -220,6 +240,11 @@ def policy_rates(
     caveats.append(
         "events exclude rows flagged as likely duplicates (counted in flagged_duplicates)"
     )
+    if policy_type(policy) == "287(g) agreement":
+        caveats.append(
+            "287(g) agreements come from ICE's 2025 participating lists (signed by the date) "
+            "plus the registry: agreements that ended before 2025 are missing"
+        )
     caveats.append(
         "counties with no registered instrument are 'not in force': the registry covers the "
         "jurisdictions it names, so an absence is not proof that no policy existed"
