@@ -285,7 +285,7 @@ def main() -> None:
     try:
         app()
     except IcefactsError as exc:
-        err.print(f"icefacts: {exc.one_line()}", highlight=False, markup=False)
+        err.print(f"icefacts: {exc.one_line()}", highlight=False, markup=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err.print("interrupted; the warehouse is unchanged by the file in flight")

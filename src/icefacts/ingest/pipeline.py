@@ -47,7 +47,7 @@ def expand(paths: Iterable[Path]) -> list[tuple[Path, bool]]:
 
 def ingest_paths(
     wh: Warehouse,
-    paths: Iterable[Path],
+    paths: list[Path],
     progress: Progress | None = None,
     duplicate_rule: str | None = None,
     parallel_sheets: bool = False,
@@ -56,8 +56,14 @@ def ingest_paths(
         raise InputError(
             f"unknown duplicate rule {duplicate_rule!r}; use one of: {', '.join(RULES)}"
         )
+    files = expand(paths)
+    if not files:
+        raise InputError(
+            "nothing to ingest: no .csv, .csv.gz, .xlsx or .xls files in "
+            + ", ".join(str(p) for p in paths)
+        )
     reports = []
-    for path, walked in expand(paths):
+    for path, walked in files:
         try:
             reports.append(ingest_file(wh, path, progress, duplicate_rule, parallel_sheets))
         except NotARelease as exc:
