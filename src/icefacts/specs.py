@@ -86,6 +86,10 @@ class Family(Frozen):
     tables: dict[str, TableRule]
     validation: tuple[Check, ...] = ()
     columns: tuple[ColumnMap, ...] = ()
+    # Values a release states once for every row (e.g. "for the Seattle Area of
+    # Responsibility" in its title) rather than in a column: field -> value, used only when
+    # the sheet has no column for that field.
+    defaults: dict[str, str] = {}
 
     @model_validator(mode="after")
     def _check(self) -> Family:
@@ -95,6 +99,9 @@ class Family(Frozen):
             tdef = EVENT_TABLES[name]
             for req in rule.required:
                 tdef.field(req)
+        for name in self.defaults:
+            if not any(name in EVENT_TABLES[t].names for t in self.tables):
+                raise ValueError(f"default for unknown field {name!r}")
         for col in self.columns:
             if col.table not in self.tables:
                 raise ValueError(f"columns.csv maps table {col.table!r} not declared")

@@ -214,6 +214,7 @@ def placement_coverage(engine: Engine, table: str = "arrests") -> pa.Table:
                count(*) FILTER (WHERE place_method = 'facility') AS facility,
                count(*) FILTER (WHERE place_method = 'landmark') AS landmark,
                count(*) FILTER (WHERE place_method = 'aor_only') AS aor_only,
+               count(*) FILTER (WHERE place_method = 'state_only') AS state_only,
                count(*) FILTER (WHERE place_method IS NULL) AS no_location
         FROM {table} GROUP BY ALL ORDER BY events DESC, aor
         """

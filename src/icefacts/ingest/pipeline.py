@@ -152,6 +152,12 @@ def ingest_file(
             del raw
             reader.prefetch()
             mapped = {f for fs in det.columns.values() for f in fs}
+            table = result.table
+            for name, value in fam.defaults.items():
+                if name in table_def(det.table).names and name not in mapped:
+                    table = table.append_column(name, pa.repeat(pa.scalar(value), table.num_rows))
+                    mapped.add(name)
+            result.table = table
             eng.load_arrow(
                 wh.ensure_core(det.table, fam.id, mapped),
                 result.table,

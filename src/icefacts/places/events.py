@@ -9,6 +9,7 @@ Methods, most to least direct:
   facility        a facility code (DETLOC) or a facility name + city the facility lists know
   landmark        a free-text landmark resolved to one county within the record's AOR
   aor_only        nothing finer than the AOR (ICE offices, "general area", unknown places)
+  state_only      no AOR and no county, but the record names a state
 """
 
 from __future__ import annotations
@@ -135,6 +136,8 @@ def place_one(values: dict[str, str | None], index: PlaceIndex) -> tuple[str | N
         why = "no location fields"
     if aor:
         return None, st, "aor_only", "none", why
+    if st:
+        return None, st, "state_only", "none", why
     return None, st, None, None, why
 
 
