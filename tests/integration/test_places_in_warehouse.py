@@ -22,9 +22,10 @@ pytestmark = pytest.mark.realdata
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     arrests = shared_file("uwchr-ero-lesa-national-fy2016-2019/EROArrests_FY2017.csv.gz")
+    detainers = shared_file("pa-detainers-eads/pa_detainers.csv")
     path = tmp_path_factory.mktemp("places") / "w.duckdb"
     with Warehouse.open(path) as wh:
-        api.ingest(wh, [arrests])
+        api.ingest(wh, [arrests, detainers])
         counts = api.load_reference(wh, mirror=SHARED, allow_download=False)
         assert counts["counties"] > 3000 and counts["link_places"] > 1000
     yield path
@@ -191,3 +192,19 @@ def test_287g_lists_feed_the_policy_filters(db: Path, run_cli) -> None:
     assert code == 0, err
     sources = {r["source"] for r in json.loads(out)}
     assert sources == {"policy registry", "ICE 287(g) list (2025 snapshot)"}
+
+
+def test_detainers_are_placed_by_facility(db: Path) -> None:
+    with Warehouse.open(db, read_only=True) as wh:
+        rows = api.sql(
+            wh,
+            "SELECT place_method, count(*) AS n, count(county_fips) AS c, "
+            "count(*) FILTER (WHERE place_state = 'PA') AS pa FROM detainers GROUP BY ALL",
+        ).to_pylist()
+    by = {r["place_method"]: r for r in rows}
+    total = sum(r["n"] for r in rows)
+    assert total == 32_757
+    assert by["facility"]["n"] / total > 0.5  # facility city + state -> county
+    assert by["facility"]["c"] == by["facility"]["n"]
+    assert sum(r["pa"] for r in rows) == total  # every row names Pennsylvania
+    print(f"\nPA detainers placed in a county by facility: {by['facility']['n'] / total:.1%}")
