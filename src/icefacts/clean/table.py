@@ -336,3 +336,16 @@ def _extra_map(raw: pa.Table, idx: list[int], names: list[str]) -> pa.Array:
     keys = pc.take(pa.array(names, pa.string()), pa.array(np.tile(np.arange(k), n)))
     offsets = pa.array(np.arange(0, n * k + 1, k, dtype=np.int32))
     return pa.MapArray.from_arrays(offsets, keys, items)
+
+
+def with_defaults(
+    table: pa.Table, tdef: TableDef, defaults: dict[str, str], mapped: set[str]
+) -> tuple[pa.Table, set[str]]:
+    """Fill fields a release states once for all rows (``family.yaml`` ``defaults``) when the
+    sheet has no column for them. Returns the table and the fields it now holds."""
+    out, held = table, set(mapped)
+    for name, value in defaults.items():
+        if name in tdef.names and name not in held:
+            out = out.append_column(name, pa.repeat(pa.scalar(value), out.num_rows))
+            held.add(name)
+    return out, held

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from icefacts.clean.table import CleanParams, clean_sheet
+from icefacts.clean.table import CleanParams, clean_sheet, with_defaults
 from icefacts.errors import IcefactsError, InputError
 from icefacts.fetch import sha256_file
 from icefacts.ingest.ledger import Ledger
@@ -152,12 +152,9 @@ def ingest_file(
             del raw
             reader.prefetch()
             mapped = {f for fs in det.columns.values() for f in fs}
-            table = result.table
-            for name, value in fam.defaults.items():
-                if name in table_def(det.table).names and name not in mapped:
-                    table = table.append_column(name, pa.repeat(pa.scalar(value), table.num_rows))
-                    mapped.add(name)
-            result.table = table
+            result.table, mapped = with_defaults(
+                result.table, table_def(det.table), fam.defaults, mapped
+            )
             eng.load_arrow(
                 wh.ensure_core(det.table, fam.id, mapped),
                 result.table,
