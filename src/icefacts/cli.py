@@ -23,6 +23,24 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True)
 
+
+def _version(value: bool) -> None:
+    if value:
+        from icefacts import __version__
+
+        typer.echo(f"icefacts {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="show version")
+    ] = False,
+) -> None:
+    """icefacts: what ICE's own records say. Ingest releases, query, validate."""
+
+
 DbOpt = Annotated[
     Path | None,
     typer.Option("--db", help="warehouse file (env ICEFACTS_DB, default ./icefacts.duckdb)"),
