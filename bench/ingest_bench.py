@@ -110,36 +110,18 @@ def child(name: str, path: Path) -> dict[str, object]:
                 [str(path), sheet],
             ).fetchone()
             rows += int(got[0]) if got else 0
-    elif name == "icefacts":
+    elif name in ("icefacts", "icefacts_parallel_sheets", "icefacts_folder"):
         from icefacts import api
 
         _warm_imports()
+        files = sorted(path.glob("*.csv.gz")) if path.is_dir() else [path]
         db = Path(tempfile.mkdtemp()) / "bench.duckdb"
         with api.open_warehouse(db) as wh:
             t0 = time.perf_counter()
-            (report,) = api.ingest(wh, [path])
-            if report.status != "loaded":
-                return {"error": report.message}
-            rows = report.rows
-    elif name == "icefacts_parallel_sheets":
-        from icefacts import api
-
-        _warm_imports()
-        db = Path(tempfile.mkdtemp()) / "bench.duckdb"
-        with api.open_warehouse(db) as wh:
-            t0 = time.perf_counter()
-            (report,) = api.ingest(wh, [path], parallel_sheets=True)
-            if report.status != "loaded":
-                return {"error": report.message}
-            rows = report.rows
-    elif name == "icefacts_folder":
-        from icefacts import api
-
-        _warm_imports()
-        db = Path(tempfile.mkdtemp()) / "bench.duckdb"
-        with api.open_warehouse(db) as wh:
-            t0 = time.perf_counter()
-            reports = api.ingest(wh, sorted(path.glob("*.csv.gz")))
+            reports = api.ingest(wh, files, parallel_sheets=name == "icefacts_parallel_sheets")
+            bad = [r.message for r in reports if r.status != "loaded"]
+            if bad:
+                return {"error": bad[0]}
             rows = sum(r.rows for r in reports)
     else:
         raise SystemExit(f"unknown reader {name}")
