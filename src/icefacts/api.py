@@ -93,6 +93,14 @@ def registry(wh: Warehouse | None = None, files: Iterable[Path] = ()) -> Registr
 
 def sql(wh: Warehouse, query: str) -> pa.Table:
     """Run one read-only query and return an Arrow table."""
+    import duckdb
+
+    try:
+        statements = wh.con.extract_statements(query)
+    except duckdb.Error as exc:
+        raise QueryError(f"{' '.join(str(exc).split())[:300]} [SQL: {query[:200]}]") from exc
+    if len(statements) != 1:
+        raise QueryError(f"give exactly one SQL statement (got {len(statements)})")
     if not wh.read_only and _writes(query):
         raise QueryError("only read queries are allowed here (open the warehouse read-only)")
     return wh.engine.query(query)

@@ -41,6 +41,9 @@ class TableRule(Frozen):
     required: tuple[str, ...] = ()
     duplicates: DuplicateRule = "none"
     date_field: str | None = None
+    # the date the release's stated period is about (default: date_field); a field the
+    # table does not have means "no row can be checked against the period"
+    period_field: str | None = None
 
 
 class Check(Frozen):
@@ -68,7 +71,7 @@ class ColumnMap(Frozen):
 
 
 class Family(Frozen):
-    id: str
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]{1,40}$")  # becomes part of table names
     letter: str
     label: str
     foia: str
@@ -129,6 +132,9 @@ class Family(Frozen):
 
     def date_field(self, table: str) -> str:
         return self.tables[table].date_field or EVENT_TABLES[table].date_field
+
+    def period_field(self, table: str) -> str:
+        return self.tables[table].period_field or self.date_field(table)
 
 
 class Vocab(Frozen):

@@ -53,7 +53,7 @@ def as_text(arr: pa.Array) -> pa.Array:
     if pa.types.is_timestamp(t) or pa.types.is_date(t):
         return pc.strftime(arr, format="%Y-%m-%d %H:%M:%S")
     if pa.types.is_floating(t):
-        whole = pc.equal(arr, pc.floor(arr))
+        whole = pc.and_(pc.equal(arr, pc.floor(arr)), pc.less(pc.abs(arr), 2.0**53))
         if pc.all(pc.fill_null(whole, True)).as_py():
             return pc.cast(pc.cast(arr, pa.int64()), pa.string())
     return pc.cast(arr, pa.string())

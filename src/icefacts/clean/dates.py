@@ -25,6 +25,11 @@ def parse_timestamps(column: pa.Array, formats: tuple[str, ...]) -> pa.Array:
         out = pa.nulls(len(text), pa.timestamp("s"))
         for fmt in formats:
             parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
+            # strptime rolls impossible days over (2/30/2017 -> 3/2/2017): keep a parse only
+            # if it prints back as the text it came from (leading zeros aside)
+            back = pc.strftime(parsed, format=fmt)
+            same = pc.equal(_unpadded(back), _unpadded(text))
+            parsed = pc.if_else(pc.fill_null(same, False), parsed, None)
             out = pc.coalesce(out, parsed)
         missing = pc.and_(pc.is_null(out), pc.is_valid(text))
         if pc.any(missing).as_py():
@@ -32,6 +37,11 @@ def parse_timestamps(column: pa.Array, formats: tuple[str, ...]) -> pa.Array:
         return out
 
     return per_distinct(column, on_distinct)
+
+
+def _unpadded(text: pa.Array) -> pa.Array:
+    """'09/05/0999 07:00:00' -> '9/5/999 7:0:0': compare dates whatever their zero padding."""
+    return pc.replace_substring_regex(text, r"(^|[^0-9])0+([0-9])", r"\1\2")
 
 
 def _fill_serials(text: pa.Array, out: pa.Array) -> pa.Array:

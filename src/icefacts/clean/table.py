@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -43,7 +44,7 @@ class CleanParams(BaseModel):
     table: str
     date_formats: tuple[str, ...]
     missing_markers: tuple[str, ...] = ()
-    date_field: str
+    period_field: str  # the date compared with the stated period
     period_start: date | None = None
     period_end: date | None = None
 
@@ -196,7 +197,10 @@ def clean_sheet(
                     n_text = pc.sum(pc.is_valid(split.text)).as_py() or 0
                     first = pc.index(failed, True).as_py()
                     if n_failed / max(n_text, 1) > MAX_PARSE_FAILURE_SHARE:
-                        bad_value = split.text[first].as_py()
+                        # never echo a birth date or year that did not parse
+                        bad_value = (
+                            "(withheld)" if name.startswith("birth") else split.text[first].as_py()
+                        )
                         raise InputError(
                             f"{n_failed:,} of {n_text:,} cells are not a valid "
                             f"{f.kind} (first: {bad_value!r}); "
@@ -212,7 +216,11 @@ def clean_sheet(
                     fc.unparsed += n_failed
                     texts = split.text
                     for k in np.flatnonzero(failed.to_numpy(zero_copy_only=False)):
-                        unparsed.setdefault(int(k), {})[name] = texts[int(k)].as_py()
+                        unparsed.setdefault(int(k), {})[name] = (
+                            "(withheld: not a year)"
+                            if name.startswith("birth")
+                            else texts[int(k)].as_py()
+                        )
             fc.missing += int(n - (pc.sum(pc.is_valid(split.text)).as_py() or 0)) - int(
                 red_np.sum()
             )
@@ -246,7 +254,7 @@ def clean_sheet(
         out["unparsed"] = pa.array(items, pa.map_(pa.string(), pa.string()))
 
     out_of_period = 0
-    date_field = params.date_field
+    date_field = params.period_field
     if date_field in out and params.period_start and params.period_end:
         d = out[date_field]
         if pa.types.is_timestamp(d.type):
@@ -258,9 +266,17 @@ def clean_sheet(
         out["out_of_period"] = flag
         out_of_period = pc.sum(flag).as_py() or 0
 
-    extra_columns = [unmapped[j] for j in sorted(unmapped)]
-    if unmapped:
-        out["extra"] = _extra_map(raw, sorted(unmapped), extra_columns)
+    # Columns no field takes are kept verbatim in ``extra``: named ones under their header,
+    # a column with no header but some values as "(column N)"; repeated names get " (2)".
+    kept = dict(unmapped)
+    for j in range(raw.num_columns):
+        if j not in columns and j not in kept and raw.column(j).null_count < n:
+            kept[j] = f"(column {j + 1})"
+    order = sorted(kept)
+    hidden = [withheld_name(kept[j]) is not None for j in order]
+    extra_columns = _unique([withheld_name(kept[j]) or kept[j] for j in order])
+    if kept:
+        out["extra"] = _extra_map(raw, order, extra_columns, hidden)
     return CleanResult(
         table=pa.table(out),
         rows=n,
@@ -326,10 +342,43 @@ def _convert(
     raise ValueError(f"unknown field kind {kind!r}")
 
 
-def _extra_map(raw: pa.Table, idx: list[int], names: list[str]) -> pa.Array:
-    """Unmapped columns kept verbatim as MAP(header -> value), row by row, vectorised."""
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return out
+
+
+# Columns that would identify a person. A release's spec maps the ones it knows to
+# ``withheld`` fields; any other column whose header looks like one keeps only whether a
+# value was released ("released" / "redacted"), never the value.
+_IDENTIFYING = re.compile(
+    r"birth\s*date|date\s*of\s*birth|\bdob\b|alien|a-?\s*number|\ba#|\beid\b|"
+    r"subject\s*id|case\s*id|\bfins\b|\bssn\b|social\s*security|\bname\b|address|phone",
+    re.IGNORECASE,
+)
+
+
+def withheld_name(header: str) -> str | None:
+    """``"<header> (withheld)"`` for an identifying header, else None."""
+    return f"{header} (withheld)" if _IDENTIFYING.search(header) else None
+
+
+def _extra_map(raw: pa.Table, idx: list[int], names: list[str], withheld: list[bool]) -> pa.Array:
+    """Unmapped columns kept verbatim as MAP(header -> value), row by row, vectorised.
+    Identifying columns keep only 'released' / 'redacted' (see ``withheld_name``)."""
     n, k = raw.num_rows, len(idx)
-    cols = [raw.column(j).combine_chunks() for j in idx]
+    cols = []
+    for j, hide in zip(idx, withheld, strict=True):
+        col = raw.column(j).combine_chunks()
+        if hide:
+            split = CellSplit(col, ())
+            col = pc.if_else(
+                split.redacted, "redacted", pc.if_else(pc.is_valid(split.text), "released", None)
+            )
+        cols.append(col)
     flat = pa.concat_arrays([c.cast(pa.string()) for c in cols])
     order = (np.arange(k)[None, :] * n + np.arange(n)[:, None]).ravel()
     items = pc.take(flat, pa.array(order))

@@ -73,6 +73,16 @@ def ingest_paths(
             reports.append(FileReport(path=str(path), status=status, message=exc.one_line()))
         except IcefactsError as exc:
             reports.append(FileReport(path=str(path), status="error", message=exc.one_line()))
+        except Exception as exc:  # a bug, not the user's mistake: still one line per file
+            text = " ".join(str(exc).split())[:300]
+            reports.append(
+                FileReport(
+                    path=str(path),
+                    status="error",
+                    message=f"{path.name}: unexpected {type(exc).__name__} (nothing was "
+                    f"loaded from this file; please report it): {text}",
+                )
+            )
     return reports
 
 
@@ -136,7 +146,7 @@ def ingest_file(
                 table=det.table,
                 date_formats=fam.date_formats,
                 missing_markers=fam.missing_markers,
-                date_field=fam.date_field(det.table),
+                period_field=fam.period_field(det.table),
                 period_start=period.start,
                 period_end=period.end,
             )

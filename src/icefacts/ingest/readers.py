@@ -145,7 +145,6 @@ class Workbook:
                 schema_sample_rows=None,
                 dtype_coercion="coerce",
                 skip_whitespace_tail_rows=True,
-                use_columns=list(range(width)),
             )
         except Exception:
             return None
@@ -153,7 +152,7 @@ class Workbook:
         for name, header in zip(names, det.headers, strict=False):
             if header and name != header and not name.startswith(f"{header}_"):
                 return None
-        if len(names) != width:
+        if len(names) < width:
             return None
         return LoadedSheet(
             self,
@@ -208,7 +207,7 @@ class Workbook:
                 text.encode()
             except UnicodeDecodeError:
                 self.encoding = "cp1252"
-                text = raw.decode("cp1252")
+                text = raw.decode("cp1252", errors="replace")
         return text
 
     def _peek_csv(self, n: int) -> list[list[str]]:
@@ -219,9 +218,11 @@ class Workbook:
         return [row for row in csv.reader(lines, delimiter=self.delimiter)][:n]
 
     def _read_csv(self, header_row: int, headers: list[str]) -> RawSheet:
-        if self.delimiter is None:
-            self._peek_csv(PEEK_ROWS)
-        names = [f"c{i}" for i in range(len(headers))]
+        # as wide as the widest of the first rows: a trailing delimiter on every line, or a
+        # data column with no header, must not break the read (extra columns are kept)
+        peeked = self._peek_csv(PEEK_ROWS)
+        width = max([len(headers), *(len(r) for r in peeked[header_row:])])
+        names = [f"c{i}" for i in range(width)]
         try:
             with self._open_text() as f:
                 table = pacsv.read_csv(
@@ -232,7 +233,11 @@ class Workbook:
                         encoding="utf8" if self.encoding == "utf-8" else self.encoding,
                         block_size=1 << 24,
                     ),
-                    parse_options=pacsv.ParseOptions(delimiter=self.delimiter or ","),
+                    # keep empty lines so row numbers stay line numbers (blank rows are
+                    # dropped and counted by the cleaning step)
+                    parse_options=pacsv.ParseOptions(
+                        delimiter=self.delimiter or ",", ignore_empty_lines=False
+                    ),
                     convert_options=pacsv.ConvertOptions(
                         column_types={c: pa.string() for c in names},
                         strings_can_be_null=True,

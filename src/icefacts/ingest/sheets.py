@@ -49,7 +49,20 @@ def plan_sheet(
             file=path.name,
             sheet=sheet,
         )
-    present = {f for fs in det.columns.values() for f in fs}
+    seen: dict[str, int] = {}
+    for j, fields in sorted(det.columns.items()):
+        for f in fields:
+            if f in seen:
+                raise InputError(
+                    f"two columns ({seen[f] + 1} and {j + 1}) are both {det.headers[j]!r}; "
+                    "which one holds the data cannot be told",
+                    file=path.name,
+                    sheet=sheet,
+                    row=det.header_row + 1,
+                    column=det.headers[j],
+                )
+            seen[f] = j
+    present = set(seen)
     for req in det.family.table_rule(det.table).required:
         if req not in present:
             raw = next(

@@ -80,7 +80,9 @@ class Validator:
                     continue
                 flag = t.column("out_of_period")
                 checked = len(flag) - flag.null_count
-                self._tally(table, check, tdef.date_field, checked, result.out_of_period)
+                self._tally(
+                    table, check, self.family.period_field(table), checked, result.out_of_period
+                )
             elif check.check == "plausible_dates":
                 lo = check.min or date(1900, 1, 1)
                 hi = self.today + timedelta(days=1)

@@ -6,6 +6,7 @@ the SQL that failed.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
@@ -65,7 +66,10 @@ class DuckDBEngine:
             select = f"SELECT *{', ' + cols if cols else ''} FROM {name}"
             self.execute(f"INSERT INTO {table} BY NAME {select}")
         finally:
-            self.con.unregister(name)
+            # after a failed statement the transaction is aborted and unregister fails too;
+            # that second error must not hide the first
+            with contextlib.suppress(duckdb.Error):
+                self.con.unregister(name)
         return data.num_rows
 
     @contextmanager

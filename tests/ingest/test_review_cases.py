@@ -1,0 +1,89 @@
+"""Messy-input cases found in review: each keeps every row and value, or refuses clearly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from icefacts import api
+from icefacts.errors import IcefactsError
+from icefacts.warehouse import Warehouse
+from tests.fixtures import NATIONAL_HEADER, NATIONAL_ROWS, national_csv, workbook
+
+ROW = ["Seattle Area of Responsibility", "9/25/2017", "Located", "", "", "", "", "X", "Male"]
+
+
+def _text(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:
+    path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    return path
+
+
+def test_blank_lines_keep_line_numbers(wh: Warehouse, tmp_path: Path) -> None:
+    header = "|".join(NATIONAL_HEADER)
+    body = ["|".join(ROW)]
+    f = _text(
+        tmp_path / "EROArrests_blank.csv", ["FY2017 arrests", header, *body, "", *body, "", *body]
+    )
+    (r,) = api.ingest(wh, [f])
+    assert r.status == "loaded" and r.rows == 3
+    rows = api.sql(wh, "SELECT source_row FROM arrests ORDER BY 1").column(0).to_pylist()
+    assert rows == [3, 5, 7]  # the lines a user sees in the file
+
+
+def test_impossible_date_is_not_rolled_over(wh: Warehouse, tmp_path: Path) -> None:
+    rows = [list(ROW) for _ in range(150)]
+    rows[10][1] = "2/30/2017"  # one bad cell of 150: kept verbatim, not turned into March 2
+    f = national_csv(tmp_path / "EROArrests_feb30.csv.gz", rows=rows)
+    (r,) = api.ingest(wh, [f])
+    assert r.status == "loaded"
+    got = api.sql(
+        wh, "SELECT apprehension_date, unparsed FROM arrests WHERE unparsed IS NOT NULL"
+    ).to_pylist()
+    assert len(got) == 1 and got[0]["apprehension_date"] is None
+    assert dict(got[0]["unparsed"]) == {"apprehension_date": "2/30/2017"}
+
+
+def test_two_columns_for_one_field_are_refused(wh: Warehouse, tmp_path: Path) -> None:
+    header = [*NATIONAL_HEADER, "Apprehension Method"]
+    rows = [[*r, "Located"] for r in NATIONAL_ROWS]
+    f = national_csv(tmp_path / "EROArrests_dup.csv.gz", rows=rows, header=header)
+    (r,) = api.ingest(wh, [f])
+    assert r.status == "error" and "two columns (3 and 10)" in r.message
+    assert api.sql(wh, "SELECT count(*) AS n FROM releases").to_pylist() == [{"n": 0}]
+
+
+def test_identifying_and_unlabelled_columns(wh: Warehouse, tmp_path: Path) -> None:
+    header: list[object] = [*NATIONAL_HEADER, "A-Number", "", "Notes"]
+    rows: list[list[object]] = [["FY2017"], header]
+    rows += [[*ROW, "A012345678", "kept", "note 1"], [*ROW, "(b)(6)", None, "note 2"]]
+    f = workbook(tmp_path / "EROArrests_extra.xlsx", {"Arrests": rows})
+    (r,) = api.ingest(wh, [f])
+    assert r.status == "loaded", r.message
+    extras = [
+        dict(e)
+        for e in api.sql(wh, "SELECT extra FROM arrests ORDER BY source_row").column(0).to_pylist()
+    ]
+    assert extras[0] == {
+        "A-Number (withheld)": "released",
+        "(column 11)": "kept",
+        "Notes": "note 1",
+    }
+    assert extras[1]["A-Number (withheld)"] == "redacted"
+    assert "A012345678" not in str(extras)
+
+
+def test_trailing_delimiter_and_latin1(wh: Warehouse, tmp_path: Path) -> None:
+    header = "|".join(NATIONAL_HEADER) + "|"
+    row = "|".join([*ROW[:7], "MÉXICO", "Male"]) + "|"
+    f = _text(tmp_path / "EROArrests_latin1.csv", ["FY2017", header, row, row], "cp1252")
+    (r,) = api.ingest(wh, [f])
+    assert r.status == "loaded", r.message
+    assert api.sql(wh, "SELECT DISTINCT citizenship FROM arrests").column(0).to_pylist() == [
+        "MÉXICO"
+    ]
+
+
+def test_sql_takes_one_statement(wh: Warehouse) -> None:
+    with pytest.raises(IcefactsError, match="exactly one"):
+        api.sql(wh, "SELECT 1; DELETE FROM releases")
