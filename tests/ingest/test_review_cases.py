@@ -87,3 +87,50 @@ def test_trailing_delimiter_and_latin1(wh: Warehouse, tmp_path: Path) -> None:
 def test_sql_takes_one_statement(wh: Warehouse) -> None:
     with pytest.raises(IcefactsError, match="exactly one"):
         api.sql(wh, "SELECT 1; DELETE FROM releases")
+
+
+def test_totals_line_and_multiline_title(wh: Warehouse, tmp_path: Path) -> None:
+    header = "|".join(NATIONAL_HEADER)
+    body = "|".join(ROW)
+    f = _text(
+        tmp_path / "EROArrests_footer.csv",
+        ['"ERO Administrative Arrests', 'for FY2017"', header, body, body, "Total: 2||||||||"],
+    )
+    (r,) = api.ingest(wh, [f])
+    assert r.status == "loaded", r.message
+    assert r.rows == 2  # the totals line is layout, not an arrest
+    rows = api.sql(wh, "SELECT source_row FROM arrests ORDER BY 1").column(0).to_pylist()
+    assert rows == [4, 5]
+    period = api.sql(wh, "SELECT period_start, period_end FROM releases").to_pylist()[0]
+    assert str(period["period_start"]) == "2016-10-01"  # the title spanning lines was read
+
+
+def test_non_utf8_byte_far_into_the_file(wh: Warehouse, tmp_path: Path) -> None:
+    header = "|".join(NATIONAL_HEADER)
+    body = "|".join(ROW)
+    late = "|".join([*ROW[:7], "CURAÇAO", "Male"])
+    f = _text(tmp_path / "EROArrests_late.csv", ["FY2017", header, *[body] * 8_000, late], "cp1252")
+    assert f.stat().st_size > 300_000  # past the sample that guesses the encoding
+    (r,) = api.ingest(wh, [f])
+    assert r.status == "loaded", r.message
+    assert r.rows == 8_001
+    assert (
+        "CURAÇAO" in api.sql(wh, "SELECT DISTINCT citizenship FROM arrests").column(0).to_pylist()
+    )
+
+
+def test_title_shared_string_far_down_the_table(wh: Warehouse, tmp_path: Path) -> None:
+    """openpyxl numbers shared strings by first use: sheet 2's title comes after sheet 1's
+    6,000 distinct landmarks, past the first shared strings the header scan reads."""
+    first: list[list[object]] = [["ERO Administrative Arrests for FY2017"], NATIONAL_HEADER]
+    first += [[*ROW[:3], f"LANDMARK {i}", *ROW[4:]] for i in range(6_000)]
+    second: list[list[object]] = [
+        ["ERO Administrative Arrests for FY2017 (10/1/2016 - 3/31/2017)"],
+        NATIONAL_HEADER,
+        ROW,
+    ]
+    f = workbook(tmp_path / "EROArrests_FY2017.xlsx", {"A": first, "B": second})
+    (r,) = api.ingest(wh, [f])
+    assert r.status == "loaded", r.message
+    got = api.sql(wh, "SELECT out_of_period FROM arrests WHERE source_sheet = 'B'").to_pylist()
+    assert got == [{"out_of_period": True}]  # 9/25/2017 is after the stated 3/31/2017

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict
 
-from icefacts.clean.cells import CellSplit, map_distinct, map_distinct_dict, per_distinct
+from icefacts.clean.cells import CellSplit, as_text, map_distinct, map_distinct_dict, per_distinct
 from icefacts.clean.dates import parse_failures, parse_timestamps, to_date
 from icefacts.errors import InputError
 from icefacts.schema import TableDef
@@ -95,12 +95,23 @@ def clean_sheet(
 ) -> CleanResult:
     """Canonical table for one sheet. ``columns`` maps raw column index -> canonical fields."""
     n_all = raw.num_rows
-    # Rows with no cell at all are layout, not records: dropped and counted.
+    # Rows with no cell at all are layout, not records: dropped and counted (as blank_rows).
     nonblank = None
     for col in raw.columns:
         valid = pc.is_valid(col)
         nonblank = valid if nonblank is None else pc.or_(nonblank, valid)
     keep = nonblank if nonblank is not None else pa.array([], pa.bool_())
+    if raw.num_columns > 1 and n_all:
+        # A totals line under the data ("Total: 3", "Grand Total") is layout too: its first
+        # cell says so and no other cell is filled.
+        others = None
+        for col in raw.columns[1:]:
+            valid = pc.is_valid(col)
+            others = valid if others is None else pc.or_(others, valid)
+        first_cell = pc.utf8_lower(pc.utf8_trim_whitespace(as_text(raw.column(0).combine_chunks())))
+        total = pc.fill_null(pc.match_substring_regex(first_cell, r"^(grand\s+)?totals?\b"), False)
+        footer = pc.and_(total, pc.invert(others))
+        keep = pc.and_(keep, pc.invert(footer))
     blank_rows = n_all - (pc.sum(keep).as_py() or 0) if n_all else 0
     if blank_rows:
         raw = raw.filter(keep)

@@ -130,12 +130,18 @@ class Workbook:
         from icefacts.ingest.detect import detect
 
         try:
-            head, first = xlsx_head(self._source, sheet, PEEK_ROWS)
+            got = xlsx_head(self._source, sheet, PEEK_ROWS)
+            det = detect(got.rows, file_name=self.path.name, sheet=sheet)
+            upto = det.header_row if det else len(got.rows)
+            late = [m for r, m in got.unresolved.items() if r <= upto]
+            if late:  # a title or header cell uses a shared string far down the table
+                got = xlsx_head(self._source, sheet, PEEK_ROWS, max_shared=max(late))
+                det = detect(got.rows, file_name=self.path.name, sheet=sheet)
         except Exception:
             return None
-        det = detect(head, file_name=self.path.name, sheet=sheet)
         if det is None:
             return None
+        head, first = got.rows, got.first
         width = len(det.headers)
         try:
             batch = self._reader().load_sheet(
@@ -211,11 +217,23 @@ class Workbook:
         return text
 
     def _peek_csv(self, n: int) -> list[list[str]]:
+        """The first ``n`` records; ``self._record_end[i]`` is the physical line record i
+        ends on (a quoted title may span lines, and Arrow skips physical lines)."""
         text = self._sample_text()
-        lines = text.splitlines()[: n + 1]
         if self.delimiter is None:
-            self.delimiter = _guess_delimiter(lines)
-        return [row for row in csv.reader(lines, delimiter=self.delimiter)][:n]
+            self.delimiter = _guess_delimiter(text.splitlines()[: n + 1])
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter)
+        rows: list[list[str]] = []
+        self._record_end: list[int] = []
+        try:
+            for row in reader:
+                rows.append(row)
+                self._record_end.append(reader.line_num)
+                if len(rows) >= n:
+                    break
+        except csv.Error:
+            pass  # a record cut by the sample's end: the rows read so far are enough
+        return rows
 
     def _read_csv(self, header_row: int, headers: list[str]) -> RawSheet:
         # as wide as the widest of the first rows: a trailing delimiter on every line, or a
@@ -223,31 +241,51 @@ class Workbook:
         peeked = self._peek_csv(PEEK_ROWS)
         width = max([len(headers), *(len(r) for r in peeked[header_row:])])
         names = [f"c{i}" for i in range(width)]
-        try:
-            with self._open_text() as f:
-                table = pacsv.read_csv(
-                    f,
-                    read_options=pacsv.ReadOptions(
-                        skip_rows=header_row + 1,
-                        column_names=names,
-                        encoding="utf8" if self.encoding == "utf-8" else self.encoding,
-                        block_size=1 << 24,
-                    ),
-                    # keep empty lines so row numbers stay line numbers (blank rows are
-                    # dropped and counted by the cleaning step)
-                    parse_options=pacsv.ParseOptions(
-                        delimiter=self.delimiter or ",", ignore_empty_lines=False
-                    ),
-                    convert_options=pacsv.ConvertOptions(
-                        column_types={c: pa.string() for c in names},
-                        strings_can_be_null=True,
-                        quoted_strings_can_be_null=True,
-                        null_values=[""],
-                    ),
-                )
-        except (pa.ArrowInvalid, OSError, EOFError) as exc:
-            raise InputError(f"cannot parse CSV: {_short(exc)}", file=self.path.name) from exc
-        return RawSheet(headers=headers, table=table, first_row=header_row + 2)
+        header_end = self._record_end[header_row]  # physical lines through the header
+        # Encodings: UTF-8; a file that is not is Windows-1252 (what Excel writes), and
+        # Latin-1 as the last resort (it decodes any byte).
+        encodings = dict.fromkeys([self.encoding, "cp1252", "latin-1"])
+        for encoding in encodings:
+            try:
+                with self._open_text() as f:
+                    table = self._arrow_csv(f, header_end, names, encoding)
+                break
+            except (UnicodeDecodeError, pa.ArrowInvalid) as exc:
+                if isinstance(exc, pa.ArrowInvalid) and "UTF8" not in str(exc):
+                    raise InputError(
+                        f"cannot parse CSV: {_short(exc)}", file=self.path.name
+                    ) from exc
+                continue
+            except (OSError, EOFError) as exc:
+                raise InputError(f"cannot read: {_short(exc)}", file=self.path.name) from exc
+        else:
+            raise InputError("cannot decode the text in any known encoding", file=self.path.name)
+        # Row numbers are physical lines; a quoted value spanning lines shifts later ones.
+        return RawSheet(headers=headers, table=table, first_row=header_end + 1)
+
+    def _arrow_csv(self, f: BinaryIO, skip: int, names: list[str], encoding: str) -> pa.Table:
+        return pacsv.read_csv(
+            f,
+            read_options=pacsv.ReadOptions(
+                skip_rows=skip,
+                column_names=names,
+                encoding="utf8" if encoding == "utf-8" else encoding,
+                block_size=1 << 24,
+            ),
+            # keep empty lines so row numbers stay line numbers (blank rows are dropped and
+            # counted by the cleaning step); quoted values may span lines
+            parse_options=pacsv.ParseOptions(
+                delimiter=self.delimiter or ",",
+                ignore_empty_lines=False,
+                newlines_in_values=True,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in names},
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
 
 
 def _sheet_key(sheet: str | None) -> str | int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from xml.etree.ElementTree import iterparse
 
@@ -64,10 +65,18 @@ def _shared_strings(z: zipfile.ZipFile, upto: int) -> list[str]:
     return out
 
 
-def xlsx_head(source: Path | bytes, sheet: str, n_rows: int) -> tuple[list[list[str]], int]:
-    """(rows 1..N of the sheet as strings, 0-based index of the first row holding a value).
+@dataclass
+class Head:
+    rows: list[list[str]]  # row i is sheet row i + 1 (missing rows are empty lists)
+    first: int  # 0-based index of the first row holding a value
+    unresolved: dict[int, int]  # row index -> largest shared-string index left unread
 
-    Row i of the result is sheet row i + 1 (missing rows are empty lists). Raises KeyError,
+
+def xlsx_head(source: Path | bytes, sheet: str, n_rows: int, max_shared: int = MAX_SHARED) -> Head:
+    """The first ``n_rows`` rows of a sheet as strings.
+
+    Shared strings beyond ``max_shared`` are left empty and listed in ``unresolved`` (callers
+    re-read with a larger limit when a title or header row needs them). Raises KeyError,
     zipfile.BadZipFile or an XML error when the workbook is not a plain xlsx; callers fall
     back to a full read.
     """
@@ -101,9 +110,10 @@ def xlsx_head(source: Path | bytes, sheet: str, n_rows: int) -> tuple[list[list[
         # Headers and titles are among the first shared strings in practice; data values of the
         # first rows may sit far down a large table and are not needed to find the header.
         needed = [int(v) for _, cells in raw for _, k, v in cells if k == "s" and v.isdigit()]
-        sst = _shared_strings(z, min(max(needed, default=-1), MAX_SHARED))
+        sst = _shared_strings(z, min(max(needed, default=-1), max_shared))
     rows: list[list[str]] = [[] for _ in range(min(n_rows, max((r for r, _ in raw), default=0)))]
     first_value: int | None = None
+    unresolved: dict[int, int] = {}
     for row_no, cells in raw:
         if row_no > len(rows):
             continue
@@ -111,6 +121,8 @@ def xlsx_head(source: Path | bytes, sheet: str, n_rows: int) -> tuple[list[list[
         values = [""] * width
         for pos, kind, value in cells:
             if kind == "s" and value.isdigit():
+                if int(value) >= len(sst):
+                    unresolved[row_no - 1] = max(unresolved.get(row_no - 1, 0), int(value))
                 value = sst[int(value)] if int(value) < len(sst) else ""
             elif kind == "b":
                 value = "TRUE" if value == "1" else "FALSE"
@@ -118,4 +130,4 @@ def xlsx_head(source: Path | bytes, sheet: str, n_rows: int) -> tuple[list[list[
         rows[row_no - 1] = values
         if first_value is None and any(v.strip() for v in values):
             first_value = row_no - 1
-    return rows, first_value or 0
+    return Head(rows, first_value or 0, unresolved)
