@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict
 
-from icefacts.clean.cells import CellSplit, as_text, map_distinct, map_distinct_dict, per_distinct
+from icefacts.clean.cells import CellSplit, map_distinct, map_distinct_dict, per_distinct
 from icefacts.clean.dates import parse_failures, parse_timestamps, to_date
 from icefacts.errors import InputError
 from icefacts.schema import TableDef
@@ -101,15 +101,23 @@ def clean_sheet(
         valid = pc.is_valid(col)
         nonblank = valid if nonblank is None else pc.or_(nonblank, valid)
     keep = nonblank if nonblank is not None else pa.array([], pa.bool_())
-    if raw.num_columns > 1 and n_all:
+    first_col = raw.column(0) if raw.num_columns > 1 else None
+    if first_col is not None and n_all and pa.types.is_string(first_col.type):
         # A totals line under the data ("Total: 3", "Grand Total") is layout too: its first
-        # cell says so and no other cell is filled.
+        # cell says so and no other cell is filled. (Checked per distinct first cell.)
         others = None
         for col in raw.columns[1:]:
             valid = pc.is_valid(col)
             others = valid if others is None else pc.or_(others, valid)
-        first_cell = pc.utf8_lower(pc.utf8_trim_whitespace(as_text(raw.column(0).combine_chunks())))
-        total = pc.fill_null(pc.match_substring_regex(first_cell, r"^(grand\s+)?totals?\b"), False)
+        total = pc.fill_null(
+            per_distinct(
+                first_col,
+                lambda d: pc.match_substring_regex(
+                    pc.utf8_lower(pc.utf8_trim_whitespace(d)), r"^(grand\s+)?totals?\b"
+                ),
+            ),
+            False,
+        )
         footer = pc.and_(total, pc.invert(others))
         keep = pc.and_(keep, pc.invert(footer))
     blank_rows = n_all - (pc.sum(keep).as_py() or 0) if n_all else 0
