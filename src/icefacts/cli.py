@@ -244,7 +244,9 @@ def demo(
     from icefacts.demo import demo_source
 
     source = demo_source(allow_download=not offline)
-    (err if source.synthetic else out).print(source.notice, highlight=False, markup=False)
+    (err if source.synthetic else out).print(
+        source.notice, highlight=False, markup=False, soft_wrap=True
+    )
     with api.open_warehouse(db) as wh:
         reports = api.ingest(wh, [source.path])
         _print_reports(reports)
