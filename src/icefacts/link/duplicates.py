@@ -17,10 +17,19 @@ Rules (a family declares one per table in ``family.yaml``; callers may override)
 from __future__ import annotations
 
 from icefacts.schema import TableDef
+from icefacts.specs import vocab
 from icefacts.warehouse.ddl import event_id_sql
 
 RULES = ("none", "episode_24h", "same_person_date", "exact_row")
-REPROCESSED = "ERO Reprocessed Arrest"
+
+
+def _reprocessed_sql(column: str) -> str:
+    """TRUE for methods the method vocabulary classes as ``reprocessed`` (re-entries of an
+    existing arrest), compared the way vocabulary lookups are (case and spacing folded)."""
+    voc = vocab("method")
+    values = sorted(raw for raw, custody in voc.mapping.items() if custody == "reprocessed")
+    listed = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    return f"coalesce(lower(trim(regexp_replace({column}, '\\s+', ' ', 'g'))) IN ({listed}), false)"
 
 
 EVENT_ID = event_id_sql()
@@ -60,7 +69,7 @@ def flag_sql(
     ids = f"release_id, source_sheet_index, source_row, {EVENT_ID} AS event_id"
     if rule == "episode_24h":
         ts = _time_expr(tdef, columns)
-        reproc = f"coalesce(method = '{REPROCESSED}', false)" if "method" in columns else "false"
+        reproc = _reprocessed_sql("method") if "method" in columns else "false"
         order = "ts, reproc, source_sheet_index, source_row"
         firsts = f"""
             WITH base AS (
