@@ -44,14 +44,17 @@ PLACEMENT_SCHEMA = pa.schema(
 )
 
 
-def place_key_sql(table: str) -> str:
-    """SQL for the key of a row (the same text :func:`place_key` builds in Python)."""
-    parts = ", ".join(f"coalesce({f}, '')" for f in PLACE_KEY_FIELDS[table])
-    return f"concat_ws('|', {parts})"
+def place_key_sql(table: str, alias: str = "") -> str:
+    """SQL for the key of a row (the same text :func:`place_key` builds in Python). The key
+    starts with the table name so that joins need no constant predicate (DuckDB 2.0.1
+    ignores a LIMIT over a LEFT JOIN whose ON holds one and whose right side is empty)."""
+    p = f"{alias}." if alias else ""
+    parts = ", ".join(f"coalesce({p}{f}, '')" for f in PLACE_KEY_FIELDS[table])
+    return f"concat_ws('|', '{table}', {parts})"
 
 
 def place_key(values: dict[str, str | None], table: str) -> str:
-    return "|".join(values.get(f) or "" for f in PLACE_KEY_FIELDS[table])
+    return "|".join([table, *(values.get(f) or "" for f in PLACE_KEY_FIELDS[table])])
 
 
 @dataclass(frozen=True)

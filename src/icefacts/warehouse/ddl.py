@@ -5,7 +5,7 @@ from __future__ import annotations
 from icefacts.schema import EVENT_TABLES, PROVENANCE, Field, TableDef
 from icefacts.schema.fields import QUALITY
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: link_places keys start with the table name
 
 BOOKKEEPING = [
     """CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
@@ -45,13 +45,14 @@ def event_id_sql(alias: str = "") -> str:
     return f"{p}release_id || '-' || {p}source_sheet_index || '-' || {p}source_row"
 
 
-STORAGE_PROVENANCE = (
-    "release_id VARCHAR",
-    "source_file VARCHAR",
-    "source_sheet VARCHAR",
-    "source_sheet_index SMALLINT",
-    "source_row INTEGER",
+STORAGE_PROVENANCE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("release_id", "VARCHAR"),
+    ("source_file", "VARCHAR"),
+    ("source_sheet", "VARCHAR"),
+    ("source_sheet_index", "SMALLINT"),
+    ("source_row", "INTEGER"),
 )
+STORAGE_PROVENANCE = tuple(f"{n} {t}" for n, t in STORAGE_PROVENANCE_COLUMNS)
 
 
 def core_name(table: str, family: str | None = None) -> str:
@@ -106,13 +107,31 @@ def unknown_fields_expr(tdef: TableDef) -> str:
     return f"list_filter([{', '.join(parts)}], lambda x: x IS NOT NULL)"
 
 
-def create_view(tdef: TableDef, family_tables: list[str] | None = None) -> list[str]:
+def storage_columns(tdef: TableDef) -> list[tuple[str, str]]:
+    """(name, type) of the full-width template table, in order."""
+    return [
+        *STORAGE_PROVENANCE_COLUMNS,
+        *((f.name, f.type) for f in (*tdef.fields, *tdef.derived, *QUALITY)),
+        ("extra", "MAP(VARCHAR, VARCHAR)"),
+    ]
+
+
+def create_view(tdef: TableDef, family_tables: dict[str, set[str]] | None = None) -> list[str]:
     """``_events_<table>``: the union of family tables; ``<table>``: the public view with
-    every canonical column and, for placed tables, where each event happened and how we know."""
+    every canonical column and, for placed tables, where each event happened and how we know.
+
+    ``family_tables`` maps each physical family table to the columns it has; the union names
+    every column explicitly (NULL for those a family lacks)."""
     from icefacts.places.events import PLACE_KEY_FIELDS, place_key_sql
 
-    sources = [core_name(tdef.name), *(family_tables or [])]
-    union = " UNION ALL BY NAME ".join(f"SELECT * FROM {t}" for t in sources)
+    columns = storage_columns(tdef)
+    sources = {core_name(tdef.name): {c for c, _ in columns}, **(family_tables or {})}
+    union = " UNION ALL ".join(
+        "SELECT "
+        + ", ".join(c if c in have else f"NULL::{t} AS {c}" for c, t in columns)
+        + f" FROM {name}"
+        for name, have in sources.items()
+    )
     internal = f"CREATE OR REPLACE VIEW _events_{tdef.name} AS {union}"
     placed = tdef.name in PLACE_KEY_FIELDS
     state_col = "state" if "state" in tdef.names else None
@@ -153,12 +172,14 @@ def create_view(tdef: TableDef, family_tables: list[str] | None = None) -> list[
     ]
     body = f"SELECT {', '.join(cols)} FROM _events_{tdef.name} e"
     if placed:
-        key = place_key_sql(tdef.name).replace("coalesce(", "coalesce(e.")
-        body += f" LEFT JOIN link_places p ON p.table_name = '{tdef.name}' AND p.place_key = {key}"
+        # the key carries the table name: no constant predicate in ON (see place_key_sql)
+        body += f" LEFT JOIN link_places p ON p.place_key = {place_key_sql(tdef.name, 'e')}"
     return [internal, f"CREATE OR REPLACE VIEW {tdef.name} AS {body}"]
 
 
-def all_statements(family_tables: dict[str, list[str]] | None = None) -> list[str]:
+def all_statements(
+    family_tables: dict[str, dict[str, set[str]]] | None = None,
+) -> list[str]:
     out = list(BOOKKEEPING)
     for tdef in EVENT_TABLES.values():
         out.append(create_core(tdef))

@@ -86,8 +86,8 @@ def _place_events(wh: Warehouse) -> int:
         cols = ", ".join(fields)
         keys = wh.engine.query(
             f"SELECT DISTINCT {cols} FROM _events_{table} e "
-            f"WHERE NOT EXISTS (SELECT 1 FROM link_places p WHERE p.table_name = '{table}' "
-            f"AND p.place_key = {place_key_sql(table)})"
+            f"WHERE NOT EXISTS (SELECT 1 FROM link_places p "
+            f"WHERE p.place_key = {place_key_sql(table, 'e')})"
         )
         if keys.num_rows == 0:
             continue

@@ -54,17 +54,17 @@ class Warehouse:
             wh.migrate()
         return wh
 
-    def family_tables(self) -> dict[str, list[str]]:
-        """Physical per-family tables behind each public view."""
+    def family_tables(self) -> dict[str, dict[str, set[str]]]:
+        """Physical per-family tables behind each public view, with their columns."""
         rows = self.con.execute(
             "SELECT table_name FROM information_schema.tables "
             "WHERE table_schema = 'main' AND table_name LIKE 'core\\_%\\_\\_%' ESCAPE '\\' "
             "ORDER BY table_name"
         ).fetchall()
-        out: dict[str, list[str]] = {}
+        out: dict[str, dict[str, set[str]]] = {}
         for (name,) in rows:
             table = name.removeprefix("core_").split("__", 1)[0]
-            out.setdefault(table, []).append(name)
+            out.setdefault(table, {})[name] = self.columns(name)
         return out
 
     def columns(self, table: str) -> set[str]:
@@ -94,6 +94,11 @@ class Warehouse:
         with self.engine.transaction():
             for stmt in ddl.all_statements(self.family_tables()):
                 self.engine.execute(stmt)
+            # schema 1 keyed placements without the table name: drop them; the next ingest
+            # or `icefacts reference load` places those events again
+            self.engine.execute(
+                "DELETE FROM link_places WHERE NOT starts_with(place_key, table_name || '|')"
+            )
             self.engine.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
                 [str(ddl.SCHEMA_VERSION)],
