@@ -58,12 +58,10 @@ def load_reference(
     from icefacts.policies import load_registry, registry_table
     from icefacts.policies.registry import default_paths
     from icefacts.reference import dataset, datasets
-    from icefacts.reference import load_reference as load_ref
     from icefacts.warehouse.places import load_places
 
     places = build_places(mirror, cache, allow_download=allow_download)
     tables = places.tables()
-    tables["ice_offices"] = load_ref("ice-offices", mirror, cache, allow_download=allow_download)
     registry = load_registry([*default_paths(), *registry_files], counties=places.counties)
     tables["policies"] = registry_table(registry)
     sources = pa.Table.from_pylist(

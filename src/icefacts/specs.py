@@ -35,6 +35,10 @@ def normalize_header(text: str) -> str:
     return re.sub(r"[^a-z0-9()]+", " ", str(text).casefold()).strip()
 
 
+# (family id, table) -> header map; ids are unique across loaded families (checked)
+_HEADER_MAPS: dict[tuple[str, str], dict[str, list[str]]] = {}
+
+
 class TableRule(Frozen):
     files: tuple[str, ...] = ()
     sheets: tuple[str, ...] = ()
@@ -112,12 +116,15 @@ class Family(Frozen):
         return self
 
     def header_map(self, table: str) -> dict[str, list[str]]:
-        """normalized raw header -> canonical fields it feeds."""
-        out: dict[str, list[str]] = {}
-        for col in self.columns:
-            if col.table == table:
-                out.setdefault(normalize_header(col.raw_header), []).append(col.canonical)
-        return out
+        """normalized raw header -> canonical fields it feeds (built once per table)."""
+        key = (self.id, table)
+        if key not in _HEADER_MAPS:
+            out: dict[str, list[str]] = {}
+            for col in self.columns:
+                if col.table == table:
+                    out.setdefault(normalize_header(col.raw_header), []).append(col.canonical)
+            _HEADER_MAPS[key] = out
+        return _HEADER_MAPS[key]
 
     def raw_headers(self, table: str) -> list[str]:
         """Raw headers of a table in the order the release writes them (first spelling)."""

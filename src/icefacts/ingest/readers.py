@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from icefacts.errors import InputError
+from icefacts.ingest.detect import detect
 from icefacts.ingest.sniff import FileKind
 from icefacts.ingest.xlsx_head import xlsx_head
 
@@ -127,8 +128,6 @@ class Workbook:
         below it typed. A column is typed only when every cell fits the type (the whole
         column is sampled), so no cell is coerced away; mixed columns come back as text.
         None when anything does not line up: the caller then reads every cell as text."""
-        from icefacts.ingest.detect import detect
-
         try:
             got = xlsx_head(self._source, sheet, PEEK_ROWS)
             det = detect(got.rows, file_name=self.path.name, sheet=sheet)

@@ -45,13 +45,7 @@ def _update(core: str, firsts_sql: str) -> str:
 
 
 def _time_expr(tdef: TableDef, columns: set[str]) -> str:
-    date_field = tdef.date_field
-    ts_field = {
-        "apprehension_date": "apprehension_at",
-        "event_date": "event_at",
-        "prepared_date": "prepared_at",
-        "book_in_date": "book_in_at",
-    }.get(date_field)
+    date_field, ts_field = tdef.date_field, tdef.time_field
     if ts_field and ts_field in columns:
         return f"coalesce({ts_field}, CAST({date_field} AS TIMESTAMP))"
     return f"CAST({date_field} AS TIMESTAMP)"

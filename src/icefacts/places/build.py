@@ -31,6 +31,7 @@ class Places:
     facilities: pa.Table
     city_counties: pa.Table
     agreements_287g: pa.Table
+    ice_offices: pa.Table  # as parsed: AOR field offices and sub-offices (for the gazetteer)
 
     def tables(self) -> dict[str, pa.Table]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -52,16 +53,18 @@ def build_places(
     )
     fac = facilities(ref("facilities-uwchr"), county_table, ref("facility-aor-2025"))
     cities = city_counties(fac)
+    offices = ref("ice-offices")
     return Places(
         states=states(),
         counties=county_table,
         county_population=pop,
-        aors=aors(ref("ice-offices")),
+        aors=aors(offices),
         county_aor=crosswalk,
         aor_population=aor_population(pop, crosswalk),
         facilities=fac,
         city_counties=cities,
         agreements_287g=agreements_287g(ref("agreements-287g-2025"), county_table, cities),
+        ice_offices=offices,
     )
 
 
@@ -74,12 +77,11 @@ def load_gazetteer(
 ) -> Gazetteer:
     """The landmark gazetteer from the reference data (reusing ``places`` when given)."""
     built = places or build_places(mirror, cache, allow_download=allow_download)
-    offices = load_reference("ice-offices", mirror, cache, allow_download=allow_download)
     return build_gazetteer(
         built.counties,
         built.county_aor,
         built.facilities,
         built.city_counties,
-        offices,
+        built.ice_offices,
         built.county_population,
     )

@@ -36,6 +36,7 @@ class TableDef:
     fields: tuple[Field, ...]
     date_field: str
     derived: tuple[Field, ...] = field(default_factory=tuple)
+    time_field: str | None = None  # the same moment with its time of day, where released
 
     def field(self, name: str) -> Field:
         for f in (*self.fields, *self.derived):
@@ -137,6 +138,7 @@ ARRESTS = TableDef(
         F("alien_file_number", "BOOLEAN", "withheld", "A-number: only whether released"),
     ),
     date_field="apprehension_date",
+    time_field="apprehension_at",
     derived=(_AT_LARGE,),
 )
 
@@ -175,6 +177,7 @@ ENCOUNTERS = TableDef(
         _PERSON,
     ),
     date_field="event_date",
+    time_field="event_at",
 )
 
 REMOVALS = TableDef(
@@ -256,6 +259,7 @@ DETAINERS = TableDef(
         _PERSON,
     ),
     date_field="prepared_date",
+    time_field="prepared_at",
 )
 
 DETENTIONS = TableDef(
@@ -282,6 +286,7 @@ DETENTIONS = TableDef(
         _PERSON,
     ),
     date_field="book_in_date",
+    time_field="book_in_at",
 )
 
 EVENT_TABLES: dict[str, TableDef] = {
