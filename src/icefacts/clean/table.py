@@ -55,6 +55,20 @@ class FieldCounts:
     redacted: int = 0
     unknown: int = 0
     unparsed: int = 0
+    texts: int = 0  # cells holding a value (neither missing nor redacted)
+    first_unparsed: tuple[int, str] | None = None  # (sheet row, value as shown in errors)
+    column: str = ""  # the raw header the field was read from
+    kind: str = ""
+
+    def add(self, other: FieldCounts) -> None:
+        self.missing += other.missing
+        self.redacted += other.redacted
+        self.unknown += other.unknown
+        self.unparsed += other.unparsed
+        self.texts += other.texts
+        self.first_unparsed = self.first_unparsed or other.first_unparsed
+        self.column = self.column or other.column
+        self.kind = self.kind or other.kind
 
 
 @dataclass
@@ -67,6 +81,49 @@ class CleanResult:
     out_of_period: int = 0
     extra_columns: list[str] = field(default_factory=list)
     redacted_cells: int = 0  # per raw cell (a column feeding two fields counts once)
+
+    def merged(self, other: CleanResult) -> CleanResult:
+        """The counts of two pieces of one sheet (the rows themselves are not kept)."""
+        counts = {k: FieldCounts(**{**vars(v)}) for k, v in self.counts.items()}
+        for name, fc in other.counts.items():
+            counts.setdefault(name, FieldCounts()).add(fc)
+        unknown = {k: Counter(v) for k, v in self.unknown_values.items()}
+        for name, tally in other.unknown_values.items():
+            unknown.setdefault(name, Counter()).update(tally)
+        return CleanResult(
+            table=pa.table({}),
+            rows=self.rows + other.rows,
+            blank_rows=self.blank_rows + other.blank_rows,
+            counts=counts,
+            unknown_values=unknown,
+            out_of_period=self.out_of_period + other.out_of_period,
+            extra_columns=self.extra_columns
+            + [c for c in other.extra_columns if c not in self.extra_columns],
+            redacted_cells=self.redacted_cells + other.redacted_cells,
+        )
+
+
+def check_sheet(result: CleanResult, params: CleanParams, header_line: int) -> None:
+    """Refuse a sheet with no data rows, or a typed column that is mostly not its type
+    (above ``MAX_PARSE_FAILURE_SHARE``; below it the bad cells are kept and counted).
+    ``header_line`` is the 1-based row of the header."""
+    if result.rows == 0:
+        raise InputError(
+            "sheet has a header but no data rows",
+            file=params.file,
+            sheet=params.sheet,
+            row=header_line,
+        )
+    for fc in result.counts.values():
+        if not fc.unparsed or fc.first_unparsed is None:
+            continue
+        if fc.unparsed / max(fc.texts, 1) <= MAX_PARSE_FAILURE_SHARE:
+            continue
+        row, shown = fc.first_unparsed
+        what = f"{fc.unparsed:,} of {fc.texts:,} cells are not a valid {fc.kind} (first: {shown!r})"
+        if fc.kind in ("date", "datetime"):
+            what += f"; expected formats {', '.join(params.date_formats)}"
+        raise InputError(what, file=params.file, sheet=params.sheet, row=row, column=fc.column)
 
 
 def _int_or_none(text: str | None, lo: int | None = None, hi: int | None = None) -> int | None:
@@ -92,8 +149,11 @@ def clean_sheet(
     unmapped: dict[int, str],
     tdef: TableDef,
     params: CleanParams,
+    whole: bool = True,
 ) -> CleanResult:
-    """Canonical table for one sheet. ``columns`` maps raw column index -> canonical fields."""
+    """Canonical table for one sheet, or one piece of it (``whole=False``: the sheet-wide
+    checks are left to :func:`check_sheet` on the merged counts).
+    ``columns`` maps raw column index -> canonical fields."""
     n_all = raw.num_rows
     # Rows with no cell at all are layout, not records: dropped and counted (as blank_rows).
     nonblank = None
@@ -125,12 +185,10 @@ def clean_sheet(
         raw = raw.filter(keep)
     n = raw.num_rows
     if n == 0:
-        raise InputError(
-            "sheet has a header but no data rows",
-            file=params.file,
-            sheet=params.sheet,
-            row=first_row - 1,
-        )
+        empty = CleanResult(table=pa.table({}), rows=0, blank_rows=blank_rows, counts={})
+        if whole:
+            check_sheet(empty, params, first_row - 1)
+        return empty
     source_row = pa.array(np.arange(first_row, first_row + n_all, dtype=np.int32))
     if blank_rows:
         source_row = source_row.filter(keep)
@@ -210,28 +268,21 @@ def clean_sheet(
                     # (a dictionary may hold one value under several indices: add them up)
                     for d in pc.value_counts(bad).to_pylist():
                         tally[d["values"]] += d["counts"]
+            n_text = pc.sum(pc.is_valid(split.text)).as_py() or 0
+            fc.texts += n_text
+            fc.column, fc.kind = fc.column or headers[j], f.kind
             if failed is not None:
                 n_failed = pc.sum(failed).as_py() or 0
                 if n_failed:
-                    n_text = pc.sum(pc.is_valid(split.text)).as_py() or 0
                     first = pc.index(failed, True).as_py()
-                    if n_failed / max(n_text, 1) > MAX_PARSE_FAILURE_SHARE:
+                    if fc.first_unparsed is None:
                         # never echo a birth date or year that did not parse
-                        bad_value = (
-                            "(withheld)" if name.startswith("birth") else split.text[first].as_py()
+                        shown = (
+                            "(withheld)"
+                            if name.startswith("birth")
+                            else str(split.text[first].as_py())
                         )
-                        raise InputError(
-                            f"{n_failed:,} of {n_text:,} cells are not a valid "
-                            f"{f.kind} (first: {bad_value!r}); "
-                            f"expected formats {', '.join(params.date_formats)}"
-                            if f.kind in ("date", "datetime")
-                            else f"{n_failed:,} of {n_text:,} cells are not a valid {f.kind} "
-                            f"(first: {bad_value!r})",
-                            file=params.file,
-                            sheet=params.sheet,
-                            row=int(source_row[first].as_py()),
-                            column=headers[j],
-                        )
+                        fc.first_unparsed = (int(source_row[first].as_py()), shown)
                     fc.unparsed += n_failed
                     texts = split.text
                     for k in np.flatnonzero(failed.to_numpy(zero_copy_only=False)):
@@ -240,9 +291,7 @@ def clean_sheet(
                             if name.startswith("birth")
                             else texts[int(k)].as_py()
                         )
-            fc.missing += int(n - (pc.sum(pc.is_valid(split.text)).as_py() or 0)) - int(
-                red_np.sum()
-            )
+            fc.missing += int(n - n_text) - int(red_np.sum())
             out[name] = value
 
     # Derived fields.
@@ -296,7 +345,7 @@ def clean_sheet(
     extra_columns = _unique([withheld_name(kept[j]) or kept[j] for j in order])
     if kept:
         out["extra"] = _extra_map(raw, order, extra_columns, hidden)
-    return CleanResult(
+    result = CleanResult(
         table=pa.table(out),
         rows=n,
         blank_rows=blank_rows,
@@ -306,6 +355,9 @@ def clean_sheet(
         extra_columns=extra_columns,
         redacted_cells=redacted_cells,
     )
+    if whole:
+        check_sheet(result, params, first_row - 1)
+    return result
 
 
 def columns_fields(columns: dict[int, list[str]]) -> set[str]:
@@ -402,8 +454,14 @@ def _extra_map(raw: pa.Table, idx: list[int], names: list[str], withheld: list[b
     order = (np.arange(k)[None, :] * n + np.arange(n)[:, None]).ravel()
     items = pc.take(flat, pa.array(order))
     keys = pc.take(pa.array(names, pa.string()), pa.array(np.tile(np.arange(k), n)))
-    offsets = pa.array(np.arange(0, n * k + 1, k, dtype=np.int32))
-    return pa.MapArray.from_arrays(offsets, keys, items)
+    # only cells holding a value: a row's map does not depend on what other rows hold (or on
+    # how the sheet was cut into pieces); a row with none gets NULL
+    valid = pc.is_valid(items).to_numpy(zero_copy_only=False)
+    per_row = valid.reshape(n, k).sum(axis=1)
+    offsets = pa.array(np.concatenate([[0], np.cumsum(per_row)]).astype(np.int32))
+    return pa.MapArray.from_arrays(
+        offsets, keys.filter(valid), items.filter(valid), mask=pa.array(per_row == 0)
+    )
 
 
 def with_defaults(

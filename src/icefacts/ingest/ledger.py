@@ -67,6 +67,11 @@ class Ledger:
             self.validator = Validator(family)
             self.report.family = family.id
 
+    def validate(self, table: str, piece: CleanResult) -> None:
+        """Run the family's checks on one loaded piece (its rows are still at hand)."""
+        assert self.validator is not None
+        self.validator.add(table, piece)
+
     def loaded(
         self,
         index: int,
@@ -76,9 +81,7 @@ class Ledger:
         title: str,
         result: CleanResult,
     ) -> None:
-        assert self.validator is not None
         rep, rid = self.report, self.release_id
-        self.validator.add(det.table, result)
         rep.sheets[key] = result.rows
         rep.rows += result.rows
         rep.out_of_period += result.out_of_period

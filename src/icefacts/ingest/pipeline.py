@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pyarrow as pa
 
-from icefacts.clean.table import CleanParams, clean_sheet, with_defaults
+from icefacts.clean.table import CleanParams, CleanResult, check_sheet, clean_sheet, with_defaults
 from icefacts.errors import IcefactsError, InputError
 from icefacts.fetch import sha256_file
+from icefacts.ingest.detect import Detection
 from icefacts.ingest.ledger import Ledger
 from icefacts.ingest.period import stated_period
-from icefacts.ingest.readers import Workbook
+from icefacts.ingest.readers import RawSheet, Workbook
 from icefacts.ingest.report import FileReport, Progress, QuietProgress
 from icefacts.ingest.sheets import NotARelease, SheetReader, plan_sheet
 from icefacts.ingest.sniff import sniff
@@ -24,6 +25,11 @@ from icefacts.specs import Family
 from icefacts.warehouse import Warehouse
 from icefacts.warehouse.ddl import core_name
 from icefacts.warehouse.places import place_new_events
+
+# Pieces of a sheet are appended in batches of at least a DuckDB row group: an append that
+# size is written to the file as it goes, smaller ones all at commit (measured: four appends of
+# 75,000 rows made the commit of a 300,000-row sheet 0.5 s slower than one append).
+APPEND_ROWS = 122_880
 
 INGESTIBLE = (".csv", ".gz", ".xlsx", ".xls", ".xlsm", ".txt", ".tsv")
 
@@ -138,8 +144,6 @@ def ingest_file(
             period = stated_period(fam, title, plan.sheet, path.name)
             ledger.titles.append(title)
             ledger.periods.append(period)
-            raw = loaded.data(det.header_row, det.headers)
-            del loaded
             params = CleanParams(
                 file=path.name,
                 sheet=plan.sheet,
@@ -150,36 +154,43 @@ def ingest_file(
                 period_start=period.start,
                 period_end=period.end,
             )
-            result = clean_sheet(
-                raw.table,
-                raw.first_row,
-                det.headers,
-                det.columns,
-                det.unmapped,
-                table_def(det.table),
-                params,
-            )
-            del raw
-            reader.prefetch()
             mapped = {f for fs in det.columns.values() for f in fs}
-            result.table, mapped = with_defaults(
-                result.table, table_def(det.table), fam.defaults, mapped
-            )
-            eng.load_arrow(
-                wh.ensure_core(det.table, fam.id, mapped),
-                result.table,
-                extra={
-                    "source_sheet_index": str(index),
-                    "release_id": _sql_str(release_id),
-                    "source_file": _sql_str(path.name),
-                    "source_sheet": _sql_str(plan.sheet),
-                },
-            )
-            ledger.loaded(index, plan.sheet, plan.sheet or path.name, det, title, result)
-            progress.sheet_done(path.name, plan.sheet, result.rows)
-            del result
-            # give freed Arrow buffers back now: the next sheet is already being read
-            pa.default_memory_pool().release_unused()
+            sheet_result: CleanResult | None = None
+            extra = {
+                "source_sheet_index": str(index),
+                "release_id": _sql_str(release_id),
+                "source_file": _sql_str(path.name),
+                "source_sheet": _sql_str(plan.sheet),
+            }
+            batch: list[pa.Table] = []
+            batch_rows = 0
+            held = mapped | {k for k in fam.defaults if k in table_def(det.table).names}
+            pieces = loaded.pieces(det.header_row, det.headers, _cleaner(det, fam, params))
+            del loaded
+            try:
+                for result, raw in pieces:
+                    # The next sheet is read once this one's last piece is here (a sheet read
+                    # whole: once it is cleaned and its raw cells are freed).
+                    if raw.last:
+                        reader.prefetch()
+                    if result.rows:
+                        ledger.validate(det.table, result)
+                        batch.append(result.table)
+                        batch_rows += result.rows
+                    if batch and (batch_rows >= APPEND_ROWS or raw.last):
+                        eng.load_arrow(wh.ensure_core(det.table, fam.id, held), batch, extra)
+                        batch, batch_rows = [], 0
+                    result.table = pa.table({})
+                    sheet_result = result if sheet_result is None else sheet_result.merged(result)
+                    del result
+                    # give freed Arrow buffers back now: the next piece is already being read
+                    pa.default_memory_pool().release_unused()
+            finally:
+                pieces.close()  # stops background parsing on an error
+            assert sheet_result is not None
+            check_sheet(sheet_result, params, det.header_row + 1)
+            ledger.loaded(index, plan.sheet, plan.sheet or path.name, det, title, sheet_result)
+            progress.sheet_done(path.name, plan.sheet, sheet_result.rows)
         if ledger.family is None:
             raise NotARelease("no sheet with a recognisable header", file=path.name)
         report = ledger.report
@@ -191,6 +202,30 @@ def ingest_file(
         _before_commit_hook()
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _cleaner(det: Detection, fam: Family, params: CleanParams) -> Callable[[RawSheet], CleanResult]:
+    """The cleaning of one piece of a sheet (run where the piece was read)."""
+    tdef = table_def(det.table)
+    mapped = {f for fs in det.columns.values() for f in fs}
+
+    def clean(raw: RawSheet) -> CleanResult:
+        result = clean_sheet(
+            raw.table,
+            raw.first_row,
+            det.headers,
+            det.columns,
+            det.unmapped,
+            tdef,
+            params,
+            whole=False,
+        )
+        result.blank_rows += raw.blank_tail
+        if result.rows:
+            result.table, _ = with_defaults(result.table, tdef, fam.defaults, mapped)
+        return result
+
+    return clean
 
 
 def _flag_duplicates(

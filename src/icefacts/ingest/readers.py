@@ -19,20 +19,25 @@ import logging
 import re
 import threading
 import zipfile
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import BinaryIO, TypeVar, cast
 
 import fastexcel
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from icefacts.errors import InputError
+from icefacts.ingest import xlsx_parts
 from icefacts.ingest.detect import detect
 from icefacts.ingest.sniff import FileKind
-from icefacts.ingest.xlsx_head import xlsx_head
+from icefacts.ingest.xlsx_head import sheet_paths, xlsx_head
+from icefacts.ingest.xlsx_parts import Part, PartReadError, PartsMismatch, SheetParts
 
 PEEK_ROWS = 30
+T = TypeVar("T")
+_EMPTY = pa.table({})
 
 # calamine logs a warning for every column whose type it cannot settle (mostly empty
 # columns); that is expected here (such columns are read as text) and not for users' eyes.
@@ -47,6 +52,9 @@ class RawSheet:
     headers: list[str]  # header cells as released (by position)
     table: pa.Table  # string columns c0..cN in header order
     first_row: int  # 1-based sheet row / file line of the first data row
+    blank_tail: int = 0  # rows of this piece's span below its last row read (all blank)
+    last: bool = True  # the sheet's last piece
+    staged: bool = False  # one of several pieces parsed in the background (xlsx_parts)
 
 
 @dataclass
@@ -59,6 +67,55 @@ class LoadedSheet:
     table: pa.Table | None = None  # Excel: every row of the sheet, as strings
     typed: pa.Table | None = None  # Excel: the rows below ``typed_header``, typed
     typed_header: int | None = None
+    parts: SheetParts | None = None  # Excel: a large sheet, parsed in parts on two cores
+
+    def pieces(
+        self, header_row: int, headers: list[str], work: Callable[[RawSheet], T]
+    ) -> Generator[tuple[T, RawSheet], None, None]:
+        """``work`` done on the data rows below ``header_row``, in one or more pieces in sheet
+        order, with each piece's description (its ``table`` emptied). A large sheet is parsed
+        in parts on background threads, which also run ``work``; otherwise it runs here."""
+        parts, self.parts = self.parts, None
+        if parts is not None and header_row != self.typed_header:
+            parts.close()
+            parts = None
+        if parts is not None:
+
+            def on_part(part: Part, table: pa.Table) -> tuple[T, RawSheet]:
+                first = header_row + 2 if part.index == 0 else part.first_row
+                span = None if part.next_row is None else part.next_row - first
+                raw = RawSheet(
+                    headers=headers,
+                    table=table,
+                    first_row=first,
+                    blank_tail=max(0, span - table.num_rows) if span is not None else 0,
+                    last=part.last,
+                    staged=True,
+                )
+                done = work(raw)
+                raw.table = _EMPTY
+                return done, raw
+
+            given = 0
+            try:
+                for _, (done, raw) in parts.results(on_part):
+                    given += 1
+                    yield done, raw
+                return
+            except PartsMismatch:
+                if given:
+                    raise
+            except PartReadError as exc:
+                raise InputError(
+                    f"cannot read sheet: {_short(exc)}",
+                    file=self.workbook.path.name,
+                    sheet=self.sheet,
+                ) from exc
+        raw = self.data(header_row, headers)
+        self.typed = self.table = None  # the cells now live in ``raw`` only
+        done = work(raw)
+        raw.table = _EMPTY
+        yield done, raw
 
     def data(self, header_row: int, headers: list[str]) -> RawSheet:
         if self.typed is not None and header_row == self.typed_header:
@@ -95,8 +152,11 @@ class Workbook:
         self._local = threading.local()
         self._names: list[str | None] = [None]
         if kind in ("xlsx", "xls"):
+            # the sheet list of an xlsx is in workbook.xml: reading it there spares opening
+            # calamine (which parses all shared strings) before any sheet is read
+            listed = _xlsx_sheet_names(path) if kind == "xlsx" else []
             try:
-                self._names = list(self._reader().sheet_names)
+                self._names = list(listed or self._reader().sheet_names)
             except Exception as exc:
                 raise InputError(f"cannot open workbook: {_short(exc)}", file=path.name) from exc
 
@@ -142,6 +202,14 @@ class Workbook:
             return None
         head, first = got.rows, got.first
         width = len(det.headers)
+        if (
+            isinstance(self._source, Path)
+            and det.headers
+            and det.headers[0].strip()
+            and xlsx_parts.split_size(self._source, sheet) >= xlsx_parts.SPLIT_MIN_BYTES
+        ):
+            parts = SheetParts(self._source, sheet, det.headers, det.header_row, first)
+            return LoadedSheet(self, sheet, head, typed_header=det.header_row, parts=parts)
         try:
             batch = self._reader().load_sheet(
                 sheet,
@@ -285,6 +353,15 @@ class Workbook:
                 null_values=[""],
             ),
         )
+
+
+def _xlsx_sheet_names(path: Path) -> list[str | None]:
+    """Worksheet names in workbook order ([] when the file is not a plain xlsx)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            return [name for name, target in sheet_paths(z).items() if "/worksheets/" in target]
+    except Exception:
+        return []
 
 
 def _sheet_key(sheet: str | None) -> str | int:

@@ -121,7 +121,10 @@ class SheetReader:
                 yield i, (fut.result() if fut else self.wb.load(name))
         finally:
             for fut in self.pending.values():
-                fut.cancel()
+                if not fut.cancel() and fut.done() and fut.exception() is None:
+                    parts = fut.result().parts  # a sheet read ahead and never used
+                    if parts is not None:
+                        parts.close()
             if self.pool:
                 self.pool.shutdown(wait=True)
 

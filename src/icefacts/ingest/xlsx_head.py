@@ -33,7 +33,7 @@ def _col_index(ref: str) -> int:
     return n - 1
 
 
-def _sheet_paths(z: zipfile.ZipFile) -> dict[str, str]:
+def sheet_paths(z: zipfile.ZipFile) -> dict[str, str]:
     rels: dict[str, str] = {}
     with z.open("xl/_rels/workbook.xml.rels") as f:
         for _, el in iterparse(f):
@@ -81,7 +81,7 @@ def xlsx_head(source: Path | bytes, sheet: str, n_rows: int, max_shared: int = M
     back to a full read.
     """
     with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as z:
-        path = _sheet_paths(z)[sheet]
+        path = sheet_paths(z)[sheet]
         raw: list[tuple[int, list[tuple[int, str, str]]]] = []
         with z.open(path) as f:
             row_no = 0

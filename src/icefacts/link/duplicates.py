@@ -37,10 +37,21 @@ EVENT_ID = event_id_sql()
 
 def _update(core: str, firsts_sql: str) -> str:
     return (
-        f"UPDATE {core} SET duplicate_of = f.first_id FROM ({firsts_sql}) f "
+        f"UPDATE {core} SET duplicate_of = f.first_id "
+        f"FROM ({firsts_sql} QUALIFY first_id <> event_id) f "
         f"WHERE {core}.release_id = f.release_id "
         f"AND {core}.source_sheet_index = f.source_sheet_index "
-        f"AND {core}.source_row = f.source_row AND f.first_id <> f.event_id"
+        f"AND {core}.source_row = f.source_row"
+    )
+
+
+def _people_seen_twice(core: str) -> str:
+    """Rows of release ``$1`` whose person has more than one row in it (only those can be
+    duplicates; skipping the rest makes the windows below a fraction of the work)."""
+    return (
+        f"FROM {core} SEMI JOIN (SELECT person_id FROM {core} WHERE release_id = $1 "
+        "AND person_id IS NOT NULL GROUP BY person_id HAVING count(*) > 1) m USING (person_id) "
+        "WHERE release_id = $1"
     )
 
 
@@ -54,7 +65,7 @@ def _time_expr(tdef: TableDef, columns: set[str]) -> str:
 def flag_sql(
     rule: str, tdef: TableDef, core: str, columns: set[str], date_field: str | None = None
 ) -> str | None:
-    """SQL flagging duplicates among the rows of release ``?`` (one parameter), or None.
+    """SQL flagging duplicates among the rows of release ``$1`` (one parameter), or None.
     ``columns`` are the physical table's columns (a release may lack times or methods)."""
     if rule == "none":
         return None
@@ -68,7 +79,7 @@ def flag_sql(
         firsts = f"""
             WITH base AS (
                 SELECT {ids}, person_id, {ts} AS ts, {reproc} AS reproc
-                FROM {core} WHERE release_id = ? AND person_id IS NOT NULL
+                {_people_seen_twice(core)}
             ), chained AS (
                 SELECT *, CASE WHEN lag(ts) OVER w IS NULL
                                OR ts - lag(ts) OVER w > INTERVAL 24 HOUR THEN 1 ELSE 0 END AS new_ep
@@ -92,8 +103,7 @@ def flag_sql(
             SELECT *, first_value(event_id) OVER (
                 PARTITION BY person_id, CAST({d} AS DATE) ORDER BY source_sheet_index, source_row
             ) AS first_id
-            FROM (SELECT {ids}, person_id, {d} FROM {core}
-            WHERE release_id = ? AND person_id IS NOT NULL AND {d} IS NOT NULL)"""
+            FROM (SELECT {ids}, person_id, {d} {_people_seen_twice(core)} AND {d} IS NOT NULL)"""
         return _update(core, firsts)
     if rule == "exact_row":
         cols = ", ".join(f.name for f in tdef.fields if f.name in columns)
@@ -101,6 +111,6 @@ def flag_sql(
             SELECT {ids}, first_value({EVENT_ID}) OVER (
                 PARTITION BY {cols} ORDER BY source_sheet_index, source_row
             ) AS first_id
-            FROM {core} WHERE release_id = ?"""
+            FROM {core} WHERE release_id = $1"""
         return _update(core, firsts)
     raise ValueError(f"unknown duplicate rule {rule!r}; known: {', '.join(RULES)}")

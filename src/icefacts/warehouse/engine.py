@@ -24,9 +24,12 @@ class Engine(Protocol):
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table: ...
 
-    def load_arrow(self, table: str, data: pa.Table, extra: dict[str, str] | None = None) -> int:
-        """Append ``data`` to ``table`` matching columns by name; ``extra`` are SQL
-        expressions for further columns (they may refer to the data's columns)."""
+    def load_arrow(
+        self, table: str, data: pa.Table | list[pa.Table], extra: dict[str, str] | None = None
+    ) -> int:
+        """Append ``data`` (one table, or several appended as one) to ``table`` matching
+        columns by name; ``extra`` are SQL expressions for further columns (they may refer
+        to the data's columns)."""
         ...
 
     def transaction(self) -> Any: ...
@@ -57,20 +60,30 @@ class DuckDBEngine:
         except duckdb.Error as exc:
             raise _sql_error(exc, sql) from exc
 
-    def load_arrow(self, table: str, data: pa.Table, extra: dict[str, str] | None = None) -> int:
-        self._staged += 1
-        name = f"_staged_{self._staged}"
-        self.con.register(name, data)
+    def load_arrow(
+        self, table: str, data: pa.Table | list[pa.Table], extra: dict[str, str] | None = None
+    ) -> int:
+        tables = data if isinstance(data, list) else [data]
+        names = []
+        for piece in tables:
+            self._staged += 1
+            names.append(f"_staged_{self._staged}")
+            self.con.register(names[-1], piece)
         try:
             cols = ", ".join(f"{expr} AS {col}" for col, expr in (extra or {}).items())
-            select = f"SELECT *{', ' + cols if cols else ''} FROM {name}"
+            # pieces may differ in columns and encodings: union them by name
+            source = " UNION ALL BY NAME ".join(f"SELECT * FROM {n}" for n in names)
+            if len(names) > 1:
+                source = f"SELECT * FROM ({source})"
+            select = f"SELECT *{', ' + cols if cols else ''} FROM ({source})"
             self.execute(f"INSERT INTO {table} BY NAME {select}")
         finally:
             # after a failed statement the transaction is aborted and unregister fails too;
             # that second error must not hide the first
-            with contextlib.suppress(duckdb.Error):
-                self.con.unregister(name)
-        return data.num_rows
+            for name in names:
+                with contextlib.suppress(duckdb.Error):
+                    self.con.unregister(name)
+        return sum(t.num_rows for t in tables)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
