@@ -40,7 +40,8 @@ def ingest(
     parallel_sheets: bool = False,
 ) -> list[FileReport]:
     """Ingest files or folders; each file loads atomically. Returns one report per file.
-    ``parallel_sheets`` reads two sheets of a workbook at once: faster, more memory."""
+    ``parallel_sheets`` reads two sheets of a workbook at once (more memory; a large sheet
+    is parsed in parts on two cores either way)."""
     return ingest_paths(wh, [Path(p) for p in paths], progress, duplicate_rule, parallel_sheets)
 
 

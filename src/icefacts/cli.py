@@ -140,8 +140,8 @@ def ingest(
         bool,
         typer.Option(
             "--parallel-sheets",
-            help="read two sheets of a workbook at once: faster on multi-sheet workbooks, "
-            "about 0.9 GiB more memory per 500,000-row sheet",
+            help="read two sheets of a workbook at once (more memory): can help workbooks "
+            "of many mid-size sheets; a large sheet is parsed on two cores anyway",
         ),
     ] = False,
 ) -> None:

@@ -21,9 +21,11 @@ does not expect (no ``r`` attribute on rows, an empty sheet) leaves the sheet in
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import queue
 import re
+import sys
 import tempfile
 import threading
 import zipfile
@@ -96,16 +98,35 @@ def _letters(index: int) -> str:
     return out
 
 
+def _libc_fallocate() -> Callable[[int, int, int, int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.fallocate
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64]
+    fn.restype = ctypes.c_int
+    return cast(Callable[[int, int, int, int], int], fn)
+
+
+_fallocate = _libc_fallocate()
+_KEEP_SIZE, _PUNCH_HOLE = 0x01, 0x02  # FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE
+
+
 class _Staged:
     """A stored workbook being written, in an anonymous memory file when the OS has them."""
 
     def __init__(self, shared: dict[str, bytes], date1904: bool) -> None:
         self.shared, self.date1904 = shared, date1904
         self.unlink: str | None = None
-        if hasattr(os, "memfd_create"):
-            self.fd = os.memfd_create("icefacts-part")
-            self.path = f"/proc/{os.getpid()}/fd/{self.fd}"
-        else:  # pragma: no cover - not Linux
+        fd = os.memfd_create("icefacts-part") if hasattr(os, "memfd_create") else -1
+        if fd >= 0 and os.path.exists(f"/proc/{os.getpid()}/fd/{fd}"):
+            self.fd, self.path = fd, f"/proc/{os.getpid()}/fd/{fd}"
+        else:  # not Linux, or no /proc to open the memory file by: a temporary file
+            if fd >= 0:
+                os.close(fd)
             self.fd, self.path = tempfile.mkstemp(prefix="icefacts-part-", suffix=".xlsx")
             self.unlink = self.path
         self.file = open(self.fd, "w+b", closefd=False)  # noqa: SIM115 - closed in close()
@@ -166,6 +187,16 @@ class _Staged:
             z.writestr(name, data)
         z.close()
         self.file.close()
+
+    def release(self, sheet: str) -> None:
+        """Give a parsed part's bytes back to the OS (Linux: punch a hole in the memory
+        file; the workbook keeps its layout, and calamine does not read a sheet twice)."""
+        if self.unlink is not None or _fallocate is None:
+            return
+        with contextlib.suppress(KeyError, OSError, ValueError):
+            info = self.zip.getinfo(f"xl/worksheets/{sheet}.xml")
+            start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+            _fallocate(self.fd, _PUNCH_HOLE | _KEEP_SIZE, start, info.compress_size)
 
     def close(self) -> None:
         """Idempotent: a second close must not close a file descriptor number the OS has
@@ -369,6 +400,7 @@ class SheetParts:
             for part in parts:
                 try:
                     table = self._load(reader, part)
+                    stage.release(part.sheet)
                 except PartsMismatch as exc:
                     part.future.set_exception(exc)
                     continue

@@ -44,7 +44,7 @@ def codebook_markdown() -> str:
         "| `unknown_fields` | VARCHAR[] | coded fields whose value no vocabulary knows "
         "(kept verbatim) |",
         "| `extra` | MAP(VARCHAR, VARCHAR) | released columns with no canonical field yet, "
-        "verbatim |",
+        "verbatim: header -> value for the cells holding one (NULL when none does) |",
         "",
     ]
     return "\n".join(lines)
