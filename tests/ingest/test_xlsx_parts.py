@@ -273,3 +273,15 @@ def test_dates_advance_across_parts(tmp_path: Path) -> None:
             "WHERE apprehension_at <> TIMESTAMP '2024-01-01' + (source_row - 4) * INTERVAL 1 HOUR",
         )
         assert bad.column("n")[0].as_py() == 0
+
+
+def test_a_bad_part_size_setting_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli
+) -> None:
+    generate(tmp_path / "in", rows=500, seed=1, families=["C"], tables=["arrests"])
+    (path,) = (tmp_path / "in").glob("*.xlsx")
+    monkeypatch.setenv("ICEFACTS_PART_BYTES", "64MB")
+    code, _, err = run_cli("ingest", "-q", "--db", str(tmp_path / "w.duckdb"), str(path))
+    assert code == 2
+    assert "ICEFACTS_PART_BYTES must be a whole number of bytes, not '64MB'" in err
+    assert "Traceback" not in err

@@ -64,3 +64,48 @@ def test_kill_9_mid_load_leaves_warehouse_unchanged_and_busy_is_reported(
     code, _, err = run_cli("ingest", "-q", "--db", str(db), str(second))
     assert code == 0, err
     assert _counts(db) == (2, 33)
+
+
+def test_kill_9_while_a_sheet_loads_in_parts_leaves_the_warehouse_unchanged(
+    tmp_path: Path,
+) -> None:
+    """The same with a workbook parsed in parts: several appends in one transaction, staged
+    memory files, worker threads; none of it survives the kill or shows in the warehouse."""
+    from icefacts.synth import generate
+
+    generate(tmp_path / "in", rows=4_000, seed=9, families=["C"], tables=["arrests"])
+    (path,) = (tmp_path / "in").glob("*.xlsx")
+    db = tmp_path / "w.duckdb"
+    env = {
+        **os.environ,
+        "ICEFACTS_TEST_HOOK": "pause_before_commit",
+        "ICEFACTS_SPLIT_MIN_BYTES": "1",
+        "ICEFACTS_PART_BYTES": "300000",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "icefacts.cli", "ingest", "-q", "--db", str(db), str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert "before_commit" in line, proc.stderr.read() if proc.stderr else ""
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    if db.exists():
+        assert _counts(db) == (0, 0)
+    env.pop("ICEFACTS_TEST_HOOK")
+    done = subprocess.run(
+        [sys.executable, "-m", "icefacts.cli", "ingest", "-q", "--db", str(db), str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert _counts(db) == (1, 4_000)

@@ -167,26 +167,37 @@ def ingest_file(
             held = mapped | {k for k in fam.defaults if k in table_def(det.table).names}
             pieces = loaded.pieces(det.header_row, det.headers, _cleaner(det, fam, params))
             del loaded
+            done: list[tuple[int, CleanResult]] = []
+            prefetched = False
             try:
                 for result, raw in pieces:
                     # The next sheet is read once this one's last piece is here (a sheet read
                     # whole: once it is cleaned and its raw cells are freed).
                     if raw.last:
                         reader.prefetch()
+                        prefetched = True
                     if result.rows:
                         ledger.validate(det.table, result)
                         batch.append(result.table)
                         batch_rows += result.rows
-                    if batch and (batch_rows >= APPEND_ROWS or raw.last):
+                    if batch_rows >= APPEND_ROWS:
                         eng.load_arrow(wh.ensure_core(det.table, fam.id, held), batch, extra)
                         batch, batch_rows = [], 0
                     result.table = pa.table({})
-                    sheet_result = result if sheet_result is None else sheet_result.merged(result)
+                    done.append((raw.index, result))
                     del result
                     # give freed Arrow buffers back now: the next piece is already being read
                     pa.default_memory_pool().release_unused()
             finally:
                 pieces.close()  # stops background parsing on an error
+            if batch:
+                eng.load_arrow(wh.ensure_core(det.table, fam.id, held), batch, extra)
+            if not prefetched:
+                reader.prefetch()
+            # counts merged in sheet order (the first unparsed cell, unmapped columns' order)
+            sheet_result = None
+            for _, piece in sorted(done, key=lambda d: d[0]):
+                sheet_result = piece if sheet_result is None else sheet_result.merged(piece)
             assert sheet_result is not None
             check_sheet(sheet_result, params, det.header_row + 1)
             ledger.loaded(index, plan.sheet, plan.sheet or path.name, det, title, sheet_result)

@@ -53,7 +53,8 @@ class RawSheet:
     table: pa.Table  # string columns c0..cN in header order
     first_row: int  # 1-based sheet row / file line of the first data row
     blank_tail: int = 0  # rows of this piece's span below its last row read (all blank)
-    last: bool = True  # the sheet's last piece
+    last: bool = True  # no piece of the sheet comes after this one
+    index: int = 0  # the piece's place in the sheet
     staged: bool = False  # one of several pieces parsed in the background (xlsx_parts)
 
 
@@ -89,7 +90,7 @@ class LoadedSheet:
                     table=table,
                     first_row=first,
                     blank_tail=max(0, span - table.num_rows) if span is not None else 0,
-                    last=part.last,
+                    last=False,  # set as the pieces come out
                     staged=True,
                 )
                 done = work(raw)
@@ -98,8 +99,9 @@ class LoadedSheet:
 
             given = 0
             try:
-                for _, (done, raw) in parts.results(on_part):
+                for part, (done, raw), last in parts.results(on_part):
                     given += 1
+                    raw.index, raw.last = part.index, last
                     yield done, raw
                 return
             except PartsMismatch:
@@ -206,7 +208,7 @@ class Workbook:
             isinstance(self._source, Path)
             and det.headers
             and det.headers[0].strip()
-            and xlsx_parts.split_size(self._source, sheet) >= xlsx_parts.SPLIT_MIN_BYTES
+            and xlsx_parts.should_split(self._source, sheet)
         ):
             parts = SheetParts(self._source, sheet, det.headers, det.header_row, first)
             return LoadedSheet(self, sheet, head, typed_header=det.header_row, parts=parts)

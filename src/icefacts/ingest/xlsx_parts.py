@@ -39,6 +39,7 @@ from xml.sax.saxutils import quoteattr
 import fastexcel
 import pyarrow as pa
 
+from icefacts.errors import InputError
 from icefacts.ingest.xlsx_head import sheet_paths
 
 T = TypeVar("T")
@@ -78,6 +79,25 @@ class Part:
     @property
     def last(self) -> bool:
         return self.next_row is None
+
+
+def setting(name: str) -> int:
+    """``PART_BYTES`` or ``SPLIT_MIN_BYTES``, unless the environment sets
+    ``ICEFACTS_PART_BYTES`` / ``ICEFACTS_SPLIT_MIN_BYTES`` (smaller parts use less memory; a
+    very large minimum reads every sheet whole)."""
+    default: int = globals()[name]
+    text = os.environ.get(f"ICEFACTS_{name}", "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise InputError(f"ICEFACTS_{name} must be a whole number of bytes, not {text!r}")
+    return int(text)
+
+
+def should_split(source: Path, sheet: str) -> bool:
+    """Whether the sheet is large enough to be parsed in parts (settings checked here)."""
+    setting("PART_BYTES")
+    return split_size(source, sheet) >= setting("SPLIT_MIN_BYTES")
 
 
 def split_size(source: Path, sheet: str) -> int:
@@ -271,7 +291,7 @@ class SheetParts:
         with zipfile.ZipFile(self.source) as z:
             info = z.getinfo(sheet_paths(z)[self.sheet])
             shared, date1904 = self._shared(z)
-            n_parts = max(2, -(-info.file_size // PART_BYTES))
+            n_parts = max(2, -(-info.file_size // setting("PART_BYTES")))
             n_parts += -n_parts % WORKERS  # the same number of parts for every worker
             per_group = n_parts // WORKERS
             target = info.file_size / n_parts
@@ -449,11 +469,13 @@ class SheetParts:
 
     # -- the caller's side -----------------------------------------------------------------
 
-    def results(self, work: Callable[[Part, pa.Table], T]) -> Iterator[tuple[Part, T]]:
-        """(part, ``work(part, rows)``) in sheet order; ``work`` runs on the worker threads
-        (rows: an Arrow table with columns c0..cN). Raises PartsMismatch (before the first
-        result) when the header is not where detection put it, PartReadError when calamine
-        cannot read a part."""
+    def results(self, work: Callable[[Part, pa.Table], T]) -> Iterator[tuple[Part, T, bool]]:
+        """(part, ``work(part, rows)``, whether it is the sheet's last part) in sheet order;
+        ``work`` runs on the worker threads (rows: an Arrow table with columns c0..cN).
+        Raises PartsMismatch (before the first result) when the header is not where
+        detection put it, PartReadError when calamine cannot read a part. (Taking parts as
+        the workers finish them was tried: no faster here, and rows would land in the
+        warehouse in an order that changes from run to run.)"""
         self.work = work
         self.ready.set()
         try:
@@ -463,7 +485,7 @@ class SheetParts:
                     return
                 if isinstance(item, BaseException):
                     raise PartReadError(str(item)) from item
-                yield item, cast(T, item.future.result())
+                yield item, cast(T, item.future.result()), item.last
         finally:
             self.close()
 
