@@ -6,6 +6,7 @@ every test cuts sheets into many parts and crosses many part boundaries.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import zipfile
@@ -285,3 +286,24 @@ def test_a_bad_part_size_setting_is_one_clear_error(
     assert code == 2
     assert "ICEFACTS_PART_BYTES must be a whole number of bytes, not '64MB'" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.skipif(xlsx_parts._fallocate is None, reason="hole punching is Linux-only")
+def test_a_parsed_part_gives_its_memory_back_and_the_rest_stays_readable() -> None:
+    stage = xlsx_parts._Staged({"xl/styles.xml": b"<styleSheet/>"}, date1904=False)
+    try:
+        for name in ("p0", "p1"):
+            stage.sheets.append(name)
+            with stage.zip.open(f"xl/worksheets/{name}.xml", "w", force_zip64=True) as out:
+                out.write(b"<worksheet>" + b"<row/>" * 400_000 + b"</worksheet>")
+        stage.finish()
+        before = os.fstat(stage.fd).st_blocks * 512
+        stage.release("p0")
+        after = os.fstat(stage.fd).st_blocks * 512
+        assert before - after > 2_000_000  # p0 was 2.4 MB
+        with zipfile.ZipFile(stage.path) as z:
+            assert z.read("xl/worksheets/p1.xml").count(b"<row/>") == 400_000
+            assert b"p1" in z.read("xl/workbook.xml")
+    finally:
+        stage.close()
+        stage.close()  # twice is harmless (no descriptor closed twice)

@@ -215,7 +215,11 @@ class _Staged:
             return
         with contextlib.suppress(KeyError, OSError, ValueError):
             info = self.zip.getinfo(f"xl/worksheets/{sheet}.xml")
-            start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+            # the data starts after the local header, whose name and extra field lengths are
+            # its last four bytes (the extra field differs from the central directory's)
+            local = os.pread(self.fd, 30, info.header_offset)
+            names = int.from_bytes(local[26:28], "little") + int.from_bytes(local[28:30], "little")
+            start = info.header_offset + 30 + names
             _fallocate(self.fd, _PUNCH_HOLE | _KEEP_SIZE, start, info.compress_size)
 
     def close(self) -> None:
