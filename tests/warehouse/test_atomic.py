@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -25,6 +26,29 @@ def _counts(db: Path) -> tuple[int, int]:
         con.close()
 
 
+def _kill_before_commit(
+    db: Path, path: Path, env: dict[str, str], while_paused: Callable[[], None] = lambda: None
+) -> None:
+    """Ingest ``path`` in a subprocess, run ``while_paused`` once its load waits at the commit
+    hook (everything loaded, nothing committed), then kill -9 it."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "icefacts.cli", "ingest", "-q", "--db", str(db), str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**env, "ICEFACTS_TEST_HOOK": "pause_before_commit"},
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert "before_commit" in line, proc.stderr.read() if proc.stderr else ""
+        while_paused()
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+
+
 def test_kill_9_mid_load_leaves_warehouse_unchanged_and_busy_is_reported(
     tmp_path: Path, run_cli
 ) -> None:
@@ -39,26 +63,14 @@ def test_kill_9_mid_load_leaves_warehouse_unchanged_and_busy_is_reported(
         for d in range(1, 29)
     ]
     second = national_csv(tmp_path / "EROArrests_FY2017b.csv.gz", rows=rows)
-    env = {**os.environ, "ICEFACTS_TEST_HOOK": "pause_before_commit"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "icefacts.cli", "ingest", "-q", "--db", str(db), str(second)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        assert "before_commit" in line, proc.stderr.read() if proc.stderr else ""
+
+    def second_writer() -> None:
         # The load is in flight and holds the write lock: a second writer is refused.
         code, _, err = run_cli("ingest", "-q", "--db", str(db), str(first))
         assert code == 2
         assert "warehouse is busy" in err
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        proc.wait(timeout=30)
-    assert proc.returncode == -signal.SIGKILL
+
+    _kill_before_commit(db, second, dict(os.environ), second_writer)
     assert _counts(db) == (1, 5)  # nothing of the killed load is visible
 
     code, _, err = run_cli("ingest", "-q", "--db", str(db), str(second))
@@ -76,30 +88,10 @@ def test_kill_9_while_a_sheet_loads_in_parts_leaves_the_warehouse_unchanged(
     generate(tmp_path / "in", rows=4_000, seed=9, families=["C"], tables=["arrests"])
     (path,) = (tmp_path / "in").glob("*.xlsx")
     db = tmp_path / "w.duckdb"
-    env = {
-        **os.environ,
-        "ICEFACTS_TEST_HOOK": "pause_before_commit",
-        "ICEFACTS_SPLIT_MIN_BYTES": "1",
-        "ICEFACTS_PART_BYTES": "300000",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "icefacts.cli", "ingest", "-q", "--db", str(db), str(path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        assert "before_commit" in line, proc.stderr.read() if proc.stderr else ""
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        proc.wait(timeout=30)
-    assert proc.returncode == -signal.SIGKILL
+    env = {**os.environ, "ICEFACTS_SPLIT_MIN_BYTES": "1", "ICEFACTS_PART_BYTES": "300000"}
+    _kill_before_commit(db, path, env)
     if db.exists():
         assert _counts(db) == (0, 0)
-    env.pop("ICEFACTS_TEST_HOOK")
     done = subprocess.run(
         [sys.executable, "-m", "icefacts.cli", "ingest", "-q", "--db", str(db), str(path)],
         capture_output=True,

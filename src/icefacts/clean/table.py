@@ -469,9 +469,13 @@ def with_defaults(
 ) -> tuple[pa.Table, set[str]]:
     """Fill fields a release states once for all rows (``family.yaml`` ``defaults``) when the
     sheet has no column for them. Returns the table and the fields it now holds."""
-    out, held = table, set(mapped)
+    out = table
     for name, value in defaults.items():
-        if name in tdef.names and name not in held:
+        if name in tdef.names and name not in mapped:
             out = out.append_column(name, pa.repeat(pa.scalar(value), out.num_rows))
-            held.add(name)
-    return out, held
+    return out, fields_held(tdef, defaults, mapped)
+
+
+def fields_held(tdef: TableDef, defaults: dict[str, str], mapped: set[str]) -> set[str]:
+    """The fields a sheet's rows hold: its mapped columns and the family's defaults."""
+    return set(mapped) | {name for name in defaults if name in tdef.names}

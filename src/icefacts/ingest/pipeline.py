@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from icefacts.clean.table import CleanParams, CleanResult, check_sheet, clean_sheet, with_defaults
+from icefacts.clean.table import (
+    CleanParams,
+    CleanResult,
+    check_sheet,
+    clean_sheet,
+    fields_held,
+    with_defaults,
+)
 from icefacts.errors import IcefactsError, InputError
 from icefacts.fetch import sha256_file
 from icefacts.ingest.detect import Detection
@@ -164,7 +171,7 @@ def ingest_file(
             }
             batch: list[pa.Table] = []
             batch_rows = 0
-            held = mapped | {k for k in fam.defaults if k in table_def(det.table).names}
+            held = fields_held(table_def(det.table), fam.defaults, mapped)
             pieces = loaded.pieces(det.header_row, det.headers, _cleaner(det, fam, params))
             del loaded
             done: list[tuple[int, CleanResult]] = []
