@@ -307,3 +307,52 @@ def test_a_parsed_part_gives_its_memory_back_and_the_rest_stays_readable() -> No
     finally:
         stage.close()
         stage.close()  # twice is harmless (no descriptor closed twice)
+
+
+def test_white_space_rows_at_the_end_and_unlabelled_columns_agree_with_a_whole_read(
+    tmp_path: Path,
+) -> None:
+    header, rows = _current_rows(tmp_path, 2_000)
+    body: list[list[object]] = [["SYNTHETIC test release"], [], header]
+    for i, row in enumerate(rows):
+        # a value in an unlabelled column early on, another one further right late on
+        extra = [None, None, None, None, "late"] if i > 1_900 else []
+        extra = [None, None, "early"] if i < 100 else extra
+        body.append([*row, *extra])
+    body += [[" "] for _ in range(600)]  # layout: cells holding only a space
+    path = _write(tmp_path / "SYNTHETIC_ICE_Arrests_FY2024.xlsx", body)
+    report = _same_both_ways(path, tmp_path, part_bytes=40_000)
+    assert report.rows == 2_000
+    con = duckdb.connect(str(tmp_path / "parts.duckdb"), read_only=True)
+    got = con.execute("SELECT blank_rows, unmapped FROM raw_sheets").fetchall()
+    assert got == [(600, [f"(column {len(header) + 3})", f"(column {len(header) + 5})"])]
+
+
+def _staged_files() -> list[str]:
+    """This process's open staging memory files (Linux)."""
+    fds = Path("/proc/self/fd")
+    if not fds.exists():
+        return []
+    out = []
+    for fd in fds.iterdir():
+        try:
+            if "icefacts-part" in os.readlink(fd):
+                out.append(fd.name)
+        except OSError:
+            continue
+    return out
+
+
+def test_a_sheet_refused_before_it_is_read_stops_its_background_parsing(
+    tmp_path: Path,
+) -> None:
+    header, rows = _current_rows(tmp_path, 1_500)
+    header = [*header, header[0]]  # two columns for one field: refused when planned
+    body: list[list[object]] = [["SYNTHETIC test release"], header, *[[*r, r[0]] for r in rows]]
+    path = _write(tmp_path / "SYNTHETIC_ICE_Arrests_FY2024.xlsx", body)
+    before = {t for t in threading.enumerate() if t.name.startswith("icefacts-")}
+    report = _ingest(path, tmp_path / "w.duckdb", split=True, part_bytes=40_000)
+    assert report.status == "error" and "both" in report.message
+    left = {t for t in threading.enumerate() if t.name.startswith("icefacts-")} - before
+    assert not [t for t in left if t.is_alive()]
+    assert _staged_files() == []

@@ -7,6 +7,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -81,6 +82,7 @@ class CleanResult:
     out_of_period: int = 0
     extra_columns: list[str] = field(default_factory=list)
     redacted_cells: int = 0  # per raw cell (a column feeding two fields counts once)
+    extra_positions: list[int] = field(default_factory=list)  # column index of each extra
 
     def merged(self, other: CleanResult) -> CleanResult:
         """The counts of two pieces of one sheet (the rows themselves are not kept)."""
@@ -97,10 +99,19 @@ class CleanResult:
             counts=counts,
             unknown_values=unknown,
             out_of_period=self.out_of_period + other.out_of_period,
-            extra_columns=self.extra_columns
-            + [c for c in other.extra_columns if c not in self.extra_columns],
             redacted_cells=self.redacted_cells + other.redacted_cells,
+            **_extras_in_column_order(self, other),
         )
+
+
+def _extras_in_column_order(a: CleanResult, b: CleanResult) -> dict[str, list[Any]]:
+    """Unmapped columns of two pieces, in sheet column order (a column without a header is
+    kept only where it holds values, so pieces may list different ones)."""
+    at = dict(zip(a.extra_columns, a.extra_positions, strict=False))
+    for name, pos in zip(b.extra_columns, b.extra_positions, strict=False):
+        at.setdefault(name, pos)
+    order = sorted(at, key=lambda name: at[name])
+    return {"extra_columns": order, "extra_positions": [at[n] for n in order]}
 
 
 def check_sheet(result: CleanResult, params: CleanParams, header_line: int) -> None:
@@ -155,10 +166,12 @@ def clean_sheet(
     checks are left to :func:`check_sheet` on the merged counts).
     ``columns`` maps raw column index -> canonical fields."""
     n_all = raw.num_rows
-    # Rows with no cell at all are layout, not records: dropped and counted (as blank_rows).
+    # Rows with no cell holding anything but white space are layout, not records: dropped and
+    # counted (as blank_rows). (calamine types a column from all its cells, so a blank-looking
+    # " " cell may come as text or, among datetimes, as NULL: both count as empty.)
     nonblank = None
     for col in raw.columns:
-        valid = pc.is_valid(col)
+        valid = _filled(col)
         nonblank = valid if nonblank is None else pc.or_(nonblank, valid)
     keep = nonblank if nonblank is not None else pa.array([], pa.bool_())
     first_col = raw.column(0) if raw.num_columns > 1 else None
@@ -354,10 +367,20 @@ def clean_sheet(
         out_of_period=out_of_period,
         extra_columns=extra_columns,
         redacted_cells=redacted_cells,
+        extra_positions=order,
     )
     if whole:
         check_sheet(result, params, first_row - 1)
     return result
+
+
+def _filled(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Cells holding a value: not NULL, and for text not empty or only white space."""
+    valid = pc.is_valid(col)
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        space = pc.or_(pc.utf8_is_space(col), pc.equal(pc.utf8_length(col), 0))
+        valid = pc.and_(valid, pc.invert(pc.fill_null(space, False)))
+    return valid
 
 
 def columns_fields(columns: dict[int, list[str]]) -> set[str]:

@@ -139,9 +139,14 @@ def ingest_file(
         reader = SheetReader(wb, parallel=parallel_sheets)
         for index, loaded in reader:
             fam = ledger.family
-            plan = plan_sheet(index, loaded, path, len(wb.sheet_names), fam.id if fam else None)
+            try:
+                plan = plan_sheet(index, loaded, path, len(wb.sheet_names), fam.id if fam else None)
+            except BaseException:
+                loaded.close()  # a sheet being parsed in the background: stop it
+                raise
             det = plan.detection
             if det is None:
+                loaded.close()
                 ledger.skipped(index, plan.sheet, plan.note)
                 progress.sheet_done(path.name, plan.sheet, 0)
                 continue
@@ -175,6 +180,7 @@ def ingest_file(
             pieces = loaded.pieces(det.header_row, det.headers, _cleaner(det, fam, params))
             del loaded
             done: list[tuple[int, CleanResult]] = []
+            header_line = det.header_row + 1
             prefetched = False
             try:
                 for result, raw in pieces:
@@ -191,6 +197,8 @@ def ingest_file(
                         eng.load_arrow(wh.ensure_core(det.table, fam.id, held), batch, extra)
                         batch, batch_rows = [], 0
                     result.table = pa.table({})
+                    if raw.index == 0:
+                        header_line = raw.first_row - 1  # CSV: a physical line
                     done.append((raw.index, result))
                     del result
                     # give freed Arrow buffers back now: the next piece is already being read
@@ -206,7 +214,7 @@ def ingest_file(
             for _, piece in sorted(done, key=lambda d: d[0]):
                 sheet_result = piece if sheet_result is None else sheet_result.merged(piece)
             assert sheet_result is not None
-            check_sheet(sheet_result, params, det.header_row + 1)
+            check_sheet(sheet_result, params, header_line)
             ledger.loaded(index, plan.sheet, plan.sheet or path.name, det, title, sheet_result)
             progress.sheet_done(path.name, plan.sheet, sheet_result.rows)
         if ledger.family is None:

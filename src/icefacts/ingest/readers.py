@@ -70,6 +70,12 @@ class LoadedSheet:
     typed_header: int | None = None
     parts: SheetParts | None = None  # Excel: a large sheet, parsed in parts on two cores
 
+    def close(self) -> None:
+        """Stop parsing this sheet in the background (it will not be read)."""
+        parts, self.parts = self.parts, None
+        if parts is not None:
+            parts.close()
+
     def pieces(
         self, header_row: int, headers: list[str], work: Callable[[RawSheet], T]
     ) -> Generator[tuple[T, RawSheet], None, None]:

@@ -121,13 +121,16 @@ class SheetReader:
                 yield i, (fut.result() if fut else self.wb.load(name))
         finally:
             for fut in self.pending.values():
-                if not fut.cancel() and fut.done() and fut.exception() is None:
-                    parts = fut.result().parts  # a sheet read ahead and never used
-                    if parts is not None:
-                        parts.close()
+                if not fut.cancel():  # a sheet read ahead and never used: stop its parsing
+                    fut.add_done_callback(_close_unused)
             if self.pool:
                 self.pool.shutdown(wait=True)
 
     def prefetch(self) -> None:
         """The current sheet is cleaned: start reading the next one."""
         self._submit(self.current + 1)
+
+
+def _close_unused(fut: Future[LoadedSheet]) -> None:
+    if not fut.cancelled() and fut.exception() is None:
+        fut.result().close()

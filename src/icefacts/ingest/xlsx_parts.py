@@ -149,8 +149,14 @@ class _Staged:
                 os.close(fd)
             self.fd, self.path = tempfile.mkstemp(prefix="icefacts-part-", suffix=".xlsx")
             self.unlink = self.path
-        self.file = open(self.fd, "w+b", closefd=False)  # noqa: SIM115 - closed in close()
-        self.zip = zipfile.ZipFile(self.file, "w", zipfile.ZIP_STORED, allowZip64=True)
+        try:
+            self.file = open(self.fd, "w+b", closefd=False)  # noqa: SIM115 - see close()
+            self.zip = zipfile.ZipFile(self.file, "w", zipfile.ZIP_STORED, allowZip64=True)
+        except BaseException:
+            os.close(self.fd)
+            if self.unlink:
+                os.unlink(self.unlink)
+            raise
         self.sheets: list[str] = []
         self.parts: list[Part] = []
         self.started = False  # a worker is parsing it
@@ -406,13 +412,13 @@ class SheetParts:
     ) -> _Staged:
         """Close the staged workbook, start its worker, open the next one (``shared`` given)."""
         stage.finish()
-        stage.started = True
         worker = threading.Thread(
             target=self._parse, args=(stage,), name="icefacts-parse", daemon=True
         )
+        worker.start()
+        stage.started = True  # its worker resolves its parts (else a failure here does)
         with self.lock:
             self.threads.append(worker)
-        worker.start()
         return self._new_stage(shared, date1904) if shared is not None else stage
 
     # -- parsing (worker threads) ----------------------------------------------------------
