@@ -16,6 +16,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO
 
+import pyarrow as pa
+
 from icefacts.errors import InputError
 
 
@@ -94,6 +96,40 @@ def csv_rows(
         raise InputError(f"not {encoding} text: {exc}", file=str(path)) from exc
     except csv.Error as exc:
         raise InputError(f"unreadable CSV: {exc}", file=str(path)) from exc
+
+
+class Columns:
+    """A parser's output, row by row: every row also gets the file (and sheet) and the row it
+    came from (``source_file``, ``source_sheet`` when the schema has it, ``source_row``)."""
+
+    def __init__(self, schema: pa.Schema, source: str, sheet: str | None = None) -> None:
+        self.schema, self.source, self.sheet = schema, source, sheet
+        self.cols: dict[str, list[object]] = {name: [] for name in schema.names}
+
+    def add(self, line: int, **values: object) -> None:
+        for name, value in values.items():
+            self.cols[name].append(value)
+        self.cols["source_file"].append(self.source)
+        if "source_sheet" in self.cols:
+            self.cols["source_sheet"].append(self.sheet)
+        self.cols["source_row"].append(line)
+
+    def table(self) -> pa.Table:
+        return pa.Table.from_pydict(self.cols, schema=self.schema)
+
+
+def csv_records(
+    path: Path,
+    header: Sequence[str],
+    *,
+    file: str,
+    delimiter: str = ",",
+    skipinitialspace: bool = False,
+) -> tuple[dict[str, int], Iterator[tuple[int, list[str]]]]:
+    """A CSV file's checked header (column -> index) and its non-blank rows with their line."""
+    rows = csv_rows(path, delimiter=delimiter, skipinitialspace=skipinitialspace)
+    idx = check_header(first_row(rows, file=file), header, file=file)
+    return idx, ((line, row) for line, row in enumerate(rows, start=2) if not blank(row))
 
 
 def first_row(rows: Iterator[list[str]], *, file: str) -> list[str]:

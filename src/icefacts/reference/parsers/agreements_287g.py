@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from icefacts.errors import InputError
 from icefacts.reference._read import (
+    Columns,
     blank,
     cell,
     check_header,
@@ -67,7 +68,7 @@ def parse(
     required = (*REQUIRED, "SIGNED") if listing == "participating" else REQUIRED
     optional = tuple(c for c in OPTIONAL if c not in required)
     idx = check_header(header, required, file=file, sheet=sheet, optional=optional)
-    cols: dict[str, list[object]] = {n: [] for n in SCHEMA.names}
+    out = Columns(SCHEMA, source or path.name, sheet)
     for line, row in enumerate(data, start=first):
         if blank(row):
             continue
@@ -81,17 +82,17 @@ def parse(
                 column="LAW ENFORCEMENT AGENCY",
             )
         signed_raw = na(cell(row, idx["SIGNED"])) if "SIGNED" in idx else None
-        cols["state_name"].append(cell(row, idx["STATE"]))
-        cols["agency"].append(" ".join(agency.split()))
-        cols["agency_type"].append(na(cell(row, idx["TYPE"])))
-        cols["county_name"].append(na(cell(row, idx["COUNTY"])))
-        cols["support_type"].append(" ".join(cell(row, idx["SUPPORT TYPE"]).split()) or None)
-        cols["signed_raw"].append(signed_raw)
-        cols["signed_date"].append(parse_date(signed_raw))
-        cols["moa"].append(na(cell(row, idx["MOA"])) if "MOA" in idx else None)
-        cols["listing"].append(listing)
-        cols["snapshot_date"].append(snap)
-        cols["source_file"].append(source or path.name)
-        cols["source_sheet"].append(sheet)
-        cols["source_row"].append(line)
-    return pa.Table.from_pydict(cols, schema=SCHEMA)
+        out.add(
+            line,
+            state_name=cell(row, idx["STATE"]),
+            agency=" ".join(agency.split()),
+            agency_type=na(cell(row, idx["TYPE"])),
+            county_name=na(cell(row, idx["COUNTY"])),
+            support_type=" ".join(cell(row, idx["SUPPORT TYPE"]).split()) or None,
+            signed_raw=signed_raw,
+            signed_date=parse_date(signed_raw),
+            moa=na(cell(row, idx["MOA"])) if "MOA" in idx else None,
+            listing=listing,
+            snapshot_date=snap,
+        )
+    return out.table()

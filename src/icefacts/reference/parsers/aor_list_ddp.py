@@ -13,7 +13,12 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from icefacts.reference._read import blank, cell, check_header, csv_rows, first_row, na
+from icefacts.reference._read import (
+    Columns,
+    cell,
+    csv_records,
+    na,
+)
 from icefacts.reference.parsers._aor import aor_code
 
 HEADER = ("office_name", "state_name", "county_name", "notes")
@@ -32,18 +37,16 @@ SCHEMA = pa.schema(
 
 def parse(path: Path, *, source: str | None = None) -> pa.Table:
     file = str(path)
-    rows = csv_rows(path, skipinitialspace=True)
-    idx = check_header(first_row(rows, file=file), HEADER, file=file)
-    cols: dict[str, list[object]] = {n: [] for n in SCHEMA.names}
-    for line, row in enumerate(rows, start=2):
-        if blank(row):
-            continue
+    idx, records = csv_records(path, HEADER, file=file, skipinitialspace=True)
+    out = Columns(SCHEMA, source or path.name)
+    for line, row in records:
         office = cell(row, idx["office_name"])
-        cols["office_name"].append(office)
-        cols["aor"].append(aor_code(office, file=file, row=line, column="office_name"))
-        cols["state_name"].append(cell(row, idx["state_name"]))
-        cols["county_name"].append(na(cell(row, idx["county_name"])))
-        cols["notes"].append(na(cell(row, idx["notes"])))
-        cols["source_file"].append(source or path.name)
-        cols["source_row"].append(line)
-    return pa.Table.from_pydict(cols, schema=SCHEMA)
+        out.add(
+            line,
+            office_name=office,
+            aor=aor_code(office, file=file, row=line, column="office_name"),
+            state_name=cell(row, idx["state_name"]),
+            county_name=na(cell(row, idx["county_name"])),
+            notes=na(cell(row, idx["notes"])),
+        )
+    return out.table()

@@ -14,7 +14,14 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from icefacts.errors import InputError
-from icefacts.reference._read import check_header, csv_rows, first_row, pad_fips, parse_count
+from icefacts.reference._read import (
+    Columns,
+    check_header,
+    csv_rows,
+    first_row,
+    pad_fips,
+    parse_count,
+)
 
 VINTAGE = 2019
 YEARS = range(2010, 2020)
@@ -60,7 +67,7 @@ def parse(path: Path, *, source: str | None = None) -> pa.Table:
         )
     except (pa.ArrowInvalid, KeyError) as exc:
         raise InputError(f"unreadable CSV: {exc}", file=file) from exc
-    cols: dict[str, list[object]] = {name: [] for name in SCHEMA.names}
+    out = Columns(SCHEMA, source or path.name)
     data = {c: raw.column(c).to_pylist() for c in REQUIRED}
     for i in range(raw.num_rows):
         line = i + 2
@@ -77,14 +84,15 @@ def parse(path: Path, *, source: str | None = None) -> pa.Table:
         for year in YEARS:
             column = f"POPESTIMATE{year}"
             pop = parse_count(data[column][i] or "", file=file, row=line, column=column)
-            cols["fips"].append(fips)
-            cols["level"].append(level)
-            cols["state_fips"].append(st)
-            cols["state_name"].append(state_name)
-            cols["name"].append(name)
-            cols["year"].append(year)
-            cols["population"].append(pop)
-            cols["vintage"].append(VINTAGE)
-            cols["source_file"].append(source or path.name)
-            cols["source_row"].append(line)
-    return pa.Table.from_pydict(cols, schema=SCHEMA)
+            out.add(
+                line,
+                fips=fips,
+                level=level,
+                state_fips=st,
+                state_name=state_name,
+                name=name,
+                year=year,
+                population=pop,
+                vintage=VINTAGE,
+            )
+    return out.table()

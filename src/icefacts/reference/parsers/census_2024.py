@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from icefacts.errors import InputError
 from icefacts.reference._read import (
+    Columns,
     blank,
     cell,
     check_header,
@@ -73,7 +74,7 @@ def parse(path: Path, *, source: str | None = None, state_fips: str) -> pa.Table
         )
     vintage = max(y for _, y in years)
     suffix = f", {state_name}"
-    cols: dict[str, list[object]] = {name: [] for name in SCHEMA.names}
+    out = Columns(SCHEMA, source or path.name)
     seen_state = False
     for line, row in enumerate(rows[head + 2 :], start=head + 3):
         if blank(row):
@@ -103,18 +104,19 @@ def parse(path: Path, *, source: str | None = None, state_fips: str) -> pa.Table
             seen_state = True
             level, fips, name = "state", state_fips, state_name
         for (i, year), text in zip(years, values, strict=True):
-            cols["fips"].append(fips)
-            cols["level"].append(level)
-            cols["state_fips"].append(state_fips)
-            cols["state_name"].append(state_name)
-            cols["name"].append(name)
-            cols["year"].append(year)
-            cols["population"].append(
-                parse_count(text, file=file, row=line, column=f"{year} (column {i + 1})")
+            out.add(
+                line,
+                fips=fips,
+                level=level,
+                state_fips=state_fips,
+                state_name=state_name,
+                name=name,
+                year=year,
+                population=parse_count(
+                    text, file=file, row=line, column=f"{year} (column {i + 1})"
+                ),
+                vintage=vintage,
             )
-            cols["vintage"].append(vintage)
-            cols["source_file"].append(source or path.name)
-            cols["source_row"].append(line)
     if not seen_state:
         raise InputError("no state total row", file=file)
-    return pa.Table.from_pydict(cols, schema=SCHEMA)
+    return out.table()

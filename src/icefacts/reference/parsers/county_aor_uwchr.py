@@ -13,7 +13,12 @@ from pathlib import Path
 import pyarrow as pa
 
 from icefacts.errors import InputError
-from icefacts.reference._read import blank, cell, check_header, csv_rows, first_row, pad_fips
+from icefacts.reference._read import (
+    Columns,
+    cell,
+    csv_records,
+    pad_fips,
+)
 from icefacts.reference.parsers._aor import aor_code
 
 HEADER = ("geoid", "geoid_state", "geoid_county", "name", "aor")
@@ -32,12 +37,9 @@ SCHEMA = pa.schema(
 
 def parse(path: Path, *, source: str | None = None) -> pa.Table:
     file = str(path)
-    rows = csv_rows(path)
-    idx = check_header(first_row(rows, file=file), HEADER, file=file)
-    cols: dict[str, list[object]] = {n: [] for n in SCHEMA.names}
-    for line, row in enumerate(rows, start=2):
-        if blank(row):
-            continue
+    idx, records = csv_records(path, HEADER, file=file)
+    out = Columns(SCHEMA, source or path.name)
+    for line, row in records:
         fips = pad_fips(cell(row, idx["geoid"]), 5, file=file, row=line, column="geoid")
         st = pad_fips(cell(row, idx["geoid_state"]), 2, file=file, row=line, column="geoid_state")
         if not fips.startswith(st):
@@ -50,11 +52,12 @@ def parse(path: Path, *, source: str | None = None) -> pa.Table:
             raise InputError(
                 f"name is not 'county, state': {name!r}", file=file, row=line, column="name"
             )
-        cols["fips"].append(fips)
-        cols["state_fips"].append(st)
-        cols["county_name"].append(county)
-        cols["state_name"].append(state)
-        cols["aor"].append(aor_code(cell(row, idx["aor"]), file=file, row=line, column="aor"))
-        cols["source_file"].append(source or path.name)
-        cols["source_row"].append(line)
-    return pa.Table.from_pydict(cols, schema=SCHEMA)
+        out.add(
+            line,
+            fips=fips,
+            state_fips=st,
+            county_name=county,
+            state_name=state,
+            aor=aor_code(cell(row, idx["aor"]), file=file, row=line, column="aor"),
+        )
+    return out.table()

@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from icefacts.reference._read import blank, cell, check_header, csv_rows, first_row, na, parse_date
+from icefacts.reference._read import (
+    Columns,
+    cell,
+    csv_records,
+    na,
+    parse_date,
+)
 from icefacts.reference.parsers._aor import aor_code
 
 HEADER = (
@@ -41,25 +47,23 @@ SCHEMA = pa.schema(
 
 def parse(path: Path, *, source: str | None = None) -> pa.Table:
     file = str(path)
-    rows = csv_rows(path, delimiter="|")
-    idx = check_header(first_row(rows, file=file), HEADER, file=file)
-    cols: dict[str, list[object]] = {n: [] for n in SCHEMA.names}
-    for line, row in enumerate(rows, start=2):
-        if blank(row):
-            continue
+    idx, records = csv_records(path, HEADER, file=file, delimiter="|")
+    out = Columns(SCHEMA, source or path.name)
+    for line, row in records:
         aor = na(cell(row, idx["aor"]))
-        cols["detloc"].append(cell(row, idx["detloc"]))
-        cols["name"].append(" ".join(cell(row, idx["name"]).split()))
-        cols["address"].append(na(cell(row, idx["address"])))
-        cols["city"].append(na(cell(row, idx["city"])))
-        cols["county_name"].append(na(cell(row, idx["county"])))
-        cols["state"].append(na(cell(row, idx["state"])))
-        cols["zip"].append(na(cell(row, idx["zip"])))
-        cols["aor"].append(aor_code(aor, file=file, row=line, column="aor") if aor else None)
-        cols["type"].append(na(cell(row, idx["type"])))
-        cols["type_detailed"].append(na(cell(row, idx["type_detailed"])))
-        cols["date_first_use"].append(parse_date(cell(row, idx["date_of_first_use"])))
-        cols["date_last_use"].append(parse_date(cell(row, idx["date_of_last_use"])))
-        cols["source_file"].append(source or path.name)
-        cols["source_row"].append(line)
-    return pa.Table.from_pydict(cols, schema=SCHEMA)
+        out.add(
+            line,
+            detloc=cell(row, idx["detloc"]),
+            name=" ".join(cell(row, idx["name"]).split()),
+            address=na(cell(row, idx["address"])),
+            city=na(cell(row, idx["city"])),
+            county_name=na(cell(row, idx["county"])),
+            state=na(cell(row, idx["state"])),
+            zip=na(cell(row, idx["zip"])),
+            aor=aor_code(aor, file=file, row=line, column="aor") if aor else None,
+            type=na(cell(row, idx["type"])),
+            type_detailed=na(cell(row, idx["type_detailed"])),
+            date_first_use=parse_date(cell(row, idx["date_of_first_use"])),
+            date_last_use=parse_date(cell(row, idx["date_of_last_use"])),
+        )
+    return out.table()

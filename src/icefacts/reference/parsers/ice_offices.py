@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from icefacts.reference._read import blank, cell, check_header, na
+from icefacts.reference._read import (
+    Columns,
+    blank,
+    cell,
+    check_header,
+    na,
+)
 from icefacts.reference.parsers._excel import read_sheet
 
 HEADER = (
@@ -47,21 +53,21 @@ def parse(path: Path, *, source: str | None = None) -> pa.Table:
     file = str(path)
     sheet, header, rows = read_sheet(path)
     idx = check_header(header, HEADER, file=file, sheet=sheet)
-    cols: dict[str, list[object]] = {n: [] for n in SCHEMA.names}
+    out = Columns(SCHEMA, source or path.name, sheet)
     for line, row in enumerate(rows, start=2):
         if blank(row):
             continue
-        cols["office_name"].append(cell(row, idx["office_name"]))
-        cols["agency"].append(na(cell(row, idx["agency"])))
-        cols["sub_office"].append(cell(row, idx["sub_office"]).casefold() in {"true", "1", "yes"})
-        cols["address_full"].append(na(cell(row, idx["address_full"])))
-        cols["city"].append(na(cell(row, idx["city"])))
-        cols["state"].append(na(cell(row, idx["state"])))
-        cols["zip"].append(na(cell(row, idx["zip"])))
-        cols["area"].append(na(cell(row, idx["area"])))
-        cols["latitude"].append(_float(cell(row, idx["office_latitude"])))
-        cols["longitude"].append(_float(cell(row, idx["office_longitude"])))
-        cols["source_file"].append(source or path.name)
-        cols["source_sheet"].append(sheet)
-        cols["source_row"].append(line)
-    return pa.Table.from_pydict(cols, schema=SCHEMA)
+        out.add(
+            line,
+            office_name=cell(row, idx["office_name"]),
+            agency=na(cell(row, idx["agency"])),
+            sub_office=cell(row, idx["sub_office"]).casefold() in {"true", "1", "yes"},
+            address_full=na(cell(row, idx["address_full"])),
+            city=na(cell(row, idx["city"])),
+            state=na(cell(row, idx["state"])),
+            zip=na(cell(row, idx["zip"])),
+            area=na(cell(row, idx["area"])),
+            latitude=_float(cell(row, idx["office_latitude"])),
+            longitude=_float(cell(row, idx["office_longitude"])),
+        )
+    return out.table()
