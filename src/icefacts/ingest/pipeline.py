@@ -14,6 +14,7 @@ from icefacts.clean.table import (
     CleanResult,
     check_sheet,
     clean_sheet,
+    columns_fields,
     fields_held,
     with_defaults,
 )
@@ -166,7 +167,7 @@ def ingest_file(
                 period_start=period.start,
                 period_end=period.end,
             )
-            mapped = {f for fs in det.columns.values() for f in fs}
+            mapped = columns_fields(det.columns)
             sheet_result: CleanResult | None = None
             extra = {
                 "source_sheet_index": str(index),
@@ -233,7 +234,7 @@ def ingest_file(
 def _cleaner(det: Detection, fam: Family, params: CleanParams) -> Callable[[RawSheet], CleanResult]:
     """The cleaning of one piece of a sheet (run where the piece was read)."""
     tdef = table_def(det.table)
-    mapped = {f for fs in det.columns.values() for f in fs}
+    mapped = columns_fields(det.columns)
 
     def clean(raw: RawSheet) -> CleanResult:
         result = clean_sheet(

@@ -30,7 +30,7 @@ import pyarrow.csv as pacsv
 
 from icefacts.errors import InputError
 from icefacts.ingest import xlsx_parts
-from icefacts.ingest.detect import detect
+from icefacts.ingest.detect import Detection, detect
 from icefacts.ingest.sniff import FileKind
 from icefacts.ingest.xlsx_head import sheet_paths, xlsx_head
 from icefacts.ingest.xlsx_parts import Part, PartReadError, PartsMismatch, SheetParts
@@ -68,6 +68,7 @@ class LoadedSheet:
     table: pa.Table | None = None  # Excel: every row of the sheet, as strings
     typed: pa.Table | None = None  # Excel: the rows below ``typed_header``, typed
     typed_header: int | None = None
+    detection: Detection | None = None  # Excel: found from ``head`` while reading
     parts: SheetParts | None = None  # Excel: a large sheet, parsed in parts on two cores
 
     def close(self) -> None:
@@ -217,7 +218,9 @@ class Workbook:
             and xlsx_parts.should_split(self._source, sheet)
         ):
             parts = SheetParts(self._source, sheet, det.headers, det.header_row, first)
-            return LoadedSheet(self, sheet, head, typed_header=det.header_row, parts=parts)
+            return LoadedSheet(
+                self, sheet, head, typed_header=det.header_row, detection=det, parts=parts
+            )
         try:
             batch = self._reader().load_sheet(
                 sheet,
@@ -241,6 +244,7 @@ class Workbook:
             head,
             typed=pa.Table.from_batches([batch]),
             typed_header=det.header_row,
+            detection=det,
         )
 
     def _load_excel(self, sheet: str | None) -> pa.Table:

@@ -32,7 +32,8 @@ def plan_sheet(
 ) -> SheetPlan:
     """Detect one sheet's family, table and header; raise on what cannot be read faithfully."""
     sheet, rows = loaded.sheet, loaded.head
-    det = detect(rows, file_name=path.name, sheet=sheet)
+    # (an Excel sheet read typed was detected from these rows already)
+    det = loaded.detection or detect(rows, file_name=path.name, sheet=sheet)
     if det is None:
         if is_skippable(sheet):
             return SheetPlan(index, sheet, None, "not a data sheet (summary/footnotes)")
