@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from icefacts.errors import QueryError
 from icefacts.ingest.pipeline import ingest_paths
 from icefacts.ingest.report import FileReport, Progress
 from icefacts.policies import Registry
 from icefacts.warehouse import Warehouse
+from icefacts.warehouse.user_sql import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, UserResult
 
 
 def default_db() -> Path:
@@ -90,35 +90,28 @@ def registry(wh: Warehouse | None = None, files: Iterable[Path] = ()) -> Registr
     return load_registry([*default_paths(), *files], counties=counties)
 
 
-def sql(wh: Warehouse, query: str) -> pa.Table:
-    """Run one read-only query and return an Arrow table."""
-    import duckdb
-
-    try:
-        statements = wh.con.extract_statements(query)
-    except duckdb.Error as exc:
-        raise QueryError(f"{' '.join(str(exc).split())[:300]} [SQL: {query[:200]}]") from exc
-    if len(statements) != 1:
-        raise QueryError(f"give exactly one SQL statement (got {len(statements)})")
-    if not wh.read_only and _writes(query):
-        raise QueryError("only read queries are allowed here (open the warehouse read-only)")
-    return wh.engine.query(query)
+def sql(
+    wh: Warehouse,
+    query: str,
+    *,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> pa.Table:
+    """Run one read-only query and return an Arrow table (at most ``max_rows`` rows; see
+    :func:`sql_result` to know whether rows were cut). The query can read the warehouse and
+    nothing else: no files, no writes, no extensions, whatever the SQL says."""
+    return sql_result(wh, query, max_rows=max_rows, timeout=timeout).table
 
 
-def _writes(query: str) -> bool:
-    head = query.lstrip().split(None, 1)[0].upper() if query.strip() else ""
-    return head not in {
-        "SELECT",
-        "WITH",
-        "FROM",
-        "DESCRIBE",
-        "SHOW",
-        "SUMMARIZE",
-        "EXPLAIN",
-        "PRAGMA",
-        "VALUES",
-        "TABLE",
-    }
+def sql_result(
+    wh: Warehouse,
+    query: str,
+    *,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> UserResult:
+    """Like :func:`sql`, with whether the row cap cut the result."""
+    return wh.user_query(query, max_rows=max_rows, timeout=timeout)
 
 
 def releases(wh: Warehouse) -> pa.Table:
@@ -129,7 +122,31 @@ def releases(wh: Warehouse) -> pa.Table:
     )
 
 
+def resolve_release(wh: Warehouse, text: str) -> str:
+    """A release id from its id, a unique prefix of it, or its file name."""
+    from icefacts.errors import InputError
+
+    rows = (
+        wh.engine.query(
+            "SELECT release_id FROM releases WHERE release_id = ? OR file_name = ? "
+            "OR (length(?) >= 4 AND starts_with(release_id, ?)) ORDER BY release_id",
+            [text, text, text, text],
+        )
+        .column("release_id")
+        .to_pylist()
+    )
+    if len(rows) == 1:
+        return str(rows[0])
+    if not rows:
+        raise InputError(
+            f"--release {text!r}: no such release in {wh.path} (see `icefacts releases`)"
+        )
+    raise InputError(f"--release {text!r} matches {len(rows)} releases: {', '.join(rows[:5])}")
+
+
 def validation_report(wh: Warehouse, release_id: str | None = None) -> pa.Table:
+    if release_id:
+        release_id = resolve_release(wh, release_id)
     where = "WHERE v.release_id = ?" if release_id else ""
     return wh.engine.query(
         "SELECT r.file_name, v.table_name, v.check_name, v.field, v.checked, v.failed, "

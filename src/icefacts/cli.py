@@ -182,10 +182,22 @@ def sql(
     query: Annotated[str, typer.Argument(help="one SELECT statement")],
     db: DbOpt = None,
     fmt: FormatOpt = "table",
+    max_rows: Annotated[
+        int, typer.Option("--max-rows", help="return at most this many rows")
+    ] = 100_000,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="stop the query after this many seconds")
+    ] = 120.0,
 ) -> None:
-    """Run a read-only SQL query against the warehouse."""
+    """Run a read-only SQL query against the warehouse (it can read nothing else)."""
     with api.open_warehouse(db, read_only=True) as wh:
-        emit(api.sql(wh, query), fmt)
+        result = api.sql_result(wh, query, max_rows=max_rows, timeout=timeout)
+    emit(result.table, fmt)
+    if result.truncated:
+        err.print(
+            f"note: only the first {result.max_rows:,} rows are shown (--max-rows)",
+            highlight=False,
+        )
 
 
 @app.command()

@@ -325,7 +325,12 @@ def test_white_space_rows_at_the_end_and_unlabelled_columns_agree_with_a_whole_r
     assert report.rows == 2_000
     con = duckdb.connect(str(tmp_path / "parts.duckdb"), read_only=True)
     got = con.execute("SELECT blank_rows, unmapped FROM raw_sheets").fetchall()
-    assert got == [(600, [f"(column {len(header) + 3})", f"(column {len(header) + 5})"])]
+    assert got == [
+        (
+            600,
+            [f"(column {len(header) + 3}) (withheld)", f"(column {len(header) + 5}) (withheld)"],
+        )
+    ]
 
 
 def _staged_files() -> list[str]:

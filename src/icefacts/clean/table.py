@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from icefacts.clean.cells import CellSplit, map_distinct, map_distinct_dict, per_distinct
 from icefacts.clean.dates import parse_failures, parse_timestamps, to_date
+from icefacts.clean.identifiers import withheld_name
 from icefacts.errors import InputError
 from icefacts.schema import TableDef
 from icefacts.specs import vocab
@@ -354,8 +354,16 @@ def clean_sheet(
         if j not in columns and j not in kept and raw.column(j).null_count < n:
             kept[j] = f"(column {j + 1})"
     order = sorted(kept)
-    hidden = [withheld_name(kept[j]) is not None for j in order]
-    extra_columns = _unique([withheld_name(kept[j]) or kept[j] for j in order])
+    # identifying headers, and columns with no header at all (what they hold cannot be told),
+    # keep only whether a value was released
+    unlabelled = {j for j in order if j not in unmapped}
+    hidden = [j in unlabelled or withheld_name(kept[j]) is not None for j in order]
+    extra_columns = _unique(
+        [
+            f"{kept[j]} (withheld)" if j in unlabelled else withheld_name(kept[j]) or kept[j]
+            for j in order
+        ]
+    )
     if kept:
         out["extra"] = _extra_map(raw, order, extra_columns, hidden)
     result = CleanResult(
@@ -443,21 +451,6 @@ def _unique(names: list[str]) -> list[str]:
         seen[name] = seen.get(name, 0) + 1
         out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
     return out
-
-
-# Columns that would identify a person. A release's spec maps the ones it knows to
-# ``withheld`` fields; any other column whose header looks like one keeps only whether a
-# value was released ("released" / "redacted"), never the value.
-_IDENTIFYING = re.compile(
-    r"birth\s*date|date\s*of\s*birth|\bdob\b|alien|a-?\s*number|\ba#|\beid\b|"
-    r"subject\s*id|case\s*id|\bfins\b|\bssn\b|social\s*security|\bname\b|address|phone",
-    re.IGNORECASE,
-)
-
-
-def withheld_name(header: str) -> str | None:
-    """``"<header> (withheld)"`` for an identifying header, else None."""
-    return f"{header} (withheld)" if _IDENTIFYING.search(header) else None
 
 
 def _extra_map(raw: pa.Table, idx: list[int], names: list[str], withheld: list[bool]) -> pa.Array:

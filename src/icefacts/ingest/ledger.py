@@ -125,7 +125,7 @@ class Ledger:
             ]
         )
 
-    def write(self, eng: Engine, path: Path, sha: str, seconds: float) -> None:
+    def write(self, eng: Engine, path: Path, rel_name: str, sha: str, seconds: float) -> None:
         """Everything but the event rows, inside the caller's transaction."""
         assert self.family is not None and self.validator is not None
         rep, rid = self.report, self.release_id
@@ -192,7 +192,7 @@ class Ledger:
                 fam.letter,
                 foia_number(title_all) or fam.foia,
                 path.name,
-                str(path.resolve()),
+                rel_name,  # relative to the folder ingested, never an absolute path
                 sha,
                 path.stat().st_size,
                 rep.tables,

@@ -42,20 +42,22 @@ APPEND_ROWS = 122_880
 INGESTIBLE = (".csv", ".gz", ".xlsx", ".xls", ".xlsm", ".txt", ".tsv")
 
 
-def expand(paths: Iterable[Path]) -> list[tuple[Path, bool]]:
-    """(file, found by walking a folder): files as given; folders walked in name order."""
-    out: list[tuple[Path, bool]] = []
+def expand(paths: Iterable[Path]) -> list[tuple[Path, bool, str]]:
+    """(file, found by walking a folder, its name relative to the argument that named it):
+    files as given; folders walked in name order. The relative name is what the warehouse
+    keeps (never the user's absolute local path)."""
+    out: list[tuple[Path, bool, str]] = []
     for p in paths:
         if p.is_dir():
             out.extend(
-                (q, True)
+                (q, True, q.relative_to(p).as_posix())
                 for q in sorted(p.rglob("*"))
                 if q.is_file()
                 and q.name.lower().endswith(INGESTIBLE)
                 and not q.name.startswith(".")
             )
         else:
-            out.append((p, False))
+            out.append((p, False, p.name))
     return out
 
 
@@ -77,9 +79,11 @@ def ingest_paths(
             + ", ".join(str(p) for p in paths)
         )
     reports = []
-    for path, walked in files:
+    for path, walked, rel in files:
         try:
-            reports.append(ingest_file(wh, path, progress, duplicate_rule, parallel_sheets))
+            reports.append(
+                ingest_file(wh, path, progress, duplicate_rule, parallel_sheets, rel_name=rel)
+            )
         except NotARelease as exc:
             # A file met while walking a folder that no release spec describes (a README,
             # a lookup table) is passed over, not an error; named explicitly, it is one.
@@ -119,6 +123,7 @@ def ingest_file(
     progress: Progress | None = None,
     duplicate_rule: str | None = None,
     parallel_sheets: bool = False,
+    rel_name: str | None = None,
 ) -> FileReport:
     progress = progress or QuietProgress()
     t0 = time.perf_counter()
@@ -225,7 +230,7 @@ def ingest_file(
             wh, ledger.family, report.tables, release_id, duplicate_rule
         )
         place_new_events(wh)
-        ledger.write(eng, path, sha, time.perf_counter() - t0)
+        ledger.write(eng, path, rel_name or path.name, sha, time.perf_counter() - t0)
         _before_commit_hook()
     report.seconds = time.perf_counter() - t0
     return report

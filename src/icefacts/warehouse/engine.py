@@ -24,6 +24,8 @@ class Engine(Protocol):
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table: ...
 
+    def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any: ...
+
     def load_arrow(
         self, table: str, data: pa.Table | list[pa.Table], extra: dict[str, str] | None = None
     ) -> int:
@@ -50,7 +52,9 @@ class DuckDBEngine:
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
         try:
-            self.con.execute(sql, params or [])
+            # fetched to the end: DuckDB 2 refuses other work on a connection while a result
+            # from execute() is unfinished
+            self.con.execute(sql, params or []).fetchall()
         except duckdb.Error as exc:
             raise _sql_error(exc, sql) from exc
 
@@ -59,6 +63,18 @@ class DuckDBEngine:
             return self.con.sql(sql, params=list(params) if params else None).to_arrow_table()
         except duckdb.Error as exc:
             raise _sql_error(exc, sql) from exc
+
+    def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        """The first column of the first row (None when there is no row)."""
+        table = self.query(sql, params)
+        return table.column(0)[0].as_py() if table.num_rows else None
+
+    def create_table(self, name: str, data: pa.Table) -> None:
+        """A new table holding ``data`` (its columns and types)."""
+        try:
+            self.con.from_arrow(data).create(name)
+        except duckdb.Error as exc:
+            raise _sql_error(exc, f"CREATE TABLE {name} AS <arrow>") from exc
 
     def load_arrow(
         self, table: str, data: pa.Table | list[pa.Table], extra: dict[str, str] | None = None
@@ -91,7 +107,7 @@ class DuckDBEngine:
         try:
             yield
         except BaseException:
-            self.con.execute("ROLLBACK")
+            self.con.execute("ROLLBACK").fetchall()
             raise
         else:
             self.execute("COMMIT")

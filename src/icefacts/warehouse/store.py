@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
-from icefacts.errors import IcefactsError, WarehouseBusy
 from icefacts.schema import EVENT_TABLES
 from icefacts.warehouse import ddl
+from icefacts.warehouse.connect import connect, default_db_path
 from icefacts.warehouse.engine import DuckDBEngine
+from icefacts.warehouse.user_sql import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, UserResult
 
-
-def default_db_path() -> Path:
-    return Path(os.environ.get("ICEFACTS_DB", "icefacts.duckdb"))
+__all__ = ["Warehouse", "default_db_path"]
 
 
 class Warehouse:
@@ -31,28 +29,27 @@ class Warehouse:
     @classmethod
     def open(cls, path: Path | str | None = None, *, read_only: bool = False) -> Warehouse:
         db = Path(path) if path is not None else default_db_path()
-        if read_only and not db.exists():
-            raise IcefactsError(f"no warehouse at {db} (run `icefacts ingest` first)")
-        if not read_only and db.parent and not db.parent.exists():
-            db.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            con = duckdb.connect(str(db), read_only=read_only)
-        except duckdb.IOException as exc:
-            text = str(exc)
-            if "lock" in text.lower():
-                raise WarehouseBusy(
-                    f"warehouse is busy: another process is writing to {db}; "
-                    "try again when it has finished"
-                ) from exc
-            raise IcefactsError(f"cannot open warehouse {db}: {' '.join(text.split())}") from exc
-        except duckdb.Error as exc:
-            raise IcefactsError(
-                f"cannot open warehouse {db}: {' '.join(str(exc).split())}"
-            ) from exc
+        con = connect(db, read_only)
         wh = cls(db, con, read_only)
-        if not read_only:
-            wh.migrate()
+        try:
+            if not read_only:
+                wh.migrate()
+        except BaseException:
+            con.close()
+            raise
         return wh
+
+    def user_query(
+        self,
+        query: str,
+        *,
+        max_rows: int = DEFAULT_MAX_ROWS,
+        timeout: float | None = DEFAULT_TIMEOUT,
+    ) -> UserResult:
+        """A user's SQL: one read-only statement, sandboxed, capped (``warehouse.user_sql``)."""
+        from icefacts.warehouse.user_sql import run_user_query
+
+        return run_user_query(self.con, query, max_rows=max_rows, timeout=timeout)
 
     def family_tables(self) -> dict[str, dict[str, set[str]]]:
         """Physical per-family tables behind each public view, with their columns."""
@@ -120,7 +117,7 @@ class Warehouse:
             yield self.engine
 
     def has_release(self, sha256: str) -> str | None:
-        row = self.con.execute(
+        rows = self.con.execute(
             "SELECT release_id FROM releases WHERE sha256 = ?", [sha256]
-        ).fetchone()
-        return None if row is None else str(row[0])
+        ).fetchall()
+        return str(rows[0][0]) if rows else None

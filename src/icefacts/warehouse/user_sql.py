@@ -1,0 +1,134 @@
+"""SQL a user hands us (``icefacts sql``, ``api.sql``, claim files, the web): read the warehouse,
+nothing else.
+
+Layers, each enough on its own for what it guards:
+1. The connection was opened with DuckDB's own sandbox (``warehouse.connect``): no file,
+   network or extension access from SQL, and the configuration is locked.
+2. The statement is parsed by DuckDB and must be exactly one ``SELECT`` (which includes
+   ``VALUES``, ``FROM t``, ``TABLE t``, ``DESCRIBE``, ``SHOW`` and ``SUMMARIZE``) or an
+   ``EXPLAIN`` of one. The check is on DuckDB's parsed statement type, never on the first word:
+   ``WITH t AS (SELECT 1) INSERT ...`` parses as an INSERT and is refused.
+3. It runs inside ``BEGIN TRANSACTION READ ONLY`` and is rolled back, so even a statement that
+   slipped through could not write.
+4. A row cap and a time limit (DuckDB's interrupt) bound what one query can cost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from icefacts.errors import QueryError
+
+DEFAULT_MAX_ROWS = 100_000
+DEFAULT_TIMEOUT = 120.0
+_EXPLAIN = re.compile(r"^\s*EXPLAIN(\s+ANALY[SZ]E)?\b", re.IGNORECASE)
+
+
+@dataclass
+class UserResult:
+    table: pa.Table
+    truncated: bool  # more rows than ``max_rows`` existed; only the first are kept
+    max_rows: int
+
+
+def _flat(text: object, limit: int = 300) -> str:
+    return " ".join(str(text).split())[:limit]
+
+
+def check_statement(con: duckdb.DuckDBPyConnection, query: str) -> None:
+    """Raise unless ``query`` is exactly one read-only statement (by DuckDB's parser)."""
+    if not query.strip():
+        raise QueryError("empty query: give one SELECT statement")
+    try:
+        statements = con.extract_statements(query)
+    except duckdb.Error as exc:
+        raise QueryError(f"{_flat(exc)} [SQL: {_flat(query, 200)}]") from exc
+    if len(statements) != 1:
+        raise QueryError(f"give exactly one SQL statement (got {len(statements)})")
+    kind = statements[0].type
+    if kind == duckdb.StatementType.EXPLAIN:
+        inner = _EXPLAIN.sub("", query, count=1)
+        try:
+            inner_statements = con.extract_statements(inner)
+        except duckdb.Error as exc:
+            raise QueryError(f"{_flat(exc)} [SQL: {_flat(query, 200)}]") from exc
+        if len(inner_statements) == 1 and inner_statements[0].type == duckdb.StatementType.SELECT:
+            return
+        kind = inner_statements[0].type if inner_statements else kind
+    elif kind == duckdb.StatementType.SELECT:
+        return
+    name = str(kind).rsplit(".", 1)[-1]
+    raise QueryError(
+        f"refused: {name} statement; only read queries are allowed here (SELECT, "
+        "WITH ... SELECT, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN)"
+    )
+
+
+def run_user_query(
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    *,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> UserResult:
+    """Run one read-only query; at most ``max_rows`` rows, stopped after ``timeout`` s."""
+    if max_rows < 0:
+        raise QueryError(f"--max-rows must be 0 or more, not {max_rows}")
+    if timeout is not None and timeout <= 0:
+        raise QueryError(f"--timeout must be more than 0 seconds, not {timeout:g}")
+    check_statement(con, query)
+    stopped = threading.Event()
+
+    def stop() -> None:
+        stopped.set()
+        con.interrupt()
+
+    timer = threading.Timer(timeout, stop) if timeout else None
+    batches: list[pa.RecordBatch] = []
+    truncated = False
+    schema: pa.Schema | None = None
+    try:
+        con.execute("BEGIN TRANSACTION READ ONLY").fetchall()
+    except duckdb.Error as exc:
+        raise QueryError(f"cannot start a read-only transaction: {_flat(exc)}") from exc
+    try:
+        if timer:
+            timer.start()
+        reader = con.sql(query).to_arrow_reader(min(max(max_rows, 1), 100_000) + 1)
+        schema = reader.schema
+        have = 0
+        for batch in reader:
+            if have + batch.num_rows > max_rows:
+                batches.append(batch.slice(0, max_rows - have))
+                truncated = True
+                break
+            batches.append(batch)
+            have += batch.num_rows
+        reader.close()
+    except duckdb.InterruptException as exc:
+        if stopped.is_set():
+            raise QueryError(
+                f"query stopped after {timeout:g} s (the time limit; raise it with --timeout)"
+            ) from exc
+        raise
+    except duckdb.PermissionException as exc:
+        raise QueryError(
+            f"refused: this query reaches outside the warehouse ({_flat(exc, 160)}); "
+            "icefacts SQL reads the warehouse and nothing else"
+        ) from exc
+    except duckdb.Error as exc:
+        raise QueryError(f"{_flat(exc)} [SQL: {_flat(query, 200)}]") from exc
+    finally:
+        if timer:
+            timer.cancel()
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK").fetchall()
+    assert schema is not None
+    table = pa.Table.from_batches(batches, schema=schema)
+    return UserResult(table, truncated, max_rows)
