@@ -226,3 +226,146 @@ def current_arrests_rows(n_title: int = 6) -> list[list[object]]:
         ],
     ]
     return [*title, header, *data]
+
+
+def pipe_csv(path: Path, title: list[str], header: list[str], rows: list[list[str]]) -> Path:
+    """A pipe-delimited release file (gzip when the name ends .gz), title lines first."""
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter="|", lineterminator="\n")
+    width = len(header)
+    for line in title:
+        w.writerow([line] + [""] * (width - 1) if line else [""] * width)
+    w.writerow(header)
+    w.writerows(rows)
+    data = buf.getvalue().encode()
+    path.write_bytes(gzip.compress(data, mtime=0) if path.name.endswith(".gz") else data)
+    return path
+
+
+UW_TITLE = [
+    "ERO-LESA Statistical Tracking Unit",
+    "For Official Use Only (FOUO)/Pre-decisional",
+    "UW v. DHS - ICE Productions",
+    "Please review the last tab for footnotes.",
+    "",
+]
+UW_PERIOD = "FY2012 - FY2019 YTD (01/01/2012 - 07/06/2019)"
+UW_ARRESTS_HEADER = [
+    "Arrest Date",
+    "Date of Birth",
+    "Gender",
+    "Country of Citizenship",
+    "Event Number",
+    "Apprehension Landmark",
+    "Arrest Method",
+    "Most Serious Conviction",
+]
+UW_REMOVALS_HEADER = [
+    "Departed Date",
+    "Date of Birth",
+    "Gender",
+    "Country of Citizenship",
+    "Event Number",
+    "Most Serious Conviction",
+    "Case Category",
+]
+CAP_TITLE = [
+    "ERO-LESA Statistical Tracking Unit",
+    "For Official Use Only (FOUO)/Pre-decisional",
+    "Criminal Alien Program Encounters, Arrests, and Removals in the Seattle Area of "
+    "Responsibility",
+    "",
+]
+CAP_ARRESTS_HEADER = [
+    "Event Number",
+    "Area of Responsibility",
+    "Apprehension Landmark",
+    "Operation",
+    "Processing Disposition",
+    "Date of Birth",
+    "Country of Citizenship",
+    "Gender",
+    "Arrest Method",
+    "Arrest Date",
+]
+CAP_REMOVALS_HEADER = [
+    "Event Number",
+    "Area of Responsibility",
+    "Date of Birth",
+    "Country of Citizenship",
+    "Gender",
+    "Removal Case COL",
+    "Final Charge Section",
+    "Arrest Date",
+]
+
+
+def uw_arrests(path: Path, days: list[str]) -> Path:
+    """UW v. DHS arrests (Seattle AOR, no AOR column): one row per day given (M/D/YYYY)."""
+    rows = [
+        [d, "(b)(6),(b)(7)c)", "Male", "MEXICO", "(b)(7)e)", "KING COUNTY JAIL", "Located", ""]
+        for d in days
+    ]
+    title = [
+        *UW_TITLE,
+        f"{UW_PERIOD} ERO Administrative Arrests for the Seattle Area of Responsibility",
+    ]
+    return pipe_csv(path, title, UW_ARRESTS_HEADER, rows)
+
+
+def uw_removals(path: Path, days: list[str], part: str) -> Path:
+    """UW v. DHS removals, ``part`` = 'Expedited' or 'Other': one row per departure day."""
+    rows = [[d, "(b)(6),(b)(7)c)", "Male", "FRANCE", "(b)(7)e)", "", "[8F]"] for d in days]
+    what = "ICE Expedited Removals" if part == "Expedited" else "Other ICE Removals"
+    title = [*UW_TITLE, f"{UW_PERIOD} {what} for the Seattle Area of Responsibility"]
+    return pipe_csv(path, title, UW_REMOVALS_HEADER, rows)
+
+
+def cap_arrests(path: Path, fy: int, days: list[str]) -> Path:
+    rows = [
+        [
+            "(b)(7)(E )",
+            "Seattle Area of Responsibility",
+            "KING COUNTY JAIL",
+            "",
+            "",
+            "(b)(6),(b)(7)(c )",
+            "MEXICO",
+            "Male",
+            "CAP Local Incarceration",
+            d,
+        ]
+        for d in days
+    ]
+    title = [*CAP_TITLE, f"FY{fy} ICE Arrests by the Criminal Alien Program in the Seattle AOR"]
+    return pipe_csv(path, title, CAP_ARRESTS_HEADER, rows)
+
+
+def cap_removals(path: Path, fy: int, n: int) -> Path:
+    """CAP removals carry no removal date (only the earlier arrest date)."""
+    rows = [
+        [
+            "(b)(7)(E )",
+            "Seattle Area of Responsibility",
+            "(b)(6),(b)(7)(c )",
+            "MEXICO",
+            "Male",
+            "1",
+            "237a2Aiii",
+            f"2/{i % 27 + 1}/{fy - 1}",
+        ]
+        for i in range(n)
+    ]
+    title = [*CAP_TITLE, f"FY{fy} ICE Removals by the Criminal Alien Program in the Seattle AOR"]
+    return pipe_csv(path, title, CAP_REMOVALS_HEADER, rows)
+
+
+def national_arrests(path: Path, fy: int, rows_by_aor: dict[str, list[str]]) -> Path:
+    """A national arrests file for ``fy`` with, per AOR name, one Located arrest per day."""
+    rows = [
+        [aor, d, "Located", "", "", "", RED_DOB, "MEXICO", "Male"]
+        for aor, days in rows_by_aor.items()
+        for d in days
+    ]
+    title = [*NATIONAL_TITLE[:4], f"ERO Administrative Arrests for FY{fy}"]
+    return national_csv(path, rows=rows, title=title)

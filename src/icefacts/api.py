@@ -27,8 +27,19 @@ def default_db() -> Path:
 
 
 def open_warehouse(path: str | Path | None = None, *, read_only: bool = False) -> Warehouse:
-    """Open (and create/migrate unless ``read_only``) the DuckDB warehouse."""
-    return Warehouse.open(path, read_only=read_only)
+    """Open (and create/migrate unless ``read_only``) the DuckDB warehouse. A warehouse
+    written by an earlier icefacts is upgraded in place when opened for writing."""
+    wh = Warehouse.open(path, read_only=read_only)
+    if not read_only:
+        from icefacts.link.relink import needs_relink, relink
+
+        try:
+            if needs_relink(wh):
+                relink(wh)
+        except BaseException:
+            wh.close()
+            raise
+    return wh
 
 
 def ingest(
@@ -54,12 +65,13 @@ def load_reference(
     registry_files: Iterable[Path] = (),
 ) -> dict[str, int]:
     """Fetch (checksum-verified) and load places, 287(g) lists and the policy registry;
-    place every event. Returns row counts per table."""
+    place every event again. Returns row counts per table."""
+    from icefacts.link.placement import index_from_warehouse, replace_all
     from icefacts.places import build_places
     from icefacts.policies import load_registry, registry_table
     from icefacts.policies.registry import default_paths
     from icefacts.reference import dataset, datasets
-    from icefacts.warehouse.places import load_places
+    from icefacts.warehouse.places import replace_places
 
     places = build_places(mirror, cache, allow_download=allow_download)
     tables = places.tables()
@@ -75,7 +87,10 @@ def load_reference(
             for name in datasets()
         ]
     )
-    return load_places(wh, tables, sources)
+    with wh.load() as eng:
+        counts = replace_places(eng, tables, sources)
+        counts["link_places"] = replace_all(eng, index_from_warehouse(eng), wh.core_tables())
+    return counts
 
 
 def registry(wh: Warehouse | None = None, files: Iterable[Path] = ()) -> Registry:

@@ -26,7 +26,7 @@ err = Console(stderr=True)
 
 def _version(value: bool) -> None:
     if value:
-        from icefacts import __version__
+        from icefacts._version import __version__
 
         typer.echo(f"icefacts {__version__}")
         raise typer.Exit()
@@ -79,49 +79,67 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
+def _say(text: str, console: Console | None = None) -> None:
+    (console or out).print(text, highlight=False, markup=False, soft_wrap=True)
+
+
 def _print_reports(reports: list[FileReport]) -> None:
     """One line per file (readable at any terminal width), then notes."""
     for r in reports:
         name = Path(r.path).name
         if r.status == "error":
-            err.print(f"error {r.message}", highlight=False, markup=False, soft_wrap=True)
+            _say(f"error {r.message}", err)
             continue
         if r.status == "skipped":
-            out.print(f"skipped {r.message}", highlight=False, markup=False, soft_wrap=True)
+            _say(f"skipped {r.message}")
             continue
         if r.status == "already":
-            out.print(f"{name}: {r.message}", highlight=False, markup=False, soft_wrap=True)
+            _say(f"{name}: {r.message}")
             continue
-        out.print(
+        originals = sorted({c.split(":", 1)[0] for c in r.copies.values()})
+        if r.status == "copy":
+            _say(
+                f"{name}: the same rows as release {', '.join(originals)} in another format: "
+                f"registered as a copy, nothing loaded again ({_plural(len(r.copies), 'sheet')}, "
+                f"{_plural(r.copy_rows, 'row')}; see `icefacts releases`)"
+            )
+            continue
+        _say(
             f"{name}: loaded {r.family} {'+'.join(r.tables)} as release {r.release_id}: "
             f"{_plural(len(r.sheets), 'sheet')}, {_plural(r.rows, 'row')}, "
             f"{_plural(r.redacted_cells, 'redacted cell')}, "
             f"{_plural(r.unknown_values, 'unknown value')}, "
             f"{r.duplicates_flagged:,} flagged as duplicates, "
-            f"{r.out_of_period:,} dated outside the stated period, {r.seconds:.1f} s",
-            highlight=False,
-            markup=False,
-            soft_wrap=True,
+            f"{r.out_of_period:,} dated outside the stated period, {r.seconds:.1f} s"
         )
+        if r.copies:
+            _say(
+                f"  {_plural(len(r.copies), 'sheet')} ({', '.join(repr(k) for k in r.copies)}) "
+                f"hold the same rows as release {', '.join(originals)}: not loaded again"
+            )
+        if r.shadowed_rows:
+            _say(
+                f"  {r.shadowed_rows:,} of its rows fall on days another release counts: kept "
+                "in the *_all views, not counted (see `icefacts releases --overlaps`)"
+            )
+        if r.shadows_rows:
+            _say(
+                f"  it now counts the days of {r.shadows_rows:,} rows of other releases, which "
+                "stay in the *_all views (see `icefacts releases --overlaps`)"
+            )
         if r.skipped_sheets:
             skipped = ", ".join(f"{s!r} ({why})" for s, why in r.skipped_sheets.items())
-            out.print(f"  skipped sheets: {skipped}", highlight=False, markup=False)
+            _say(f"  skipped sheets: {skipped}")
         if r.unmapped_columns:
-            out.print(
+            _say(
                 "  kept verbatim in `extra` (no canonical field yet): "
-                + ", ".join(r.unmapped_columns),
-                highlight=False,
-                markup=False,
-                soft_wrap=True,
+                + ", ".join(r.unmapped_columns)
             )
         if r.failed_checks:
-            out.print(
+            _say(
                 "  validation checks over threshold: "
                 + ", ".join(r.failed_checks)
-                + " (see `icefacts validate`)",
-                highlight=False,
-                markup=False,
-                soft_wrap=True,
+                + " (see `icefacts validate`)"
             )
 
 

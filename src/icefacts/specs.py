@@ -39,6 +39,24 @@ def normalize_header(text: str) -> str:
 _HEADER_MAPS: dict[tuple[str, str], dict[str, list[str]]] = {}
 
 
+class Part(Frozen):
+    """One of the disjoint parts a release gives a table in (UW v. DHS: expedited and other
+    removals, on two sheets). ``match`` is a case-insensitive regular expression searched in
+    the sheet name, its title rows and the file name. Parts never set each other aside; all of
+    them together are the whole table."""
+
+    name: str
+    match: str
+
+    @model_validator(mode="after")
+    def _check(self) -> Part:
+        try:
+            re.compile(self.match)
+        except re.error as exc:
+            raise ValueError(f"part {self.name!r}: bad pattern {self.match!r}: {exc}") from exc
+        return self
+
+
 class TableRule(Frozen):
     files: tuple[str, ...] = ()
     sheets: tuple[str, ...] = ()
@@ -48,6 +66,14 @@ class TableRule(Frozen):
     # the date the release's stated period is about (default: date_field); a field the
     # table does not have means "no row can be checked against the period"
     period_field: str | None = None
+    parts: tuple[Part, ...] = ()
+
+    def part_of(self, *texts: str | None) -> str | None:
+        """The part a sheet holds (from its name, title rows or file name), if any."""
+        for part in self.parts:
+            if any(t and re.search(part.match, t, re.IGNORECASE) for t in texts):
+                return part.name
+        return None
 
 
 class Check(Frozen):
@@ -66,6 +92,24 @@ class PeriodRule(Frozen):
 
 class CsvRule(Frozen):
     delimiter: str = ","
+
+
+class Scope(Frozen):
+    """What a release holds, for the counting rule (``link/counting.py``): the AORs it covers
+    (``all``, or a list of codes), and whether it is a subset of the records of those AORs and
+    days (``subset``: a sentence, e.g. "Criminal Alien Program records only"; ``subset_by``: a
+    field whose values the file holds, e.g. the one state of a state extract). The period is the
+    one each sheet's title rows state (else the range of its dates)."""
+
+    aors: Literal["all"] | tuple[str, ...] = "all"
+    subset: str | None = None
+    subset_by: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Scope:
+        if self.subset and self.subset_by:
+            raise ValueError("scope: give subset or subset_by, not both")
+        return self
 
 
 class ColumnMap(Frozen):
@@ -97,6 +141,7 @@ class Family(Frozen):
     # Responsibility" in its title) rather than in a column: field -> value, used only when
     # the sheet has no column for that field.
     defaults: dict[str, str] = {}
+    scope: Scope = Scope()
 
     @model_validator(mode="after")
     def _check(self) -> Family:
@@ -109,6 +154,15 @@ class Family(Frozen):
         for name in self.defaults:
             if not any(name in EVENT_TABLES[t].names for t in self.tables):
                 raise ValueError(f"default for unknown field {name!r}")
+        if self.scope.aors != "all":
+            known = set(vocab("aor").mapping.values())
+            for code in self.scope.aors:
+                if code not in known:
+                    raise ValueError(f"scope: unknown AOR code {code!r}")
+        if self.scope.subset_by and not any(
+            self.scope.subset_by in EVENT_TABLES[t].names for t in self.tables
+        ):
+            raise ValueError(f"scope: subset_by names an unknown field {self.scope.subset_by!r}")
         for col in self.columns:
             if col.table not in self.tables:
                 raise ValueError(f"columns.csv maps table {col.table!r} not declared")

@@ -17,10 +17,14 @@ def test_current_layout_arrests(wh: Warehouse, tmp_path: Path) -> None:
     rows = api.sql(
         wh,
         "SELECT source_row, person_id, aor, state, method, at_large, criminality, "
-        "operation_flag, duplicate_of, redacted_fields, unknown_fields, event_id "
-        "FROM arrests ORDER BY source_row",
+        "operation_flag, duplicate_of, redacted_fields, unknown_fields, event_id, counted "
+        "FROM arrests_all ORDER BY source_row",
     ).to_pylist()
     assert [r["source_row"] for r in rows] == [8, 9, 10, 11, 12, 13]  # Excel rows
+    # the two later records of P1's first episode are not counted: each arrest once
+    assert [r["counted"] for r in rows] == [True, False, False, True, True, True]
+    counted = api.sql(wh, "SELECT source_row FROM arrests ORDER BY 1").column(0).to_pylist()
+    assert counted == [8, 11, 12, 13]
     first = rows[0]["event_id"]
     # P1: 08:00, 18:00 (reprocessed), next day 14:00 chain into one episode; Jan 9 is new
     assert [r["duplicate_of"] for r in rows[:4]] == [None, first, first, None]

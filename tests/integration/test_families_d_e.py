@@ -53,7 +53,7 @@ def test_historical_arrests_two_sheets_with_person_episodes(wh: Warehouse, tmp_p
     assert report.duplicates_flagged == 2
     rows = api.sql(
         wh,
-        "SELECT method, duplicate_of IS NULL AS first, alien_file_number FROM arrests "
+        "SELECT method, duplicate_of IS NULL AS first, alien_file_number FROM arrests_all "
         "ORDER BY apprehension_at",
     ).to_pylist()
     assert [r["first"] for r in rows] == [True, False, False, True]

@@ -63,7 +63,7 @@ def test_value_counts(release: tuple[Warehouse, dict], key: str) -> None:
             continue
         rows = _q(
             wh,
-            f"SELECT coalesce({col}, 'null') AS k, count(*) AS n FROM {table} "
+            f"SELECT coalesce({col}, 'null') AS k, count(*) AS n FROM {table}_all "
             "WHERE source_file = ? GROUP BY 1",
             spec["file"],
         )
@@ -78,7 +78,7 @@ def test_custody_operations_periods_persons(release: tuple[Warehouse, dict]) -> 
             f"SELECT count(*) AS rows, count(*) FILTER (WHERE out_of_period) AS oop, "
             f"count(DISTINCT person_id) AS persons, "
             f"count(*) FILTER (WHERE person_id IS NULL) AS no_person, "
-            f"count(duplicate_of) AS dups FROM {table} WHERE source_file = ?",
+            f"count(duplicate_of) AS dups FROM {table}_all WHERE source_file = ?",
             spec["file"],
         )
         assert got["rows"] == spec["rows"], table
@@ -92,7 +92,7 @@ def test_custody_operations_periods_persons(release: tuple[Warehouse, dict]) -> 
                 wh,
                 "SELECT count(*) FILTER (WHERE at_large) AS al, "
                 "count(*) FILTER (WHERE NOT at_large) AS cu, "
-                "count(*) FILTER (WHERE operation_flag) AS op FROM arrests "
+                "count(*) FILTER (WHERE operation_flag) AS op FROM arrests_all "
                 "WHERE source_file = ?",
                 spec["file"],
             )
@@ -101,7 +101,7 @@ def test_custody_operations_periods_persons(release: tuple[Warehouse, dict]) -> 
         for sheet, row in spec["duplicates"]["sample"]:
             (d,) = _q(
                 wh,
-                f"SELECT duplicate_of FROM {table} WHERE source_file = ? AND "
+                f"SELECT duplicate_of FROM {table}_all WHERE source_file = ? AND "
                 "coalesce(source_sheet, '') = ? AND source_row = ?",
                 spec["file"],
                 sheet or "",
@@ -148,7 +148,7 @@ def test_implausible_dates_are_kept_and_counted(release: tuple[Warehouse, dict])
         for field, n in spec["before_plausible_min"]["fields"].items():
             (got,) = _q(
                 wh,
-                f"SELECT count(*) AS n FROM {table} WHERE source_file = ? AND "
+                f"SELECT count(*) AS n FROM {table}_all WHERE source_file = ? AND "
                 f"{field} < DATE '{lo}'",
                 spec["file"],
             )
@@ -158,7 +158,7 @@ def test_implausible_dates_are_kept_and_counted(release: tuple[Warehouse, dict])
 def test_persons_across_tables(release: tuple[Warehouse, dict]) -> None:
     wh, truth = release
     union = " UNION ".join(
-        f"SELECT person_id FROM {t} WHERE person_id IS NOT NULL AND source_file LIKE "
+        f"SELECT person_id FROM {t}_all WHERE person_id IS NOT NULL AND source_file LIKE "
         "'SYNTHETIC_ICE_%'"
         for t in truth["persons"]["C"]["by_table"]
     )
@@ -181,7 +181,7 @@ def test_parallel_sheet_reading_gives_the_same_warehouse(tmp_path: Path) -> None
                 _q(
                     wh,
                     "SELECT source_sheet, count(*) AS n, count(duplicate_of) AS d, "
-                    "count(DISTINCT person_id) AS p FROM arrests GROUP BY 1 ORDER BY 1",
+                    "count(DISTINCT person_id) AS p FROM arrests_all GROUP BY 1 ORDER BY 1",
                 )
             )
     assert counts[0] == counts[1]

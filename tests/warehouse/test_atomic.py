@@ -19,7 +19,8 @@ def _counts(db: Path) -> tuple[int, int]:
     con = duckdb.connect(str(db), read_only=True)
     try:
         rel = con.execute("SELECT count(*) FROM releases").fetchone()
-        arr = con.execute("SELECT count(*) FROM arrests").fetchone()
+        # every row loaded, counted or not (two releases may hold the same days)
+        arr = con.execute("SELECT count(*) FROM arrests_all").fetchone()
         assert rel is not None and arr is not None
         return int(rel[0]), int(arr[0])
     finally:

@@ -17,7 +17,8 @@ def test_limit_is_honoured_with_no_placements_loaded(wh: Warehouse, tmp_path: Pa
         for d in range(1, 23)
     ]
     api.ingest(wh, [national_csv(tmp_path / "EROArrests_FY2017.csv.gz", rows=rows)])
-    assert api.sql(wh, "SELECT count(*) AS n FROM link_places").to_pylist() == [{"n": 0}]
+    placed = "SELECT count(*) AS n FROM link_places WHERE county_fips IS NOT NULL"
+    assert api.sql(wh, placed).to_pylist() == [{"n": 0}]  # no places tables yet
     for view in ("arrests", "encounters", "detainers", "detentions", "removals"):
         n = len(api.sql(wh, f"SELECT * FROM {view} LIMIT 3"))
         assert n == (3 if view == "arrests" else 0), view

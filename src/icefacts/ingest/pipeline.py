@@ -21,18 +21,28 @@ from icefacts.clean.table import (
 from icefacts.errors import IcefactsError, InputError
 from icefacts.fetch import sha256_file
 from icefacts.ingest.detect import Detection
-from icefacts.ingest.ledger import Ledger
+from icefacts.ingest.ledger import Ledger, SheetScope
 from icefacts.ingest.period import stated_period
 from icefacts.ingest.readers import RawSheet, Workbook
 from icefacts.ingest.report import FileReport, Progress, QuietProgress
 from icefacts.ingest.sheets import NotARelease, SheetReader, plan_sheet
 from icefacts.ingest.sniff import sniff
+from icefacts.link.counting import (
+    content_fields,
+    find_copy,
+    fingerprint_engine,
+    overlaps_others,
+    record_cells,
+    recount,
+    sheet_fingerprint,
+    subset_values,
+)
 from icefacts.link.duplicates import RULES, flag_sql
+from icefacts.link.placement import Placer
 from icefacts.schema import table_def
 from icefacts.specs import Family
 from icefacts.warehouse import Warehouse
-from icefacts.warehouse.ddl import core_name
-from icefacts.warehouse.places import place_new_events
+from icefacts.warehouse.ddl import core_name, count_day_sql, family_fields
 
 # Pieces of a sheet are appended in batches of at least a DuckDB row group: an append that
 # size is written to the file as it goes, smaller ones all at commit (measured: four appends of
@@ -142,6 +152,9 @@ def ingest_file(
     ledger = Ledger(release_id, FileReport(path=str(path), status="loaded", release_id=release_id))
     progress.file_started(path.name, len(wb.sheet_names))
     with wh.load() as eng:
+        if wh.meta("fingerprint_engine") is None:
+            wh.set_meta("fingerprint_engine", fingerprint_engine())
+        placer = Placer.for_engine(eng)
         reader = SheetReader(wb, parallel=parallel_sheets)
         for index, loaded in reader:
             fam = ledger.family
@@ -173,16 +186,17 @@ def ingest_file(
                 period_end=period.end,
             )
             mapped = columns_fields(det.columns)
-            sheet_result: CleanResult | None = None
             extra = {
                 "source_sheet_index": str(index),
                 "release_id": _sql_str(release_id),
                 "source_file": _sql_str(path.name),
                 "source_sheet": _sql_str(plan.sheet),
             }
+            tdef = table_def(det.table)
+            held = fields_held(tdef, fam.defaults, mapped)
+            core = wh.ensure_core(det.table, fam.id, held)
             batch: list[pa.Table] = []
             batch_rows = 0
-            held = fields_held(table_def(det.table), fam.defaults, mapped)
             pieces = loaded.pieces(det.header_row, det.headers, _cleaner(det, fam, params))
             del loaded
             done: list[tuple[int, CleanResult]] = []
@@ -196,11 +210,11 @@ def ingest_file(
                         reader.prefetch()
                         prefetched = True
                     if result.rows:
-                        ledger.validate(det.table, result)
-                        batch.append(result.table)
+                        ledger.validate(det.table, result, index)
+                        batch.append(placer.annotate(det.table, result.table))
                         batch_rows += result.rows
                     if batch_rows >= APPEND_ROWS:
-                        eng.load_arrow(wh.ensure_core(det.table, fam.id, held), batch, extra)
+                        eng.load_arrow(core, batch, extra)
                         batch, batch_rows = [], 0
                     result.table = pa.table({})
                     if raw.index == 0:
@@ -212,7 +226,8 @@ def ingest_file(
             finally:
                 pieces.close()  # stops background parsing on an error
             if batch:
-                eng.load_arrow(wh.ensure_core(det.table, fam.id, held), batch, extra)
+                eng.load_arrow(core, batch, extra)
+            batch = []
             if not prefetched:
                 reader.prefetch()
             # counts merged in sheet order (the first unparsed cell, unmapped columns' order)
@@ -221,19 +236,95 @@ def ingest_file(
                 sheet_result = piece if sheet_result is None else sheet_result.merged(piece)
             assert sheet_result is not None
             check_sheet(sheet_result, params, header_line)
-            ledger.loaded(index, plan.sheet, plan.sheet or path.name, det, title, sheet_result)
+            key = plan.sheet or path.name
+            columns = wh.columns(core)
+            this_sheet = "release_id = ? AND source_sheet_index = ?"
+            fingerprint, _ = sheet_fingerprint(
+                eng,
+                core,
+                tdef,
+                content_fields(tdef, {f.name for f in family_fields(tdef, held)}),
+                this_sheet,
+                [release_id, index],
+            )
+            copy_of = find_copy(eng, fingerprint) or ledger.copy_within(fingerprint)
+            if copy_of is not None:
+                # the same rows as a sheet already loaded (another format of one release)
+                eng.execute(f"DELETE FROM {core} WHERE {this_sheet}", [release_id, index])
+                ledger.report.copy_rows += sheet_result.rows
+                ledger.copied(
+                    index, plan.sheet, key, det, title, sheet_result, fingerprint, copy_of
+                )
+            else:
+                day = count_day_sql(tdef, columns)
+                span = eng.query(
+                    f"SELECT min({day}) AS lo, max({day}) AS hi FROM {core} WHERE {this_sheet}",
+                    [release_id, index],
+                ).to_pylist()[0]
+                rule = fam.table_rule(det.table)
+                scope = SheetScope(
+                    det.table,
+                    index,
+                    period,
+                    span["lo"],
+                    span["hi"],
+                    "aor" in held,
+                    sheet_result.rows,
+                    part=rule.part_of(plan.sheet, title, path.name),
+                    parts_total=len(rule.parts),
+                )
+                ledger.loaded(index, plan.sheet, key, det, title, sheet_result, fingerprint, scope)
             progress.sheet_done(path.name, plan.sheet, sheet_result.rows)
         if ledger.family is None:
             raise NotARelease("no sheet with a recognisable header", file=path.name)
         report = ledger.report
-        report.duplicates_flagged = _flag_duplicates(
-            wh, ledger.family, report.tables, release_id, duplicate_rule
-        )
-        place_new_events(wh)
+        if ledger.only_copies:
+            report.status = "copy"
+        else:
+            report.duplicates_flagged = _flag_duplicates(
+                wh, ledger.family, report.tables, release_id, duplicate_rule
+            )
+            placer.write()
+            _count_once(wh, ledger)
         ledger.write(eng, path, rel_name or path.name, sha, time.perf_counter() - t0)
         _before_commit_hook()
+        if sha256_file(path) != sha:
+            raise InputError(
+                "the file changed while it was being read; nothing was loaded (ingest it "
+                "again once it is complete)",
+                file=path.name,
+            )
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _count_once(wh: Warehouse, ledger: Ledger) -> None:
+    """Scope and cells of the new release, then which release counts each cell."""
+    fam, rid, report = ledger.family, ledger.release_id, ledger.report
+    assert fam is not None
+    eng = wh.engine
+    tables = wh.family_tables()
+    for table in report.tables:
+        core = core_name(table, fam.id)
+        columns = tables[table][core]
+        subset = fam.scope.subset
+        if fam.scope.subset_by:
+            subset = subset_values(eng, core, fam.scope.subset_by, columns, rid)
+        aors = None if fam.scope.aors == "all" else list(fam.scope.aors)
+        ledger.write_scope(eng, aors, subset, table=table)
+        record_cells(eng, table_def(table), core, columns, rid)
+    for table in report.tables:
+        physical = tables[table]
+        if overlaps_others(eng, table, rid):
+            recount(eng, table, list(physical), physical)
+        row = eng.query(
+            "SELECT coalesce(sum(rows) FILTER (WHERE release_id = $1 AND NOT counted), 0) AS own, "
+            "coalesce(sum(rows) FILTER (WHERE release_id <> $1 AND counted_by = $1), 0) AS other "
+            "FROM link_cells WHERE table_name = $2",
+            [rid, table],
+        ).to_pylist()[0]
+        report.shadowed_rows += int(row["own"])
+        report.shadows_rows += int(row["other"])
 
 
 def _cleaner(det: Detection, fam: Family, params: CleanParams) -> Callable[[RawSheet], CleanResult]:

@@ -22,7 +22,7 @@ class QuietProgress:
 @dataclass
 class FileReport:
     path: str
-    status: str  # loaded | already | error
+    status: str  # loaded | copy | already | skipped | error
     release_id: str | None = None
     family: str | None = None
     tables: list[str] = field(default_factory=list)
@@ -37,3 +37,10 @@ class FileReport:
     unmapped_columns: list[str] = field(default_factory=list)
     seconds: float = 0.0
     message: str = ""
+    # sheets whose rows are those of a sheet already loaded ("release_id:sheet_index"): not kept
+    copies: dict[str, str] = field(default_factory=dict)
+    copy_rows: int = 0
+    # rows of this file on days another release counts, and rows of other releases this one
+    # now counts instead (see `icefacts releases --overlaps`)
+    shadowed_rows: int = 0
+    shadows_rows: int = 0

@@ -38,30 +38,47 @@ def _unknown_in(voc: Vocab) -> Callable[[str | None], bool]:
 class Tally:
     checked: int = 0
     failed: int = 0
-    first_row: int | None = None
+    first: tuple[int, str] | None = None  # (sheet row, what it held) of the first failure
+
+    def detail(self) -> str | None:
+        if self.first is None:
+            return None
+        row, shown = self.first
+        return f"first at row {row:,}" + (f": {shown!r}" if shown else "")
 
 
 @dataclass
 class Validator:
     family: Family
     today: date = field(default_factory=date.today)
-    tallies: dict[tuple[str, str, str], Tally] = field(default_factory=dict)
+    # (sheet index, table, check, field) -> tally: a sheet found to be a copy is dropped
+    tallies: dict[tuple[int, str, str, str], Tally] = field(default_factory=dict)
 
     def _checks_for(self, table: str) -> list[Check]:
         return [c for c in self.family.validation if c.table in (None, table)]
 
-    def add(self, table: str, result: CleanResult) -> None:
+    def add(self, table: str, result: CleanResult, sheet: int = 0) -> None:
         t = result.table
         tdef = table_def(table)
         for check in self._checks_for(table):
             if check.check == "not_null":
                 if check.field not in t.column_names:
                     if check.field in tdef.names and check.table == table:
-                        self._tally(table, check, check.field or "", result.rows, result.rows)
+                        self._tally(
+                            sheet, table, check, check.field or "", result.rows, result.rows
+                        )
                     continue
                 counts = result.counts.get(check.field or "")
-                missing = counts.missing if counts else 0
-                self._tally(table, check, check.field or "", result.rows, missing)
+                # a cell present but not a valid value (a garbage date) is not valid either
+                missing = (counts.missing + counts.unparsed) if counts else 0
+                first = (
+                    counts.first_unparsed
+                    if counts
+                    and counts.unparsed
+                    and not counts.column.casefold().startswith("birth")
+                    else None
+                )
+                self._tally(sheet, table, check, check.field or "", result.rows, missing, first)
             elif check.check == "known_values":
                 name = check.field or ""
                 if name not in t.column_names:
@@ -74,14 +91,19 @@ class Validator:
                 else:
                     failed = result.counts[name].unknown if name in result.counts else 0
                 checked = len(col) - col.null_count
-                self._tally(table, check, name, checked, failed)
+                self._tally(sheet, table, check, name, checked, failed)
             elif check.check == "in_period":
                 if "out_of_period" not in t.column_names:
                     continue
                 flag = t.column("out_of_period")
                 checked = len(flag) - flag.null_count
                 self._tally(
-                    table, check, self.family.period_field(table), checked, result.out_of_period
+                    sheet,
+                    table,
+                    check,
+                    self.family.period_field(table),
+                    checked,
+                    result.out_of_period,
                 )
             elif check.check == "plausible_dates":
                 lo = check.min or date(1900, 1, 1)
@@ -95,20 +117,41 @@ class Validator:
                         pc.greater(col, pa.scalar(hi, pa.date32())),
                     )
                     checked = len(col) - col.null_count
-                    self._tally(table, check, f.name, checked, pc.sum(bad).as_py() or 0)
+                    self._tally(sheet, table, check, f.name, checked, pc.sum(bad).as_py() or 0)
 
-    def _tally(self, table: str, check: Check, field_name: str, checked: int, failed: int) -> None:
-        key = (table, check.check, field_name)
+    def _tally(
+        self,
+        sheet: int,
+        table: str,
+        check: Check,
+        field_name: str,
+        checked: int,
+        failed: int,
+        first: tuple[int, str] | None = None,
+    ) -> None:
+        key = (sheet, table, check.check, field_name)
         tally = self.tallies.setdefault(key, Tally())
         tally.checked += checked
         tally.failed += failed
+        tally.first = tally.first or first
 
-    def rows(self, release_id: str) -> list[tuple[object, ...]]:
+    def rows(
+        self, release_id: str, skip_sheets: set[int] | None = None
+    ) -> list[tuple[object, ...]]:
+        """Validation rows of the sheets loaded (``skip_sheets``: copies, not kept)."""
+        merged: dict[tuple[str, str, str], Tally] = {}
+        for (sheet, table, name, field_name), tally in sorted(self.tallies.items()):
+            if skip_sheets and sheet in skip_sheets:
+                continue
+            m = merged.setdefault((table, name, field_name), Tally())
+            m.checked += tally.checked
+            m.failed += tally.failed
+            m.first = m.first or tally.first
         out: list[tuple[object, ...]] = []
         checks: dict[tuple[str | None, str, str | None], Check] = {
             (c.table, c.check, c.field): c for c in self.family.validation
         }
-        for (table, name, field_name), tally in sorted(self.tallies.items()):
+        for (table, name, field_name), tally in sorted(merged.items()):
             check = (
                 checks.get((table, name, field_name))
                 or checks.get((None, name, field_name))
@@ -132,7 +175,7 @@ class Validator:
                     max_share,
                     status,
                     CAVEATS[name] if tally.failed else None,
-                    None,
+                    tally.detail(),
                 )
             )
         return out

@@ -22,19 +22,15 @@ from icefacts.places.facilities import county_index
 from icefacts.places.landmarks import Gazetteer, place_landmark
 from icefacts.places.names import county_key
 from icefacts.places.states import state as lookup_state
+from icefacts.schema import EVENT_TABLES
 
-# The location fields each event table can carry, in key order.
+# The location fields each event table can carry, in key order (defined in the schema).
 PLACE_KEY_FIELDS: dict[str, tuple[str, ...]] = {
-    "arrests": ("aor", "state", "county", "landmark"),
-    "encounters": ("aor", "landmark"),
-    "detainers": ("aor", "facility_state", "facility_city", "facility_code", "facility"),
-    "detentions": ("aor", "facility_code", "facility"),
+    t.name: t.place_fields for t in EVENT_TABLES.values() if t.placed
 }
 
 PLACEMENT_SCHEMA = pa.schema(
     [
-        ("table_name", pa.string()),
-        ("place_key", pa.string()),
         ("county_fips", pa.string()),
         ("state", pa.string()),
         ("place_method", pa.string()),
@@ -42,19 +38,6 @@ PLACEMENT_SCHEMA = pa.schema(
         ("place_note", pa.string()),
     ]
 )
-
-
-def place_key_sql(table: str, alias: str = "") -> str:
-    """SQL for the key of a row (the same text :func:`place_key` builds in Python). The key
-    starts with the table name so that joins need no constant predicate (DuckDB 2.0.1
-    ignores a LIMIT over a LEFT JOIN whose ON holds one and whose right side is empty)."""
-    p = f"{alias}." if alias else ""
-    parts = ", ".join(f"coalesce({p}{f}, '')" for f in PLACE_KEY_FIELDS[table])
-    return f"concat_ws('|', '{table}', {parts})"
-
-
-def place_key(values: dict[str, str | None], table: str) -> str:
-    return "|".join([table, *(values.get(f) or "" for f in PLACE_KEY_FIELDS[table])])
 
 
 @dataclass(frozen=True)
@@ -104,7 +87,11 @@ def _usps(value: str | None) -> str | None:
 
 
 def place_one(values: dict[str, str | None], index: PlaceIndex) -> tuple[str | None, ...]:
-    """(county_fips, state, method, confidence, note) for one distinct place key."""
+    """(county_fips, state, method, confidence, note) for one distinct place key.
+
+    A state the record names binds its county: a facility code, facility city, facility name
+    or landmark is only placed in a county of that state ("FRANKLIN COUNTY JAIL" recorded in
+    Pennsylvania is Franklin County, PA, never the one in New York)."""
     aor = values.get("aor")
     st = _usps(values.get("state") or values.get("facility_state"))
     county = values.get("county")
@@ -115,28 +102,26 @@ def place_one(values: dict[str, str | None], index: PlaceIndex) -> tuple[str | N
         if len(hits) == 1:
             return hits[0], st, "release_county", "high", None
     code = (values.get("facility_code") or "").strip().upper()
+    refused: str | None = None
     if code and code in index.facility_county:
         fac_fips = index.facility_county[code]
-        return (
-            fac_fips,
-            index.county_state.get(fac_fips),
-            "facility",
-            "high",
-            f"facility code {code}",
-        )
+        fac_state = index.county_state.get(fac_fips)
+        if st is None or fac_state == st:
+            return fac_fips, fac_state, "facility", "high", f"facility code {code}"
+        refused = f"facility code {code} is listed in {fac_state}, not {st}"
     city = values.get("facility_city")
     if st and city and (city_fips := index.city_county.get((st, county_key(city)))):
         return city_fips, st, "facility", "medium", f"facility city {city.title()}, {st}"
     landmark = values.get("landmark") or values.get("facility")
     if landmark:
-        p = place_landmark(landmark, aor, index.gazetteer)
-        if p.county_fips:
+        p = place_landmark(landmark, aor, index.gazetteer, state=st)
+        if p.county_fips and (st is None or p.state == st):
             note = f"{p.method}" + (f": {p.note}" if p.note else "")
             return p.county_fips, p.state, "landmark", p.confidence, note
         st = st or p.state
-        why = p.note or p.method
+        why = refused or p.note or p.method
     else:
-        why = "no location fields"
+        why = refused or "no location fields"
     if aor:
         return None, st, "aor_only", "none", why
     if st:
@@ -145,17 +130,12 @@ def place_one(values: dict[str, str | None], index: PlaceIndex) -> tuple[str | N
 
 
 def place_keys(table: str, keys: pa.Table, index: PlaceIndex) -> pa.Table:
-    """Placements for a table of distinct location fields (columns as PLACE_KEY_FIELDS)."""
+    """Placements (``PLACEMENT_SCHEMA``) for a table of distinct location fields (columns as
+    ``PLACE_KEY_FIELDS[table]``), row for row."""
     fields = PLACE_KEY_FIELDS[table]
     cols: dict[str, list[str | None]] = {n: [] for n in PLACEMENT_SCHEMA.names}
     for row in keys.to_pylist():
-        values = {f: row.get(f) for f in fields}
-        fips, st, method, conf, note = place_one(values, index)
-        cols["table_name"].append(table)
-        cols["place_key"].append(place_key(values, table))
-        cols["county_fips"].append(fips)
-        cols["state"].append(st)
-        cols["place_method"].append(method)
-        cols["place_confidence"].append(conf)
-        cols["place_note"].append(note)
+        placed = place_one({f: row.get(f) for f in fields}, index)
+        for name, value in zip(PLACEMENT_SCHEMA.names, placed, strict=True):
+            cols[name].append(value)
     return pa.Table.from_pydict(cols, schema=PLACEMENT_SCHEMA)

@@ -535,13 +535,16 @@ def _office_state(gaz: Gazetteer, scope: _Scope, text: str) -> str | None:
     return None
 
 
-def place_landmark(landmark: str | None, aor: str | None, gazetteer: Gazetteer) -> Placement:
-    """Place one landmark recorded in AOR ``aor`` (code or name; None if unknown)."""
-    return _place(_norm(landmark or ""), _aor_code(aor), gazetteer)
+def place_landmark(
+    landmark: str | None, aor: str | None, gazetteer: Gazetteer, state: str | None = None
+) -> Placement:
+    """Place one landmark recorded in AOR ``aor`` (code or name; None if unknown). ``state``
+    (USPS), when the record names one, binds the search to that state's counties."""
+    return _place(_norm(landmark or ""), _aor_code(aor), gazetteer, state)
 
 
 @lru_cache(maxsize=65536)
-def _place(text: str, aor: str | None, gaz: Gazetteer) -> Placement:
+def _place(text: str, aor: str | None, gaz: Gazetteer, state: str | None = None) -> Placement:
     if not text or text in {"NA", "N/A", "NULL", "NONE", "UNKNOWN", "--"}:
         return Placement(None, None, "empty", "none")
     site = CAP_SITE.match(text)
@@ -553,7 +556,7 @@ def _place(text: str, aor: str | None, gaz: Gazetteer) -> Placement:
         tokens[0:1] = _words(gaz.aor_names.get(aor, aor))
     scope = _Scope(
         aor,
-        _state_hint(text, gaz),
+        state or _state_hint(text, gaz),
         gaz.aor_counties.get(aor) if aor else None,
         gaz.aor_states.get(aor) if aor else None,
     )

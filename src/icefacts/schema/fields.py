@@ -37,6 +37,19 @@ class TableDef:
     date_field: str
     derived: tuple[Field, ...] = field(default_factory=tuple)
     time_field: str | None = None  # the same moment with its time of day, where released
+    # the location fields a record of this table can carry, in the order placement reads them
+    # (empty: the table is not placed in counties)
+    place_fields: tuple[str, ...] = ()
+    # the day an event of this table is counted on when releases overlap (first one present)
+    count_date: tuple[str, ...] = ()
+
+    @property
+    def placed(self) -> bool:
+        return bool(self.place_fields)
+
+    @property
+    def count_dates(self) -> tuple[str, ...]:
+        return self.count_date or (self.date_field,)
 
     def field(self, name: str) -> Field:
         for f in (*self.fields, *self.derived):
@@ -68,6 +81,37 @@ QUALITY: tuple[Field, ...] = (
     F("unparsed", "MAP(VARCHAR, VARCHAR)", "map", "cells that could not be typed, verbatim"),
     F("unknown_mask", "UBIGINT", "mask", "bit i set when field i held a value no vocab knows"),
     F("duplicate_of", "VARCHAR", "link", "event_id of the first row of a likely duplicate"),
+)
+
+# Columns the link steps add to every row of a placed table (``link/placement.py``): where the
+# event happened, as far as the records tell, and how we know.
+PLACEMENT: tuple[Field, ...] = (
+    F(
+        "place_id",
+        "BIGINT",
+        "link",
+        "the distinct location fields this row was placed from (a hash of them; placements)",
+    ),
+    F("county_fips", "VARCHAR", "link", "county the event is placed in (5-digit FIPS), if any"),
+    F("place_state", "VARCHAR", "link", "state (USPS): as released, else as placed"),
+    F(
+        "place_method",
+        "VARCHAR",
+        "link",
+        "release_county | facility | landmark | aor_only | state_only (how it was placed)",
+    ),
+    F("place_confidence", "VARCHAR", "link", "high | medium | low | none"),
+)
+
+# Each event counted once (``link/counting.py``): for every table, AOR and day one release
+# counts; the rows of other releases there name it.
+COUNTING: tuple[Field, ...] = (
+    F(
+        "shadowed_by",
+        "VARCHAR",
+        "link",
+        "release that counts this row's table, AOR and day instead (NULL: its own release)",
+    ),
 )
 
 _PERSON = F("person_id", "VARCHAR", "person", "anonymized identifier, NULL if none/redacted")
@@ -140,6 +184,7 @@ ARRESTS = TableDef(
     date_field="apprehension_date",
     time_field="apprehension_at",
     derived=(_AT_LARGE,),
+    place_fields=("aor", "state", "county", "landmark"),
 )
 
 ENCOUNTERS = TableDef(
@@ -178,6 +223,7 @@ ENCOUNTERS = TableDef(
     ),
     date_field="event_date",
     time_field="event_at",
+    place_fields=("aor", "landmark"),
 )
 
 REMOVALS = TableDef(
@@ -206,6 +252,9 @@ REMOVALS = TableDef(
         _PERSON,
     ),
     date_field="departed_date",
+    # national extracts give the removal date (their stated period is about it); the Seattle
+    # productions give only the departure date, the same day for most removals
+    count_date=("removal_date", "departed_date"),
 )
 
 DETAINERS = TableDef(
@@ -260,6 +309,7 @@ DETAINERS = TableDef(
     ),
     date_field="prepared_date",
     time_field="prepared_at",
+    place_fields=("aor", "facility_state", "facility_city", "facility_code", "facility"),
 )
 
 DETENTIONS = TableDef(
@@ -287,11 +337,19 @@ DETENTIONS = TableDef(
     ),
     date_field="book_in_date",
     time_field="book_in_at",
+    place_fields=("aor", "facility_code", "facility"),
 )
 
 EVENT_TABLES: dict[str, TableDef] = {
     t.name: t for t in (ARRESTS, ENCOUNTERS, REMOVALS, DETAINERS, DETENTIONS)
 }
+
+
+PLACED_TABLES: tuple[str, ...] = tuple(t.name for t in EVENT_TABLES.values() if t.placed)
+# every location field any table carries (the columns of ``link_places``)
+PLACE_KEY_COLUMNS: tuple[str, ...] = tuple(
+    dict.fromkeys(f for t in EVENT_TABLES.values() for f in t.place_fields)
+)
 
 
 def table_def(name: str) -> TableDef:

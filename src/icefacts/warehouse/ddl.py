@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from icefacts.schema import EVENT_TABLES, PROVENANCE, Field, TableDef
-from icefacts.schema.fields import QUALITY
+from icefacts.schema import (
+    COUNTING,
+    EVENT_TABLES,
+    PLACE_KEY_COLUMNS,
+    PLACEMENT,
+    PROVENANCE,
+    QUALITY,
+    Field,
+    TableDef,
+)
 
-SCHEMA_VERSION = 2  # 2: link_places keys start with the table name
+SCHEMA_VERSION = 3  # 3: stored placements and counting columns, release scopes, copies
 
 BOOKKEEPING = [
     """CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
@@ -16,12 +24,12 @@ BOOKKEEPING = [
         tables VARCHAR[], rows_per_sheet MAP(VARCHAR, BIGINT), rows BIGINT,
         title VARCHAR, period_start DATE, period_end DATE, maturity VARCHAR,
         synthetic BOOLEAN, load_id VARCHAR, ingested_at TIMESTAMP, tool_version VARCHAR,
-        seconds DOUBLE)""",
+        seconds DOUBLE, copy_of VARCHAR[])""",
     """CREATE TABLE IF NOT EXISTS raw_sheets (
         release_id VARCHAR, sheet_index INTEGER, sheet VARCHAR, status VARCHAR,
         table_name VARCHAR, header_row INTEGER, title VARCHAR, headers VARCHAR[],
         column_map MAP(VARCHAR, VARCHAR[]), unmapped VARCHAR[], rows BIGINT,
-        blank_rows BIGINT, note VARCHAR)""",
+        blank_rows BIGINT, note VARCHAR, fingerprint VARCHAR, copy_of VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS validation (
         release_id VARCHAR, table_name VARCHAR, check_name VARCHAR, field VARCHAR,
         checked BIGINT, failed BIGINT, share DOUBLE, max_share DOUBLE, status VARCHAR,
@@ -29,12 +37,29 @@ BOOKKEEPING = [
     """CREATE TABLE IF NOT EXISTS field_stats (
         release_id VARCHAR, table_name VARCHAR, field VARCHAR, rows BIGINT,
         missing BIGINT, redacted BIGINT, unknown BIGINT, unparsed BIGINT)""",
-    """CREATE TABLE IF NOT EXISTS link_places (
-        table_name VARCHAR, place_key VARCHAR, county_fips VARCHAR, state VARCHAR,
-        place_method VARCHAR, place_confidence VARCHAR, place_note VARCHAR,
-        placed_at TIMESTAMP)""",
     """CREATE TABLE IF NOT EXISTS unknown_values (
         release_id VARCHAR, table_name VARCHAR, field VARCHAR, value VARCHAR, n BIGINT)""",
+    # what each release holds: per table (and sheet), the AORs (NULL = every AOR), the period,
+    # and whether it is a subset (e.g. CAP arrests only); the counting rule reads these
+    # what each release holds: per table and sheet, the AORs (NULL = every AOR), the period,
+    # whether it is a subset (e.g. CAP arrests only) or one of the parts a table comes in;
+    # the counting rule (link/counting.py) reads these
+    """CREATE TABLE IF NOT EXISTS release_scope (
+        release_id VARCHAR, family VARCHAR, table_name VARCHAR, sheet_index INTEGER,
+        aors VARCHAR[], period_start DATE, period_end DATE, period_source VARCHAR,
+        subset VARCHAR, part VARCHAR, parts_total INTEGER, has_aor BOOLEAN, maturity VARCHAR,
+        rows BIGINT)""",
+    # rows of each loaded sheet per AOR and counting day, and the release that counts there
+    """CREATE TABLE IF NOT EXISTS link_cells (
+        table_name VARCHAR, release_id VARCHAR, sheet_index INTEGER, aor VARCHAR, day DATE,
+        rows BIGINT, events BIGINT, counted_by VARCHAR, counted BOOLEAN)""",
+    # one row per distinct set of location fields of a table, and where it places events
+    f"""CREATE TABLE IF NOT EXISTS link_places (
+        place_id BIGINT, table_name VARCHAR,
+        {", ".join(f"{c} VARCHAR" for c in PLACE_KEY_COLUMNS)},
+        county_fips VARCHAR, place_state VARCHAR, place_method VARCHAR,
+        place_confidence VARCHAR, place_note VARCHAR, placed_at TIMESTAMP)""",
+    """CREATE OR REPLACE VIEW placements AS SELECT * FROM link_places""",
 ]
 
 
@@ -83,9 +108,24 @@ def create_core(tdef: TableDef, family: str | None = None, mapped: set[str] | No
         *(f"{f.name} {f.type}" for f in fields),
         *(f"{f.name} {f.type}" for f in QUALITY),
         "extra MAP(VARCHAR, VARCHAR)",
+        *(f"{f.name} {f.type}" for f in link_fields(tdef)),
     ]
     body = ",\n  ".join(cols)
     return f"CREATE TABLE IF NOT EXISTS {core_name(tdef.name, family)} (\n  {body}\n)"
+
+
+def link_fields(tdef: TableDef) -> tuple[Field, ...]:
+    """Columns the link steps keep on every row: placement (placed tables) and counting."""
+    return (*(PLACEMENT if tdef.placed else ()), *COUNTING)
+
+
+def count_day_sql(tdef: TableDef, columns: set[str], alias: str = "") -> str:
+    """The day a row is counted on (``TableDef.count_dates``), from the columns it has."""
+    p = f"{alias}." if alias else ""
+    have = [f"{p}{c}" for c in tdef.count_dates if c in columns]
+    if not have:
+        return "NULL::DATE"
+    return have[0] if len(have) == 1 else f"coalesce({', '.join(have)})"
 
 
 def redacted_fields_expr(tdef: TableDef) -> str:
@@ -113,17 +153,23 @@ def storage_columns(tdef: TableDef) -> list[tuple[str, str]]:
         *STORAGE_PROVENANCE_COLUMNS,
         *((f.name, f.type) for f in (*tdef.fields, *tdef.derived, *QUALITY)),
         ("extra", "MAP(VARCHAR, VARCHAR)"),
+        *((f.name, f.type) for f in link_fields(tdef)),
     ]
 
 
 def create_view(tdef: TableDef, family_tables: dict[str, set[str]] | None = None) -> list[str]:
-    """``_events_<table>``: the union of family tables; ``<table>``: the public view with
-    every canonical column and, for placed tables, where each event happened and how we know.
+    """Three views per table:
 
-    ``family_tables`` maps each physical family table to the columns it has; the union names
-    every column explicitly (NULL for those a family lacks)."""
-    from icefacts.places.events import PLACE_KEY_FIELDS, place_key_sql
+    ``_events_<table>``  the union of the family tables (internal: the link steps read it);
+    ``<table>_all``      every row of every release, with ``counted`` (this row counts: its
+                         release counts its table, AOR and day, and it is not a duplicate) and
+                         ``shadowed_by`` (the release that counts instead);
+    ``<table>``          the rows that count: each event once, whatever releases hold it.
 
+    Placement and counting are stored columns, so the views join nothing: an aggregate over
+    ``<table>`` costs what it costs over the family tables. ``family_tables`` maps each
+    physical family table to the columns it has; the union names every column (NULL for those
+    a family lacks)."""
     columns = storage_columns(tdef)
     sources = {core_name(tdef.name): {c for c, _ in columns}, **(family_tables or {})}
     union = " UNION ALL ".join(
@@ -133,12 +179,11 @@ def create_view(tdef: TableDef, family_tables: dict[str, set[str]] | None = None
         for name, have in sources.items()
     )
     internal = f"CREATE OR REPLACE VIEW _events_{tdef.name} AS {union}"
-    placed = tdef.name in PLACE_KEY_FIELDS
     state_col = "state" if "state" in tdef.names else None
 
     def col(name: str) -> str:
-        if placed and name == state_col:
-            return "coalesce(e.state, p.state) AS state"
+        if tdef.placed and name == state_col:
+            return "coalesce(e.state, e.place_state) AS state"
         return f"e.{name}"
 
     cols = [
@@ -147,20 +192,16 @@ def create_view(tdef: TableDef, family_tables: dict[str, set[str]] | None = None
         *(col(f.name) for f in tdef.fields),
         *(f"e.{f.name}" for f in tdef.derived),
     ]
-    if placed:
-        released = [f for f in ("state", "facility_state") if f in tdef.names]
-        placed_state = (
-            f"coalesce({', '.join(f'e.{f}' for f in released)}, p.state)" if released else "p.state"
-        )
+    if tdef.placed:
         cols += [
-            "p.county_fips",
-            f"{placed_state} AS place_state",
-            *([] if state_col else [f"{placed_state} AS state"]),
-            "coalesce(p.place_method, CASE WHEN e.aor IS NOT NULL THEN 'aor_only' END) "
+            "e.county_fips",
+            "e.place_state",
+            *([] if state_col else ["e.place_state AS state"]),
+            "coalesce(e.place_method, CASE WHEN e.aor IS NOT NULL THEN 'aor_only' END) "
             "AS place_method",
-            "coalesce(p.place_confidence, CASE WHEN e.aor IS NOT NULL THEN 'none' END) "
+            "coalesce(e.place_confidence, CASE WHEN e.aor IS NOT NULL THEN 'none' END) "
             "AS place_confidence",
-            "p.place_note",
+            "e.place_id",
         ]
     cols += [
         "e.duplicate_of",
@@ -170,11 +211,21 @@ def create_view(tdef: TableDef, family_tables: dict[str, set[str]] | None = None
         "e.unparsed",
         "e.extra",
     ]
-    body = f"SELECT {', '.join(cols)} FROM _events_{tdef.name} e"
-    if placed:
-        # the key carries the table name: no constant predicate in ON (see place_key_sql)
-        body += f" LEFT JOIN link_places p ON p.place_key = {place_key_sql(tdef.name, 'e')}"
-    return [internal, f"CREATE OR REPLACE VIEW {tdef.name} AS {body}"]
+    everything = [
+        *cols,
+        "e.shadowed_by",
+        "(e.shadowed_by IS NULL AND e.duplicate_of IS NULL) AS counted",
+    ]
+    body_all = f"SELECT {', '.join(everything)} FROM _events_{tdef.name} e"
+    counted = (
+        f"SELECT {', '.join(cols)} FROM _events_{tdef.name} e "
+        "WHERE e.shadowed_by IS NULL AND e.duplicate_of IS NULL"
+    )
+    return [
+        internal,
+        f"CREATE OR REPLACE VIEW {tdef.name}_all AS {body_all}",
+        f"CREATE OR REPLACE VIEW {tdef.name} AS {counted}",
+    ]
 
 
 def all_statements(

@@ -26,6 +26,12 @@ class Engine(Protocol):
 
     def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any: ...
 
+    def create_table(self, name: str, data: pa.Table) -> None: ...
+
+    def register(self, name: str, data: pa.Table) -> None: ...
+
+    def unregister(self, name: str) -> None: ...
+
     def load_arrow(
         self, table: str, data: pa.Table | list[pa.Table], extra: dict[str, str] | None = None
     ) -> int:
@@ -68,6 +74,14 @@ class DuckDBEngine:
         """The first column of the first row (None when there is no row)."""
         table = self.query(sql, params)
         return table.column(0)[0].as_py() if table.num_rows else None
+
+    def register(self, name: str, data: pa.Table) -> None:
+        """Make ``data`` queryable as ``name`` (until :meth:`unregister`)."""
+        self.con.register(name, data)
+
+    def unregister(self, name: str) -> None:
+        with contextlib.suppress(duckdb.Error):
+            self.con.unregister(name)
 
     def create_table(self, name: str, data: pa.Table) -> None:
         """A new table holding ``data`` (its columns and types)."""

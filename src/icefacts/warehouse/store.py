@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from icefacts.errors import IcefactsError
 from icefacts.schema import EVENT_TABLES
 from icefacts.warehouse import ddl
 from icefacts.warehouse.connect import connect, default_db_path
@@ -32,12 +33,56 @@ class Warehouse:
         con = connect(db, read_only)
         wh = cls(db, con, read_only)
         try:
+            version = wh.schema_version()
+            if version is not None and version > ddl.SCHEMA_VERSION:
+                raise IcefactsError(
+                    f"warehouse {db} was written by a newer icefacts (schema {version}; this "
+                    f"one reads schema {ddl.SCHEMA_VERSION}): upgrade icefacts"
+                )
             if not read_only:
-                wh.migrate()
+                wh.migrate(version)
+            elif version is not None and (version < ddl.SCHEMA_VERSION or wh.meta("relink")):
+                raise IcefactsError(
+                    f"warehouse {db} was written by an earlier icefacts: upgrade it once with "
+                    f"`icefacts upgrade --db {db}`"
+                )
         except BaseException:
             con.close()
             raise
         return wh
+
+    def schema_version(self) -> int | None:
+        """The warehouse's schema version; None for a new (empty) file. A DuckDB file holding
+        other tables but no icefacts bookkeeping is refused (it is someone else's database)."""
+        tables = {
+            r[0]
+            for r in self.con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+            ).fetchall()
+        }
+        if "meta" not in tables:
+            if tables:
+                raise IcefactsError(
+                    f"{self.path} is a DuckDB database but not an icefacts warehouse "
+                    f"(it holds {', '.join(sorted(tables)[:3])}...); give another --db"
+                )
+            return None
+        value = self.meta("schema_version")
+        return int(value) if value and value.isdigit() else 1
+
+    def meta(self, key: str) -> str | None:
+        rows = self.con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+        return str(rows[0][0]) if rows and rows[0][0] is not None else None
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        if value is None:
+            self.engine.execute("DELETE FROM meta WHERE key = ?", [key])
+        else:
+            self.engine.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+    def core_tables(self) -> dict[str, list[str]]:
+        """Event table -> its physical family tables."""
+        return {t: list(names) for t, names in self.family_tables().items()}
 
     def user_query(
         self,
@@ -54,14 +99,14 @@ class Warehouse:
     def family_tables(self) -> dict[str, dict[str, set[str]]]:
         """Physical per-family tables behind each public view, with their columns."""
         rows = self.con.execute(
-            "SELECT table_name FROM information_schema.tables "
+            "SELECT table_name, list(column_name) FROM information_schema.columns "
             "WHERE table_schema = 'main' AND table_name LIKE 'core\\_%\\_\\_%' ESCAPE '\\' "
-            "ORDER BY table_name"
+            "GROUP BY table_name ORDER BY table_name"
         ).fetchall()
         out: dict[str, dict[str, set[str]]] = {}
-        for (name,) in rows:
+        for name, columns in rows:
             table = name.removeprefix("core_").split("__", 1)[0]
-            out.setdefault(table, {})[name] = self.columns(name)
+            out.setdefault(table, {})[name] = set(columns)
         return out
 
     def columns(self, table: str) -> set[str]:
@@ -78,28 +123,45 @@ class Warehouse:
         re-point the public view. Runs inside the caller's load transaction."""
         tdef = EVENT_TABLES[table]
         name = ddl.core_name(table, family)
-        self.engine.execute(ddl.create_core(tdef, family, mapped))
         have = self.columns(name)
-        for f in ddl.family_fields(tdef, mapped):
-            if f.name not in have:
+        changed = not have
+        if changed:
+            self.engine.execute(ddl.create_core(tdef, family, mapped))
+        for f in (*ddl.family_fields(tdef, mapped), *ddl.link_fields(tdef)):
+            if have and f.name not in have:
                 self.engine.execute(f"ALTER TABLE {name} ADD COLUMN {f.name} {f.type}")
-        for stmt in ddl.create_view(tdef, self.family_tables().get(table)):
-            self.engine.execute(stmt)
+                changed = True
+        if changed:  # re-point the views at the new or wider table
+            for stmt in ddl.create_view(tdef, self.family_tables().get(table)):
+                self.engine.execute(stmt)
         return name
 
-    def migrate(self) -> None:
+    def migrate(self, version: int | None = None) -> None:
+        """Create what is missing; upgrade an earlier schema in place. Upgrading from schema 1
+        or 2 adds the stored placement and counting columns and marks the warehouse for a
+        relink (placement ids, fingerprints, scopes, counting), which the API runs next."""
         with self.engine.transaction():
+            if version is not None and version < 3:
+                self._upgrade_to_3()
             for stmt in ddl.all_statements(self.family_tables()):
                 self.engine.execute(stmt)
-            # schema 1 keyed placements without the table name: drop them; the next ingest
-            # or `icefacts reference load` places those events again
-            self.engine.execute(
-                "DELETE FROM link_places WHERE NOT starts_with(place_key, table_name || '|')"
-            )
-            self.engine.execute(
-                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
-                [str(ddl.SCHEMA_VERSION)],
-            )
+            self.set_meta("schema_version", str(ddl.SCHEMA_VERSION))
+
+    def _upgrade_to_3(self) -> None:
+        eng = self.engine
+        for tdef in EVENT_TABLES.values():
+            for view in (tdef.name, f"{tdef.name}_all", f"_events_{tdef.name}"):
+                eng.execute(f"DROP VIEW IF EXISTS {view}")
+        eng.execute("ALTER TABLE releases ADD COLUMN IF NOT EXISTS copy_of VARCHAR[]")
+        eng.execute("ALTER TABLE raw_sheets ADD COLUMN IF NOT EXISTS fingerprint VARCHAR")
+        eng.execute("ALTER TABLE raw_sheets ADD COLUMN IF NOT EXISTS copy_of VARCHAR")
+        eng.execute("DROP TABLE IF EXISTS link_places")  # keyed by strings before schema 3
+        for table, names in self.family_tables().items():
+            for name, have in names.items():
+                for f in ddl.link_fields(EVENT_TABLES[table]):
+                    if f.name not in have:
+                        eng.execute(f"ALTER TABLE {name} ADD COLUMN {f.name} {f.type}")
+        self.set_meta("relink", "all")
 
     def close(self) -> None:
         self.con.close()

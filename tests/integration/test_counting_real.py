@@ -1,0 +1,106 @@
+"""Count-once on the real files: four copies of the FY2017 national arrests give ICE's total;
+the Seattle folder (UW v. DHS, CAP, and per-sheet CSV copies of both) beside the national
+files gives the national file's count for every AOR and fiscal year; the loading order does
+not matter. Skipped cleanly when ../shared/data is absent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from icefacts import api
+from icefacts.warehouse import Warehouse
+from tests.conftest import SHARED, shared_file
+from tests.copies import plain_csv, xlsx_copy
+
+pytestmark = pytest.mark.realdata
+
+NATIONAL = "uwchr-ero-lesa-national-fy2016-2019"
+SEATTLE = "uwchr-seattle-aor-2012-2019"
+
+FY = "year(({d}) + INTERVAL 92 DAY)"  # the fiscal year a date falls in
+
+
+def _by_aor_fy(wh: Warehouse, table: str, date: str, where: str = "true") -> dict[tuple, int]:
+    rows = wh.engine.query(
+        f"SELECT aor, {FY.format(d=date)} AS fy, count(*) AS n FROM {table} WHERE {where} "
+        "GROUP BY ALL"
+    ).to_pylist()
+    return {(r["aor"], r["fy"]): r["n"] for r in rows}
+
+
+def test_four_copies_of_fy2017_arrests_count_once(tmp_path: Path) -> None:
+    gz = shared_file(f"{NATIONAL}/EROArrests_FY2017.csv.gz")
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    files = [
+        gz,
+        plain_csv(gz, tmp_path / "EROArrests_FY2017.csv"),
+        xlsx_copy(gz, tmp_path / "EROArrests_FY2017.xlsx", title_rows=5),
+        xlsx_copy(gz, other / "arrests-fy2017.xlsx", title_rows=5, keep_title=False),
+    ]
+    with Warehouse.open(tmp_path / "w.duckdb") as wh:
+        reports = api.ingest(wh, files)
+        assert [r.status for r in reports] == ["loaded", "copy", "copy", "copy"]
+        assert wh.engine.scalar("SELECT count(*) FROM releases") == 4
+        assert wh.engine.scalar("SELECT count(*) FROM arrests") == 143_470
+        assert wh.engine.scalar("SELECT count(*) FROM arrests WHERE aor = 'DAL'") == 16_520
+
+
+def test_seattle_beside_national_gives_the_national_counts(tmp_path: Path) -> None:
+    national, seattle = SHARED / NATIONAL, SHARED / SEATTLE
+    if not (national.exists() and seattle.exists()):
+        pytest.skip("real data not available")
+    nat = "release_id IN (SELECT release_id FROM releases WHERE family = 'lesa-national')"
+    for order in ([national, seattle], [seattle, national]):
+        db = tmp_path / f"both-{order[0].name}.duckdb"
+        with Warehouse.open(db) as wh:
+            for folder in order:
+                reports = api.ingest(wh, [folder])
+                assert all(r.status in ("loaded", "copy", "skipped") for r in reports)
+            # the national files' own rows, counted or not
+            want = {
+                "arrests": _by_aor_fy(wh, "arrests_all", "apprehension_date", nat),
+                "removals": _by_aor_fy(wh, "removals_all", "removal_date", nat),
+                "encounters": _by_aor_fy(wh, "encounters_all", "event_date", nat),
+            }
+            got = {
+                "arrests": _by_aor_fy(
+                    wh, "arrests", "apprehension_date", "apprehension_date >= '2015-10-01'"
+                ),
+                "removals": _by_aor_fy(
+                    wh,
+                    "removals",
+                    "coalesce(removal_date, departed_date)",
+                    "coalesce(removal_date, departed_date) >= '2015-10-01'",
+                ),
+                "encounters": _by_aor_fy(
+                    wh, "encounters", "event_date", "event_date >= '2015-10-01'"
+                ),
+            }
+            # national FY2016-2019: every AOR and fiscal year exactly as the national files
+            for table in want:
+                assert got[table] == {k: v for k, v in want[table].items() if k[1] >= 2016}, table
+            # Seattle arrests before FY2016, where only the UW v. DHS production covers
+            early = wh.engine.scalar(
+                "SELECT count(*) FROM arrests WHERE aor = 'SEA' AND apprehension_date "
+                "< '2015-10-01'"
+            )
+            assert early == wh.engine.scalar(
+                "SELECT count(*) FROM arrests_all a JOIN releases r USING (release_id) "
+                "WHERE r.family = 'uw-v-dhs-seattle' AND apprehension_date < '2015-10-01'"
+            )
+            assert early > 20_000
+
+
+def test_seattle_workbooks_alone_give_the_fy2017_total(tmp_path: Path) -> None:
+    uw = shared_file(f"{SEATTLE}/original_UWvDHS_ICE_Productions_LESA-STU_Seattle_2012-2019.xlsx")
+    cap = shared_file(f"{SEATTLE}/original_2018-ICFO-36170_Seattle_CAP_FY2017-2018.xlsx")
+    with Warehouse.open(tmp_path / "w.duckdb") as wh:
+        api.ingest(wh, [cap, uw])
+        n = wh.engine.scalar(
+            "SELECT count(*) FROM arrests WHERE aor = 'SEA' AND apprehension_date "
+            "BETWEEN '2016-10-01' AND '2017-09-30'"
+        )
+    assert n == 3_376
