@@ -10,14 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+from icefacts.analysis.overlaps import pairs_sql
+from icefacts.errors import InputError
 from icefacts.ingest.pipeline import ingest_paths
 from icefacts.ingest.report import FileReport, Progress
 from icefacts.policies import Registry
+from icefacts.schema import EVENT_TABLES
 from icefacts.warehouse import Warehouse
 from icefacts.warehouse.user_sql import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, UserResult
+
+if TYPE_CHECKING:
+    from icefacts.analysis.overlaps import Overlaps
 
 
 def default_db() -> Path:
@@ -130,11 +137,27 @@ def sql_result(
 
 
 def releases(wh: Warehouse) -> pa.Table:
+    """One row per ingested file. ``copy_of``: the releases whose rows a file repeats in
+    another format (its own rows are not kept); ``counted_rows``: rows that count (each event
+    once: not a copy, not on days another release counts, not a flagged duplicate)."""
     return wh.engine.query(
-        "SELECT release_id, family, family_letter AS letter, foia, file_name, tables, rows, "
-        "period_start, period_end, maturity, synthetic, sha256, bytes, ingested_at, "
-        "tool_version, seconds FROM releases ORDER BY ingested_at"
+        "SELECT r.release_id, r.family, r.family_letter AS letter, r.foia, r.file_name, "
+        "r.file_path, r.tables, r.rows, coalesce(c.counted, 0)::BIGINT AS counted_rows, "
+        "coalesce(r.copy_of, []) AS copy_of, r.period_start, r.period_end, r.maturity, "
+        "r.synthetic, r.sha256, r.bytes, r.ingested_at, r.tool_version, r.seconds "
+        "FROM releases r LEFT JOIN (SELECT release_id, sum(events) FILTER (WHERE counted) "
+        "AS counted FROM link_cells GROUP BY 1) c USING (release_id) ORDER BY r.ingested_at"
     )
+
+
+def overlaps(wh: Warehouse, table: str | None = None) -> Overlaps:
+    """Per table and AOR: which releases cover which periods, which counts, and how the row
+    counts of releases holding the same days compare (``analysis/overlaps.py``)."""
+    from icefacts.analysis.overlaps import overlaps as compute
+
+    if table is not None and table not in EVENT_TABLES:
+        raise InputError(f"--table must be one of {', '.join(EVENT_TABLES)}, not {table!r}")
+    return compute(wh.engine, table)
 
 
 def resolve_release(wh: Warehouse, text: str) -> str:
@@ -160,14 +183,48 @@ def resolve_release(wh: Warehouse, text: str) -> str:
 
 
 def validation_report(wh: Warehouse, release_id: str | None = None) -> pa.Table:
+    """The declared checks of each release, and what counting each event once did to it:
+    ``copy`` (a file holding the rows of another release, not loaded again),
+    ``overlap`` (rows on days another release counts: kept, not counted) and
+    ``overlap_agrees`` (AOR-months where releases holding the same days disagree)."""
     if release_id:
         release_id = resolve_release(wh, release_id)
-    where = "WHERE v.release_id = ?" if release_id else ""
+    where = "WHERE v.release_id = $1" if release_id else ""
+    counting = f"""
+        SELECT r.release_id, r.file_name, array_to_string(r.tables, ',') AS table_name,
+               'copy' AS check_name, NULL AS field, r.rows AS checked, r.rows AS failed,
+               1.0 AS share, NULL::DOUBLE AS max_share, 'info' AS status, 'copy' AS caveat,
+               'the same rows as release ' || array_to_string(r.copy_of, ', ') AS detail
+        FROM releases r WHERE len(coalesce(r.copy_of, [])) > 0 AND NOT EXISTS (
+            SELECT 1 FROM link_cells c WHERE c.release_id = r.release_id)
+        UNION ALL
+        SELECT c.release_id, any_value(r.file_name), c.table_name, 'overlap', NULL,
+               sum(c.rows)::BIGINT, (sum(c.rows) FILTER (WHERE NOT c.counted))::BIGINT,
+               (sum(c.rows) FILTER (WHERE NOT c.counted)) / sum(c.rows), NULL, 'info',
+               'overlap_shadowed',
+               'kept in ' || c.table_name || '_all, counted under release ' ||
+               string_agg(DISTINCT c.counted_by, ', ') FILTER (WHERE NOT c.counted)
+        FROM link_cells c JOIN releases r USING (release_id)
+        GROUP BY c.release_id, c.table_name HAVING bool_or(NOT c.counted)
+        UNION ALL
+        SELECT m.other, any_value(r.file_name), m.table_name, 'overlap_agrees', m.aor,
+               count(*), count(*) FILTER (WHERE m.disagrees),
+               count(*) FILTER (WHERE m.disagrees) / count(*), 0.0,
+               CASE WHEN bool_or(m.disagrees) THEN 'fail' ELSE 'pass' END,
+               CASE WHEN bool_or(m.disagrees) THEN 'overlap_disagrees' END,
+               'AOR-months compared with release ' || m.counting
+        FROM ({pairs_sql("true")}) m JOIN releases r ON r.release_id = m.other
+        WHERE m.month IS NOT NULL
+        GROUP BY m.other, m.table_name, m.aor, m.counting
+    """
     return wh.engine.query(
-        "SELECT r.file_name, v.table_name, v.check_name, v.field, v.checked, v.failed, "
-        "round(v.share, 6) AS share, v.max_share, v.status, v.caveat "
-        f"FROM validation v JOIN releases r USING (release_id) {where} "
-        "ORDER BY r.file_name, v.table_name, v.status DESC, v.check_name, v.field",
+        "SELECT file_name, table_name, check_name, field, checked, failed, "
+        "round(share, 6) AS share, max_share, status, caveat, detail FROM ("
+        "SELECT v.release_id, r.file_name, v.table_name, v.check_name, v.field, v.checked, "
+        "v.failed, v.share, v.max_share, v.status, v.caveat, v.detail "
+        "FROM validation v JOIN releases r USING (release_id) "
+        f"UNION ALL {counting}) v {where} "
+        "ORDER BY file_name, table_name, status DESC, check_name, field",
         [release_id] if release_id else None,
     )
 

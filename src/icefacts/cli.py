@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -189,10 +190,47 @@ def ingest(
 
 
 @app.command()
-def releases(db: DbOpt = None, fmt: FormatOpt = "table") -> None:
+def releases(
+    db: DbOpt = None,
+    fmt: FormatOpt = "table",
+    overlaps: Annotated[
+        bool,
+        typer.Option(
+            "--overlaps",
+            help="per table and AOR: which releases cover which periods, which one counts, "
+            "and whether releases holding the same days agree",
+        ),
+    ] = False,
+    table: Annotated[str | None, typer.Option("--table", help="with --overlaps: one table")] = None,
+) -> None:
     """List ingested files (one row each) with checksums, periods and row counts."""
     with api.open_warehouse(db, read_only=True) as wh:
-        emit(api.releases(wh), fmt, "releases")
+        if not overlaps:
+            emit(api.releases(wh), fmt, "releases")
+            return
+        rep = api.overlaps(wh, table)
+    if fmt == "json":
+        payload = {
+            "summary": json.loads(render.to_json(rep.summary)),
+            "coverage": json.loads(render.to_json(rep.coverage)),
+            "comparisons": json.loads(render.to_json(rep.comparisons)),
+            "disagreements": json.loads(render.to_json(rep.disagreements)),
+        }
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        return
+    if fmt == "csv":
+        emit(rep.coverage, fmt)
+        return
+    emit(rep.summary, fmt, "per table and AOR: releases, rows counted and set aside")
+    if rep.comparisons.num_rows:
+        emit(rep.comparisons, fmt, "where releases hold the same days: which counts, compared")
+    else:
+        _say("no two releases hold the same table, AOR and days")
+    if rep.disagreements.num_rows:
+        _say(
+            f"caveat [overlap_disagrees]: {rep.disagreements.num_rows:,} AOR-month(s) where "
+            "releases holding the same days disagree (see --format json for each month)"
+        )
 
 
 @app.command()
@@ -299,6 +337,8 @@ def demo(
         highlight=False,
         markup=False,
     )
+    for note in s.counting:
+        _say(f"caveat [{note.split(':', 1)[0]}]{note.split(':', 1)[1]}")
     for c in s.caveats.to_pylist():
         out.print(
             f"caveat [{c['caveat']}] {c['table_name']}.{c['field']} {c['check_name']}: "
@@ -308,6 +348,16 @@ def demo(
         )
     if source.synthetic:
         err.print("REMINDER: these numbers come from SYNTHETIC data.", highlight=False)
+
+
+@app.command()
+def upgrade(db: DbOpt = None) -> None:
+    """Upgrade a warehouse written by an earlier icefacts (placements stored on rows,
+    fingerprints, release scopes, counting); nothing is lost, nothing needs the files again."""
+    with api.open_warehouse(db) as wh:
+        version = wh.meta("schema_version")
+        n = wh.engine.scalar("SELECT count(*) FROM releases")
+    _say(f"warehouse {wh.path}: schema {version}, {n:,} releases; up to date")
 
 
 @app.command()

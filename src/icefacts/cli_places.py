@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pyarrow as pa
 import typer
 
 from icefacts import api, render
 from icefacts.errors import InputError
+
+if TYPE_CHECKING:
+    from icefacts.policies import PolicyInForce
 
 reference_app = typer.Typer(
     no_args_is_help=True, help="Reference data: census, crosswalks, facilities, 287(g), policies."
@@ -81,12 +84,16 @@ def reference_load(
     registry: RegistryOpt = None,
 ) -> None:
     """Build the places tables and policy registry into the warehouse; place every event."""
+    from icefacts.analysis.places import agreement_date_caveats
     from icefacts.cli import err, out
 
     with api.open_warehouse(db) as wh, err.status("building places and placing events..."):
         counts = api.load_reference(wh, mirror=mirror, registry_files=registry or [])
+        caveats = agreement_date_caveats(wh.engine)
     for name, n in counts.items():
         out.print(f"{name}: {n:,} rows", highlight=False)
+    for c in caveats:
+        out.print(f"caveat: {c}", highlight=False)
 
 
 def place(
@@ -103,22 +110,7 @@ def place(
     day = _date(on, "--on") if on else date.today()
     with api.open_warehouse(db, read_only=True) as wh:
         rep = place_report(wh.engine, api.registry(wh, registry or []), where, day)
-    policies = pa.Table.from_pylist(
-        [
-            {
-                "instrument": p.instrument,
-                "jurisdiction": p.jurisdiction,
-                "applies_as": p.applies_as,
-                "types": ", ".join(p.types),
-                "in_force_from": p.start,
-                "until": p.end,
-                "certain": p.certain,
-                "confidence": p.confidence,
-                "source": p.sources[0],
-            }
-            for p in rep.policies
-        ]
-    )
+    policies, rulings = _instruments(rep.policies), _instruments(rep.rulings)
     if fmt == "json":
         import json
 
@@ -129,6 +121,7 @@ def place(
             "population_year": rep.population_year,
             "aors": rep.aors,
             "policies": json.loads(render.to_json(policies)) if policies.num_rows else [],
+            "rulings": json.loads(render.to_json(rulings)) if rulings.num_rows else [],
             "agreements_287g": json.loads(render.to_json(rep.agreements_287g)),
             "events_by_year": json.loads(render.to_json(rep.events_by_year)),
             "caveats": rep.caveats,
@@ -142,6 +135,10 @@ def place(
         emit(policies, fmt, "policies in force")
     else:
         out.print("no registered policy instrument in force on that date", highlight=False)
+    if rulings.num_rows:
+        emit(rulings, fmt, "court rulings in effect")
+    else:
+        out.print("no registered court ruling in effect on that date", highlight=False)
     if rep.agreements_287g.num_rows:
         emit(rep.agreements_287g, fmt, "287(g) agreements signed by that date")
     else:
@@ -149,6 +146,27 @@ def place(
     emit(rep.events_by_year, fmt, "events placed here, by year")
     for c in rep.caveats:
         out.print(f"caveat: {c}", highlight=False)
+
+
+def _instruments(found: list[PolicyInForce]) -> pa.Table:
+    """Registry instruments as rows: what, whose, which part of the place it covers."""
+    return pa.Table.from_pylist(
+        [
+            {
+                "instrument": p.instrument,
+                "jurisdiction": p.jurisdiction,
+                "fips": p.fips,
+                "applies_as": p.applies_as,
+                "types": ", ".join(p.types),
+                "in_force_from": p.start,
+                "until": p.end,
+                "certain": p.certain,
+                "confidence": p.confidence,
+                "source": p.sources[0],
+            }
+            for p in found
+        ]
+    )
 
 
 def places(

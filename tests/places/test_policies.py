@@ -184,6 +184,22 @@ def test_csv_registry(tmp_path: Path) -> None:
         ),
         (("adopted: 2020-01-10", "adopted: 2020-13"), 8, "not a date"),
         (("confidence: high", "confidence: high\n    colour: red"), 12, "unknown field"),
+        # implausible dates: typos such as 5025 for 2025, or a century off
+        (
+            ("adopted: 2020-01-10", "adopted: 5025-07-07"),
+            8,
+            "adopted: implausible date 5025-07-07 (more than one year after today, ",
+        ),
+        (
+            ("adopted: 2020-01-10", "adopted: 1899-12"),
+            8,
+            "adopted: implausible date 1899-12 (before 1900-01-01)",
+        ),
+        (
+            ("effective: 2020-02-01", "effective: 2020-02-01\n    end: 3020"),
+            10,
+            "end: implausible date 3020 (more than one year after today",
+        ),
     ],
 )
 def test_validation_errors_are_one_line_with_file_and_line(
@@ -210,3 +226,55 @@ def test_unknown_county_with_a_county_list(tmp_path: Path) -> None:
 @pytest.mark.realdata
 def test_shipped_registry_county_fips_exist(places: Places) -> None:
     load_registry([REGISTRY_FILE], counties=places.counties)
+
+
+def test_plausible_date_bounds() -> None:
+    from icefacts.reference.plausible import implausible, latest_plausible
+
+    today = date(2024, 2, 29)
+    assert latest_plausible(today) == date(2025, 2, 28)  # no 29 February in 2025
+    assert implausible(date(1900, 1, 1), today=today) is None
+    assert implausible(date(1899, 12, 31), today=today) == "before 1900-01-01"
+    assert implausible(date(2025, 2, 28), today=today) is None
+    assert implausible(date(2025, 3, 1), today=today) == (
+        "more than one year after today, 2024-02-29"
+    )
+    # an imprecise date is implausible only if every day it may mean is
+    assert implausible(date(1899, 1, 1), date(1900, 12, 31), today=today) is None
+    assert implausible(date(2025, 1, 1), date(2025, 12, 31), today=today) is None
+
+
+def test_csv_registry_implausible_date(tmp_path: Path) -> None:
+    f = _write(
+        tmp_path,
+        (
+            "id,jurisdiction,level,fips,instrument,types,adopted,end,sources,confidence\n"
+            "csv-ok,Test County,county,53033,Order,other,2020-01,,https://example.org/a,low\n"
+            "csv-bad,Test County,county,53033,Order,other,2020-01,5025-07-07,"
+            "https://example.org/a,low\n"
+        ),
+        "mine.csv",
+    )
+    with pytest.raises(SpecError) as err:
+        load_registry([f])
+    msg = str(err.value)
+    assert msg.startswith(f"{f}, row 3: entry 'csv-bad': end: implausible date 5025-07-07"), msg
+    assert "\n" not in msg
+
+
+def test_cli_refuses_a_registry_with_an_implausible_date(tmp_path: Path, run_cli) -> None:
+    bad = _write(tmp_path, GOOD.replace("adopted: 2020-01-10", "adopted: 5025-07-07"))
+    code, _, err = run_cli(
+        "places",
+        "--policy",
+        "other",
+        "--on",
+        "2017-09-25",
+        "--db",
+        str(tmp_path / "none.duckdb"),
+        "--registry",
+        str(bad),
+    )
+    assert code == 2
+    (line,) = err.strip().splitlines()
+    assert "mine.yaml" in line and "row 8" in line and "adopted: implausible date" in line

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pyarrow as pa
 
 from icefacts.errors import IcefactsError, InputError
+from icefacts.places.agreements import signed_date_caveat
 from icefacts.places.names import county_key
 from icefacts.places.states import state as lookup_state
-from icefacts.policies import POLICY_TYPES, PolicyInForce, Registry, policy_status
-from icefacts.schema import EVENT_TABLES
+from icefacts.policies import (
+    POLICY_TYPES,
+    PolicyInForce,
+    Registry,
+    area_policy_status,
+    is_ruling,
+    policy_status,
+)
+from icefacts.schema import EVENT_TABLES, PLACED_TABLES
 from icefacts.specs import vocab
 from icefacts.warehouse.engine import Engine
 
@@ -105,6 +113,10 @@ def place_filter(place: Place, alias: str = "") -> tuple[str, list[object]]:
 
 @dataclass
 class PlaceReport:
+    """A place on a date. ``policies`` are the instruments in force (court rulings apart, in
+    ``rulings``) for the place and, for a state or an AOR, for every state, county and city
+    in it: ``applies_as`` and ``jurisdiction`` say which part each covers."""
+
     place: Place
     on: date
     population: int | None
@@ -114,6 +126,14 @@ class PlaceReport:
     agreements_287g: pa.Table
     events_by_year: pa.Table
     caveats: list[str]
+    rulings: list[PolicyInForce] = field(default_factory=list)
+
+
+# the county -> AOR crosswalk version in force on a date (the earliest one for older dates)
+CROSSWALK_ON = (
+    "as_of = (SELECT coalesce(max(as_of) FILTER (WHERE as_of <= ?), min(as_of)) "
+    "FROM core_place_county_aor)"
+)
 
 
 def _population(engine: Engine, place: Place, year: int) -> tuple[int | None, int | None]:
@@ -143,57 +163,125 @@ def place_report(engine: Engine, registry: Registry, text: str, on: date) -> Pla
         caveats.append(f"population is the {pop_year} estimate (none for {on.year})")
     if place.kind == "aor":
         aors = [place.code]
+        counties, whole_states = _aor_counties(engine, place.code, on)
+        found = area_policy_status(counties, on, whole_states=whole_states, registry=registry)
     else:
         pred = "fips = ?" if place.kind == "county" else "substr(fips, 1, 2) = ?"
         aors = [
             r["aor"]
             for r in engine.query(
-                f"SELECT DISTINCT aor FROM core_place_county_aor WHERE {pred} AND as_of = ("
-                "SELECT coalesce(max(as_of) FILTER (WHERE as_of <= ?), min(as_of)) "
-                "FROM core_place_county_aor) ORDER BY aor",
+                f"SELECT DISTINCT aor FROM core_place_county_aor WHERE {pred} AND "
+                f"{CROSSWALK_ON} ORDER BY aor",
                 [place.code, on],
             ).to_pylist()
         ]
-    policies = policy_status(place.code, on, registry=registry) if place.kind != "aor" else []
+        found = policy_status(place.code, on, registry=registry)
+    agreements, agreement_caveats = _agreements(engine, place, on)
+    caveats += agreement_caveats
+    return PlaceReport(
+        place,
+        on,
+        population,
+        pop_year,
+        aors,
+        [p for p in found if not is_ruling(p)],
+        agreements,
+        _events_by_year(engine, place),
+        caveats,
+        rulings=[p for p in found if is_ruling(p)],
+    )
+
+
+def _aor_counties(engine: Engine, aor: str, on: date) -> tuple[list[str], list[str]]:
+    """The AOR's counties in the crosswalk version in force on ``on``, and the states that lie
+    wholly in it."""
+    rows = engine.query(
+        f"SELECT fips, aor FROM core_place_county_aor WHERE {CROSSWALK_ON} ORDER BY fips", [on]
+    ).to_pylist()
+    counties = [r["fips"] for r in rows if r["aor"] == aor]
+    split = {r["fips"][:2] for r in rows if r["aor"] != aor}
+    return counties, sorted({c[:2] for c in counties} - split)
+
+
+def _agreements(engine: Engine, place: Place, on: date) -> tuple[pa.Table, list[str]]:
+    """287(g) agreements on the participating lists signed by ``on`` (latest snapshot of
+    each agency and model), and caveats about what the lists cannot say."""
+    params: list[object] = [place.code]
     if place.kind == "county":
-        agree_pred, agree_params = "county_fips = ?", [place.code]
+        pred = "county_fips = ?"
     elif place.kind == "state":
-        agree_pred, agree_params = "state_fips = ?", [place.code]
+        pred = "state_fips = ?"
     else:
-        agree_pred = "county_fips IN (SELECT fips FROM core_place_county_aor WHERE aor = ?)"
-        agree_params = [place.code]
-    agreements = engine.query(
+        pred = (
+            "county_fips IN (SELECT fips FROM core_place_county_aor WHERE aor = ? AND "
+            f"{CROSSWALK_ON})"
+        )
+        params.append(on)
+    table = engine.query(
         "SELECT agency, model, signed_date, snapshot_date, listing FROM ("
         "SELECT *, row_number() OVER (PARTITION BY agency, model ORDER BY snapshot_date DESC) "
         "AS k FROM core_place_agreements_287g "
-        f"WHERE {agree_pred} AND listing = 'participating' AND signed_date <= ?) "
+        f"WHERE {pred} AND listing = 'participating' AND signed_date <= ?) "
         "WHERE k = 1 ORDER BY signed_date, agency",
-        [*agree_params, on],
+        [*params, on],
     )
-    snaps = engine.query(
-        "SELECT min(snapshot_date) AS lo FROM core_place_agreements_287g"
-    ).to_pylist()[0]["lo"]
+    caveats = []
+    snaps = engine.scalar("SELECT min(snapshot_date) AS lo FROM core_place_agreements_287g")
     if snaps and on < snaps:
         caveats.append(
             f"287(g) lists are snapshots from {snaps} on: agreements that ended before then "
             "are missing, so the list for an earlier date may be incomplete"
         )
-    events = _events_by_year(engine, place)
-    return PlaceReport(place, on, population, pop_year, aors, policies, agreements, events, caveats)
+    if _has_column(engine, "core_place_agreements_287g", "signed_problem"):
+        rows = engine.query(
+            "SELECT DISTINCT agency, model, signed_raw, signed_problem "
+            f"FROM core_place_agreements_287g WHERE {pred} AND listing = 'participating' "
+            "AND signed_problem IS NOT NULL ORDER BY agency",
+            params,
+        ).to_pylist()
+        listed = {(r["agency"], r["model"]) for r in table.select(["agency", "model"]).to_pylist()}
+        unused = [r for r in rows if (r["agency"], r["model"]) not in listed]
+        if unused:
+            caveats.append(
+                "287(g) agreements not listed for want of a usable signing date: "
+                + "; ".join(
+                    f"{r['agency']} ({r['model']}), SIGNED {r['signed_raw']!r}: "
+                    f"{r['signed_problem']}"
+                    for r in unused
+                )
+            )
+    return table, caveats
+
+
+def agreement_date_caveats(engine: Engine) -> list[str]:
+    """Caveats for the 287(g) list rows the warehouse holds without their signing date."""
+    if not _has_column(engine, "core_place_agreements_287g", "signed_problem"):
+        return []
+    rows = engine.query(
+        "SELECT signed_raw, signed_problem FROM core_place_agreements_287g "
+        "WHERE signed_problem IS NOT NULL"
+    ).to_pylist()
+    return signed_date_caveat([(r["signed_raw"], r["signed_problem"]) for r in rows])
+
+
+def _has_column(engine: Engine, table: str, column: str) -> bool:
+    """Whether ``table`` has ``column`` (warehouses loaded by older versions may not)."""
+    return column in engine.query(f"SELECT * FROM {table} LIMIT 0").schema.names
 
 
 def _events_by_year(engine: Engine, place: Place) -> pa.Table:
-    from icefacts.places.events import PLACE_KEY_FIELDS
-
+    """Events placed here by table and year: each counted once (rows of the release that
+    counts their day, duplicates apart in ``flagged_duplicates``)."""
     parts, params = [], []
-    for table in PLACE_KEY_FIELDS:
+    for table in PLACED_TABLES:
         date_field = EVENT_TABLES[table].date_field
         pred, p = place_filter(place)
         parts.append(
             f"SELECT '{table}' AS table_name, year({date_field}) AS year, "
-            f"count(*) AS events, count(duplicate_of) AS flagged_duplicates, "
-            f"string_agg(DISTINCT place_method, ', ' ORDER BY place_method) AS placed_by "
-            f"FROM {table} WHERE {pred} GROUP BY ALL"
+            "count(*) FILTER (WHERE duplicate_of IS NULL) AS events, "
+            "count(duplicate_of) AS flagged_duplicates, "
+            "string_agg(DISTINCT place_method, ', ' ORDER BY place_method) AS placed_by "
+            f"FROM {table}_all WHERE shadowed_by IS NULL AND {pred} GROUP BY ALL"
         )
         params += p
     return engine.query(" UNION ALL ".join(parts) + " ORDER BY table_name, year", params)
@@ -201,10 +289,8 @@ def _events_by_year(engine: Engine, place: Place) -> pa.Table:
 
 def placement_coverage(engine: Engine, table: str = "arrests") -> pa.Table:
     """Per AOR: events, how many were placed in a county, and by which method."""
-    from icefacts.places.events import PLACE_KEY_FIELDS
-
-    if table not in PLACE_KEY_FIELDS:
-        raise InputError(f"placement is for {', '.join(PLACE_KEY_FIELDS)}, not {table!r}")
+    if table not in PLACED_TABLES:
+        raise InputError(f"placement is for {', '.join(PLACED_TABLES)}, not {table!r}")
     return engine.query(
         f"""
         SELECT coalesce(aor, '(blank)') AS aor, count(*) AS events,

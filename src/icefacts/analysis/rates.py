@@ -13,6 +13,7 @@ from datetime import date
 
 import pyarrow as pa
 
+from icefacts.analysis.overlaps import window_caveats
 from icefacts.analysis.places import policy_type, require_places
 from icefacts.errors import InputError
 from icefacts.policies import Registry, policy_status
@@ -76,7 +77,9 @@ def place_rates(
             SELECT {key} AS place, e.place_method,
                    count(*) FILTER (WHERE e.duplicate_of IS NULL) AS events,
                    count(e.duplicate_of) AS flagged_duplicates
-            FROM {table} e WHERE e.{date_field} BETWEEN ? AND ? GROUP BY ALL
+            FROM {table}_all e
+            WHERE e.{date_field} BETWEEN ? AND ? AND e.shadowed_by IS NULL
+            GROUP BY ALL
         ), pop AS ({pop_sql})
         SELECT coalesce(ev.place, '(not placed)') AS place,
                string_agg(DISTINCT ev.place_method, ', ' ORDER BY ev.place_method)
@@ -94,6 +97,7 @@ def place_rates(
     caveats.append(
         "events exclude rows flagged as likely duplicates (counted in flagged_duplicates)"
     )
+    caveats += window_caveats(engine, table, start, end)
     if by != "aor":
         caveats.append(
             "only events placed at least to that level are counted under a place; the rest "
@@ -195,8 +199,8 @@ def policy_rates(
             SELECT county_fips, place_method,
                    count(*) FILTER (WHERE duplicate_of IS NULL) AS events,
                    count(duplicate_of) AS flagged_duplicates
-            FROM {table}
-            WHERE {date_field} BETWEEN ? AND ?
+            FROM {table}_all
+            WHERE {date_field} BETWEEN ? AND ? AND shadowed_by IS NULL
             GROUP BY ALL
         ), pop AS (
             SELECT g.policy_group, count(*) AS counties, sum(p.population)::BIGINT AS population
@@ -240,6 +244,7 @@ def policy_rates(
     caveats.append(
         "events exclude rows flagged as likely duplicates (counted in flagged_duplicates)"
     )
+    caveats += window_caveats(engine, table, start, end)
     if policy_type(policy) == "287(g) agreement":
         caveats.append(
             "287(g) agreements come from ICE's 2025 participating lists (signed by the date) "

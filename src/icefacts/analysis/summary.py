@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from icefacts.analysis.overlaps import window_caveats
 from icefacts.warehouse.engine import Engine
 
 
@@ -21,13 +22,15 @@ class ArrestSummary:
     duplicates_flagged: int
     releases: list[str]
     caveats: pa.Table
+    counting: list[str]  # what the count-once rule did over these rows' days
 
 
 def arrest_summary(engine: Engine, release_ids: list[str] | None = None) -> ArrestSummary:
-    where = ""
+    # the rows that count (each event once), of the given releases
+    where = "WHERE counted"
     params: list[str] = []
     if release_ids:
-        where = f"WHERE release_id IN ({', '.join('?' for _ in release_ids)})"
+        where += f" AND release_id IN ({', '.join('?' for _ in release_ids)})"
         params = list(release_ids)
     by_aor = engine.query(
         f"""
@@ -40,7 +43,7 @@ def arrest_summary(engine: Engine, release_ids: list[str] | None = None) -> Arre
                count(*) FILTER (WHERE operation_flag) AS operation_flagged,
                round(100.0 * count(*) FILTER (WHERE operation_flag)
                      / nullif(count(operation_flag), 0), 1) AS operation_pct
-        FROM arrests {where}
+        FROM arrests_all {where}
         GROUP BY ALL ORDER BY arrests DESC, aor
         """,
         params,
@@ -53,9 +56,9 @@ def arrest_summary(engine: Engine, release_ids: list[str] | None = None) -> Arre
                count(at_large) AS classed,
                count(*) FILTER (WHERE operation_flag) AS op,
                count(operation_flag) AS op_known,
-               count(duplicate_of) AS dups,
-               list(DISTINCT release_id) AS releases
-        FROM arrests {where}
+               list(DISTINCT release_id) AS releases,
+               min(apprehension_date) AS first, max(apprehension_date) AS last
+        FROM arrests_all {where}
         """,
         params,
     ).to_pylist()[0]
@@ -78,7 +81,20 @@ def arrest_summary(engine: Engine, release_ids: list[str] | None = None) -> Arre
         with_method_class=totals["classed"],
         operation_flagged=totals["op"],
         operation_known=totals["op_known"],
-        duplicates_flagged=totals["dups"],
+        duplicates_flagged=int(
+            engine.scalar(
+                "SELECT count(*) FROM arrests_all WHERE shadowed_by IS NULL "
+                "AND duplicate_of IS NOT NULL"
+                + (f" AND release_id IN ({', '.join('?' for _ in params)})" if params else ""),
+                params,
+            )
+            or 0
+        ),
         releases=totals["releases"] or [],
         caveats=caveats,
+        counting=(
+            window_caveats(engine, "arrests", totals["first"], totals["last"])
+            if totals["first"]
+            else []
+        ),
     )

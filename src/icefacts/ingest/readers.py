@@ -19,17 +19,18 @@ import logging
 import re
 import threading
 import zipfile
-from collections.abc import Callable, Generator
+import zlib
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TypeVar, cast
 
 import fastexcel
 import pyarrow as pa
-import pyarrow.csv as pacsv
 
 from icefacts.errors import InputError
 from icefacts.ingest import xlsx_parts
+from icefacts.ingest.csv_chunks import CsvChunks, CsvProblem
 from icefacts.ingest.detect import Detection, detect
 from icefacts.ingest.sniff import FileKind
 from icefacts.ingest.xlsx_head import sheet_paths, xlsx_head
@@ -120,6 +121,13 @@ class LoadedSheet:
                     file=self.workbook.path.name,
                     sheet=self.sheet,
                 ) from exc
+        if self.typed is None and self.table is None and self.workbook.kind in ("csv", "csv.gz"):
+            # CSV streams in blocks: memory is bounded by a few blocks, not by the file
+            for raw in self.workbook.csv_pieces(header_row, headers):
+                done = work(raw)
+                raw.table = _EMPTY
+                yield done, raw
+            return
         raw = self.data(header_row, headers)
         self.typed = self.table = None  # the cells now live in ``raw`` only
         done = work(raw)
@@ -133,7 +141,7 @@ class LoadedSheet:
         if self.table is None and self.workbook.kind in ("xlsx", "xls"):
             self.table = self.workbook._load_excel(self.sheet)
         if self.table is None:
-            return self.workbook._read_csv(header_row, headers)
+            raise InputError("nothing read", file=self.workbook.path.name, sheet=self.sheet)
         width = len(headers)
         body = self.table.slice(header_row + 1)
         cols = [
@@ -284,6 +292,10 @@ class Workbook:
     def _sample_text(self, limit: int = 1 << 18) -> str:
         with self._open_text() as f:
             raw = f.read(limit)
+        utf16 = utf16_encoding(raw)
+        if utf16:
+            self.encoding = utf16
+            return raw[: len(raw) - len(raw) % 2].decode(utf16, errors="ignore").lstrip("\ufeff")
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -293,6 +305,7 @@ class Workbook:
             except UnicodeDecodeError:
                 self.encoding = "cp1252"
                 text = raw.decode("cp1252", errors="replace")
+        self._sample = text
         return text
 
     def _peek_csv(self, n: int) -> list[list[str]]:
@@ -310,61 +323,65 @@ class Workbook:
                 self._record_end.append(reader.line_num)
                 if len(rows) >= n:
                     break
-        except csv.Error:
-            pass  # a record cut by the sample's end: the rows read so far are enough
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise InputError(
+                    f"line {reader.line_num + 1} holds a field of more than "
+                    f"{csv.field_size_limit() // 1024:,} KiB: no release has cells this large "
+                    "(a damaged file, or not a release table)",
+                    file=self.path.name,
+                ) from exc
+            # otherwise a record cut by the sample's end: the rows read so far are enough
         return rows
 
-    def _read_csv(self, header_row: int, headers: list[str]) -> RawSheet:
-        # as wide as the widest of the first rows: a trailing delimiter on every line, or a
-        # data column with no header, must not break the read (extra columns are kept)
+    def csv_pieces(self, header_row: int, headers: list[str]) -> Iterator[RawSheet]:
+        """The data rows below ``header_row``, in chunks (``ingest/csv_chunks.py``), every
+        column as text. As wide as the widest of the first rows: a trailing delimiter on every
+        line, or a data column with no header, must not break the read (extra columns are
+        kept). Row numbers are physical lines."""
         peeked = self._peek_csv(PEEK_ROWS)
         width = max([len(headers), *(len(r) for r in peeked[header_row:])])
         names = [f"c{i}" for i in range(width)]
         header_end = self._record_end[header_row]  # physical lines through the header
-        # Encodings: UTF-8; a file that is not is Windows-1252 (what Excel writes), and
-        # Latin-1 as the last resort (it decodes any byte).
-        encodings = dict.fromkeys([self.encoding, "cp1252", "latin-1"])
-        for encoding in encodings:
-            try:
-                with self._open_text() as f:
-                    table = self._arrow_csv(f, header_end, names, encoding)
-                break
-            except (UnicodeDecodeError, pa.ArrowInvalid) as exc:
-                if isinstance(exc, pa.ArrowInvalid) and "UTF8" not in str(exc):
-                    raise InputError(
-                        f"cannot parse CSV: {_short(exc)}", file=self.path.name
-                    ) from exc
-                continue
-            except (OSError, EOFError) as exc:
-                raise InputError(f"cannot read: {_short(exc)}", file=self.path.name) from exc
-        else:
-            raise InputError("cannot decode the text in any known encoding", file=self.path.name)
-        # Row numbers are physical lines; a quoted value spanning lines shifts later ones.
-        return RawSheet(headers=headers, table=table, first_row=header_end + 1)
-
-    def _arrow_csv(self, f: BinaryIO, skip: int, names: list[str], encoding: str) -> pa.Table:
-        return pacsv.read_csv(
-            f,
-            read_options=pacsv.ReadOptions(
-                skip_rows=skip,
-                column_names=names,
-                encoding="utf8" if encoding == "utf-8" else encoding,
-                block_size=1 << 24,
-            ),
-            # keep empty lines so row numbers stay line numbers (blank rows are dropped and
-            # counted by the cleaning step); quoted values may span lines
-            parse_options=pacsv.ParseOptions(
-                delimiter=self.delimiter or ",",
-                ignore_empty_lines=False,
-                newlines_in_values=True,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in names},
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-                null_values=[""],
-            ),
+        newline = b"\n" if "\n" in self._sample else b"\r"
+        chunks = CsvChunks(
+            self._open_text,
+            encoding=self.encoding,
+            delimiter=self.delimiter or ",",
+            names=names,
+            skip_lines=header_end,
+            newline=newline,
         )
+        index = 0
+        try:
+            for chunk in chunks:
+                yield RawSheet(
+                    headers=headers,
+                    table=chunk.table,
+                    first_row=chunk.first_line,
+                    last=chunk.last,
+                    index=index,
+                )
+                index += 1
+        except CsvProblem as exc:
+            raise InputError(str(exc), file=self.path.name, row=exc.line) from exc
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputError(f"cannot read: {_short(exc)}", file=self.path.name) from exc
+
+
+def utf16_encoding(raw: bytes) -> str | None:
+    """'utf-16' when the bytes start with a UTF-16 byte-order mark, 'utf-16-le'/'-be' when
+    every other byte is NUL (UTF-16 text without one), else None."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    sample = raw[:4096]
+    if len(sample) >= 8:
+        odd, even = sample[1::2], sample[0::2]
+        if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+            return "utf-16-le"
+        if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+            return "utf-16-be"
+    return None
 
 
 def _xlsx_sheet_names(path: Path) -> list[str | None]:

@@ -26,8 +26,11 @@ def sniff(path: Path) -> FileKind:
     size = path.stat().st_size
     if size == 0:
         raise InputError("empty file (0 bytes)", file=name)
-    with path.open("rb") as f:
-        head = f.read(8)
+    try:
+        with path.open("rb") as f:
+            head = f.read(8)
+    except OSError as exc:
+        raise InputError(f"cannot read it: {exc.strerror or exc}", file=name) from exc
     if head.startswith(_ZIP):
         return _check_xlsx(path)
     if head.startswith(_OLE):
@@ -47,10 +50,23 @@ def sniff(path: Path) -> FileKind:
 
 
 def _check_text(sample: bytes, name: str) -> None:
+    from icefacts.ingest.readers import utf16_encoding
+
+    if utf16_encoding(sample):  # UTF-16 text (Excel's "Unicode text"): read as such
+        return
     if not sample.strip():
         raise InputError("empty file (no text)", file=name)
     if b"\x00" in sample:
-        raise InputError("not an Excel or CSV file (binary content)", file=name)
+        at = sample.index(b"\x00")
+        line = sample.count(b"\n", 0, at) + 1
+        binary = sum(b < 9 or 13 < b < 32 for b in sample[:4096]) > 0.1 * min(len(sample), 4096)
+        if binary:
+            raise InputError("not an Excel or CSV file (binary content)", file=name)
+        raise InputError(
+            f"a NUL byte (\\x00) at line {line:,}, byte {at + 1:,}: a damaged text file "
+            "(save it again as CSV, or remove the NUL bytes)",
+            file=name,
+        )
     try:
         sample.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -11,6 +11,19 @@ from icefacts.places.names import city_key, county_key
 from icefacts.places.schema import AGREEMENTS_287G
 from icefacts.places.states import state
 
+# signed_problem is defined here until places/schema.py's AGREEMENTS_287G takes it (after
+# signed_raw); then this becomes SCHEMA = AGREEMENTS_287G.
+SCHEMA = AGREEMENTS_287G.insert(
+    AGREEMENTS_287G.get_field_index("signed_raw") + 1,
+    pa.field(
+        "signed_problem",
+        pa.string(),
+        metadata={
+            "description": "why signed_date is NULL though SIGNED has a value: unreadable "
+            "date, or implausible date (before 1900 or over a year after the load)"
+        },
+    ),
+)
 MODELS = ("jail enforcement", "task force", "warrant service officer", "other")
 _COUNTY_AGENCY = re.compile(
     r"^(?P<name>.+?)\s+(county|parish|borough)\b.*(sheriff|jail|correction|detention|police)",
@@ -42,14 +55,15 @@ def agreements_287g(
 
     County FIPS comes from the COUNTY column, else from a ``<Name> County Sheriff's Office``
     agency name, else (municipal agencies) from the facility lists' city -> county table.
-    ``end_date`` is NULL: the lists say nothing about when an agreement ends.
+    ``end_date`` is NULL: the lists say nothing about when an agreement ends. A SIGNED cell
+    the parser could not use keeps ``signed_date`` NULL and says why in ``signed_problem``.
     """
     index = county_index(counties)
     cities: dict[tuple[str, str], str] = {}
     if city_counties is not None:
         for r in city_counties.to_pylist():
             cities[(city_key(r["city"]), r["state"])] = r["county_fips"]
-    cols: dict[str, list[object]] = {n: [] for n in AGREEMENTS_287G.names}
+    cols: dict[str, list[object]] = {n: [] for n in SCHEMA.names}
     for r in raw.to_pylist():
         st = state(str(r["state_name"]))
         usps = st.usps if st else None
@@ -75,9 +89,27 @@ def agreements_287g(
         cols["support_type"].append(r["support_type"])
         cols["signed_date"].append(r["signed_date"])
         cols["signed_raw"].append(r["signed_raw"])
+        cols["signed_problem"].append(r.get("signed_problem"))
         cols["end_date"].append(None)
         cols["listing"].append(r["listing"])
         cols["snapshot_date"].append(r["snapshot_date"])
         cols["source"].append(r["source_file"])
         cols["source_row"].append(r["source_row"])
-    return pa.Table.from_pydict(cols, schema=AGREEMENTS_287G)
+    return pa.Table.from_pydict(cols, schema=SCHEMA)
+
+
+def signed_date_caveat(problems: list[tuple[str | None, str]]) -> list[str]:
+    """Caveat lines for list rows loaded without their signing date: ``problems`` holds
+    (signed_raw, signed_problem) per row. One line for implausible dates, one for unreadable."""
+    out = []
+    for kind in ("implausible", "unreadable"):
+        raws = [raw or "" for raw, why in problems if why.startswith(kind)]
+        if not raws:
+            continue
+        n = len(raws)
+        shown = ", ".join(sorted(set(raws))[:5]) + (", ..." if len(set(raws)) > 5 else "")
+        out.append(
+            f"{n} 287(g) agreement{'s' if n > 1 else ''} with an {kind} signing date "
+            f"({shown}) {'were' if n > 1 else 'was'} loaded without it"
+        )
+    return out

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from icefacts.places.agreements import agreements_287g
+from icefacts.places.agreements import agreements_287g, signed_date_caveat
 from icefacts.places.aors import aors
 from icefacts.places.counties import concat, counties, county_population
 from icefacts.places.crosswalk import county_aor
@@ -35,6 +35,20 @@ class Places:
 
     def tables(self) -> dict[str, pa.Table]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+    @property
+    def signed_date_problems(self) -> int:
+        """287(g) list rows loaded without their signing date (unreadable or implausible)."""
+        problem = self.agreements_287g["signed_problem"]
+        return len(problem) - problem.null_count
+
+    @property
+    def caveats(self) -> list[str]:
+        """What the build had to leave out, one line each (empty when nothing was)."""
+        t = self.agreements_287g.filter(self.agreements_287g["signed_problem"].is_valid())
+        return signed_date_caveat(
+            list(zip(t["signed_raw"].to_pylist(), t["signed_problem"].to_pylist(), strict=True))
+        )
 
 
 def build_places(

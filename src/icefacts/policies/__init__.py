@@ -2,10 +2,11 @@
 
 ``policies/registry.yaml`` is curated from sourced facts (see ``docs/places.md``); users add
 files with :func:`load_registry` or ``ICEFACTS_POLICIES``. :func:`policy_status` answers
-"what was in force in this place on this date".
+"what was in force in this place on this date" (:func:`area_policy_status` for an area made
+of counties, such as an AOR); court rulings are told apart with :func:`is_ruling`.
 """
 
-from icefacts.policies.model import POLICY_TYPES, FuzzyDate, PolicyEntry
+from icefacts.policies.model import COURT_RULING, POLICY_TYPES, FuzzyDate, PolicyEntry
 from icefacts.policies.registry import (
     REGISTRY_FILE,
     Registry,
@@ -16,11 +17,14 @@ from icefacts.policies.registry import (
 from icefacts.policies.status import (
     JurisdictionMatch,
     PolicyInForce,
+    area_policy_status,
+    is_ruling,
     jurisdictions_matching,
     policy_status,
 )
 
 __all__ = [
+    "COURT_RULING",
     "POLICY_TYPES",
     "REGISTRY_FILE",
     "FuzzyDate",
@@ -28,7 +32,9 @@ __all__ = [
     "PolicyEntry",
     "PolicyInForce",
     "Registry",
+    "area_policy_status",
     "default_registry",
+    "is_ruling",
     "jurisdictions_matching",
     "load_registry",
     "policy_status",

@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from icefacts.places.states import state_fips_set
+from icefacts.reference.plausible import implausible
 
 PolicyType = Literal[
     "limits detainer compliance",
@@ -31,6 +32,7 @@ PolicyType = Literal[
     "other",
 ]
 POLICY_TYPES: tuple[str, ...] = PolicyType.__args__  # type: ignore[attr-defined]
+COURT_RULING = "court ruling"  # the type shown apart from policies ("rulings in effect")
 Level = Literal["state", "county", "city"]
 FIPS_WIDTH = {"state": 2, "county": 5, "city": 7}
 
@@ -129,6 +131,13 @@ class PolicyEntry(Frozen):
         for county in value:
             if not (county.isdigit() and len(county) == 5 and county[:2] == fips[:2]):
                 raise ValueError(f"{county!r} is not a county FIPS of state {fips[:2]!r}")
+        return value
+
+    @field_validator("adopted", "effective", "end")
+    @classmethod
+    def _plausible(cls, value: FuzzyDate | None) -> FuzzyDate | None:
+        if value is not None and (why := implausible(value.earliest, value.latest)):
+            raise ValueError(f"implausible date {value} ({why})")
         return value
 
     @field_validator("sources")

@@ -3,7 +3,10 @@
 A place is a state (2-digit FIPS or USPS code), a county (5-digit FIPS) or a city (7-digit
 place FIPS). For a county the answer includes its state's instruments, its own, and those
 of cities lying in it (``applies_as="city in county"``: they cover part of the county). For
-a city: its state's, its counties', and its own.
+a city: its state's, its counties', and its own. For a state: its own, and those of the
+counties and cities in it (``county in state``, ``city in state``). :func:`area_policy_status`
+answers for an area made of whole counties (an AOR): the instruments of its states, counties
+and cities, each saying which part of the area it covers.
 
 An instrument is in force on ``on`` when its start (effective date, else adoption date) is on
 or before ``on`` and its ``end`` is after ``on`` (``end`` is the first day it no longer
@@ -13,12 +16,13 @@ returned with ``certain=False`` unless ``include_uncertain=False``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
 
 from icefacts.errors import InputError
 from icefacts.places.states import state
-from icefacts.policies.model import POLICY_TYPES, PolicyEntry
+from icefacts.policies.model import COURT_RULING, POLICY_TYPES, PolicyEntry
 from icefacts.policies.registry import Registry, default_registry
 
 
@@ -33,7 +37,8 @@ class PolicyInForce:
     start: date  # earliest day it may have applied
     start_basis: str  # effective | adopted
     end: date | None
-    applies_as: str  # state | county | city | city in county | county of city
+    applies_as: str  # state | county | city | city in county | county of city |
+    # county in state | city in state | (areas) state in AOR | part of state in AOR | ...
     certain: bool  # False when an imprecise date makes it only possibly in force
     confidence: str
     sources: tuple[str, ...]
@@ -86,20 +91,81 @@ def policy_status(
         for e in reg:
             if e.level == "city" and e.fips == fips:
                 city_counties.update(e.counties)
+
+    def applies(e: PolicyEntry) -> str | None:
+        if e.level == "state" and e.fips == fips[:2]:
+            return "state"
+        if kind == "state" and e.fips[:2] == fips:
+            return f"{e.level} in state"
+        if kind == "county" and e.level == "county" and e.fips == fips:
+            return "county"
+        if kind == "county" and e.level == "city" and fips in e.counties:
+            return "city in county"
+        if kind == "city" and e.level == "city" and e.fips == fips:
+            return "city"
+        if kind == "city" and e.level == "county" and e.fips in city_counties:
+            return "county of city"
+        return None
+
+    return _in_force(reg, on, applies, include_uncertain)
+
+
+def area_policy_status(
+    counties: Collection[str],
+    on: date,
+    *,
+    whole_states: Collection[str] = (),
+    area: str = "AOR",
+    registry: Registry | None = None,
+    include_uncertain: bool = True,
+) -> list[PolicyInForce]:
+    """Instruments in force on ``on`` anywhere in an area made of whole ``counties`` (5-digit
+    FIPS), e.g. an AOR: those of the counties' states, of the counties, and of the cities
+    lying in them. ``applies_as`` says what each covers: ``state in AOR`` (a state in
+    ``whole_states``, all of it in the area), ``part of state in AOR`` (a state split between
+    areas), ``county in AOR``, ``city in AOR``, ``part of city in AOR`` (a city whose counties
+    are not all in the area) and ``city of state partly in AOR`` (a city registered without
+    its counties, in a split state: it may lie outside the area).
+    """
+    reg = registry or default_registry()
+    inside = set(counties)
+    states = {c[:2] for c in inside}
+    whole = set(whole_states)
+
+    def applies(e: PolicyEntry) -> str | None:
+        if e.level == "state" and e.fips in states:
+            return f"state in {area}" if e.fips in whole else f"part of state in {area}"
+        if e.level == "county" and e.fips in inside:
+            return f"county in {area}"
+        if e.level == "city" and e.counties:
+            shared = inside.intersection(e.counties)
+            if not shared:
+                return None
+            return (
+                f"city in {area}" if len(shared) == len(e.counties) else f"part of city in {area}"
+            )
+        if e.level == "city" and e.fips[:2] in states:
+            return f"city in {area}" if e.fips[:2] in whole else f"city of state partly in {area}"
+        return None
+
+    return _in_force(reg, on, applies, include_uncertain)
+
+
+LEVEL_ORDER = {"state": 0, "county": 1, "city": 2}
+
+
+def _in_force(
+    reg: Registry,
+    on: date,
+    applies: Callable[[PolicyEntry], str | None],
+    include_uncertain: bool,
+) -> list[PolicyInForce]:
+    """The entries ``applies`` labels that are in force on ``on``: state instruments first,
+    then county, then city ones (a city's counties' instruments rank as county ones)."""
     out: list[PolicyInForce] = []
     for e in reg:
-        applies: str | None = None
-        if e.level == "state" and e.fips == fips[:2]:
-            applies = "state"
-        elif kind == "county" and e.level == "county" and e.fips == fips:
-            applies = "county"
-        elif kind == "county" and e.level == "city" and fips in e.counties:
-            applies = "city in county"
-        elif kind == "city" and e.level == "city" and e.fips == fips:
-            applies = "city"
-        elif kind == "city" and e.level == "county" and e.fips in city_counties:
-            applies = "county of city"
-        if applies is None:
+        applies_as = applies(e)
+        if applies_as is None:
             continue
         status = _status(e, on)
         if status is None or (status is False and not include_uncertain):
@@ -117,15 +183,19 @@ def policy_status(
                 start=start.earliest,
                 start_basis=e.start_basis,
                 end=e.end.earliest if e.end else None,
-                applies_as=applies,
+                applies_as=applies_as,
                 certain=status,
                 confidence=e.confidence,
                 sources=e.sources,
                 entry=e,
             )
         )
-    order = {"state": 0, "county": 1, "county of city": 1, "city": 2, "city in county": 2}
-    return sorted(out, key=lambda p: (order[p.applies_as], p.start, p.id))
+    return sorted(out, key=lambda p: (LEVEL_ORDER[p.level], p.start, p.id))
+
+
+def is_ruling(policy: PolicyInForce | PolicyEntry) -> bool:
+    """A court ruling (whatever else its types say it does): shown apart from policies."""
+    return COURT_RULING in policy.types
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,11 @@ class DuckDBEngine:
         for piece in tables:
             self._staged += 1
             names.append(f"_staged_{self._staged}")
-            self.con.register(names[-1], piece)
+            # As a stream, not a table: DuckDB keeps the Arrow buffers of a scanned *table*
+            # alive until the transaction commits (measured: 1.1 GB held by the end of a
+            # 10M-row CSV loaded in one transaction), but lets a stream's go batch by batch.
+            stream = pa.RecordBatchReader.from_batches(piece.schema, piece.to_batches())
+            self.con.register(names[-1], stream)
         try:
             cols = ", ".join(f"{expr} AS {col}" for col, expr in (extra or {}).items())
             # pieces may differ in columns and encodings: union them by name

@@ -156,7 +156,12 @@ class Warehouse:
         eng.execute("ALTER TABLE raw_sheets ADD COLUMN IF NOT EXISTS fingerprint VARCHAR")
         eng.execute("ALTER TABLE raw_sheets ADD COLUMN IF NOT EXISTS copy_of VARCHAR")
         eng.execute("DROP TABLE IF EXISTS link_places")  # keyed by strings before schema 3
-        for table, names in self.family_tables().items():
+        physical = {t: dict(names) for t, names in self.family_tables().items()}
+        for tdef in EVENT_TABLES.values():  # the full-width templates too
+            template = ddl.core_name(tdef.name)
+            if self.columns(template):
+                physical.setdefault(tdef.name, {})[template] = self.columns(template)
+        for table, names in physical.items():
             for name, have in names.items():
                 for f in ddl.link_fields(EVENT_TABLES[table]):
                     if f.name not in have:

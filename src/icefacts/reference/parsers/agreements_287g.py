@@ -5,6 +5,10 @@ Two vintages of the same ice.gov table, scraped by appelson/Tracking_287g: CSV e
 county) and xlsx workbooks (July 2025; an ``ADDENDUM`` column). ``SIGNED`` is a timestamp
 string ``2025-05-08 00:00:00`` or a hand-typed date that lost a slash (``05/082025``).
 Pending lists have no ``SIGNED``/``MOA`` columns.
+
+A ``SIGNED`` cell that does not read as a date, or reads as an implausible one (before 1900 or
+more than a year after today, e.g. ``5025-07-07``), gives ``signed_date`` NULL and says why in
+``signed_problem``; ``signed_raw`` keeps the cell as written.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from icefacts.reference._read import (
     parse_date,
 )
 from icefacts.reference.parsers._excel import read_sheet
+from icefacts.reference.plausible import implausible
 
 REQUIRED = ("STATE", "LAW ENFORCEMENT AGENCY", "TYPE", "COUNTY", "SUPPORT TYPE")
 OPTIONAL = ("SIGNED", "MOA", "ADDENDUM")
@@ -39,6 +44,7 @@ SCHEMA = pa.schema(
         ("support_type", pa.string()),
         ("signed_raw", pa.string()),
         ("signed_date", pa.date32()),
+        ("signed_problem", pa.string()),
         ("moa", pa.string()),
         ("listing", pa.string()),
         ("snapshot_date", pa.date32()),
@@ -82,6 +88,7 @@ def parse(
                 column="LAW ENFORCEMENT AGENCY",
             )
         signed_raw = na(cell(row, idx["SIGNED"])) if "SIGNED" in idx else None
+        signed, problem = signed_date(signed_raw)
         out.add(
             line,
             state_name=cell(row, idx["STATE"]),
@@ -90,9 +97,22 @@ def parse(
             county_name=na(cell(row, idx["COUNTY"])),
             support_type=" ".join(cell(row, idx["SUPPORT TYPE"]).split()) or None,
             signed_raw=signed_raw,
-            signed_date=parse_date(signed_raw),
+            signed_date=signed,
+            signed_problem=problem,
             moa=na(cell(row, idx["MOA"])) if "MOA" in idx else None,
             listing=listing,
             snapshot_date=snap,
         )
     return out.table()
+
+
+def signed_date(raw: str | None) -> tuple[date | None, str | None]:
+    """A ``SIGNED`` cell -> (the date, None), or (None, why it cannot be used)."""
+    if raw is None:
+        return None, None
+    day = parse_date(raw)
+    if day is None:
+        return None, "unreadable date"
+    if why := implausible(day):
+        return None, f"implausible date {day} ({why})"
+    return day, None

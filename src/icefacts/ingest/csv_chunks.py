@@ -1,0 +1,229 @@
+"""A CSV file read in chunks on a background thread: memory bounded by a few chunks.
+
+Arrow's streaming CSV reader holds about fifty blocks' worth of memory at once (measured here:
+780 MB to stream a 1.7 GB national-layout file with 16 MB blocks), and reading the whole file
+as one table holds all of it (5 GB at 10 million rows). So the file is cut here: a background
+thread decompresses it, cuts the text into chunks of about ``CHUNK_BYTES`` at record
+boundaries (a line end outside quotes), and parses each chunk with Arrow's multi-threaded
+reader, while the caller cleans and loads the chunk before. At most ``AHEAD`` chunks wait.
+
+Each chunk knows the physical line its first record starts on, so row numbers stay the lines
+a user sees (a quoted value spanning lines shifts the rows after it within its chunk only).
+Text is UTF-8; a chunk that is not is read as Windows-1252 (what Excel writes), Latin-1 as the
+last resort; a file whose first bytes are not UTF-8 is Windows-1252 throughout; UTF-16 is
+read as such (its byte-order mark, or NUL bytes at every other place, say so).
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+CHUNK_BYTES = 16 << 20
+AHEAD = 2
+MAX_RECORD_BYTES = 64 << 20  # a record longer than this is not a release row
+
+
+class CsvProblem(Exception):
+    """The text cannot be read as CSV; ``line`` is where (1-based), when known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass
+class Chunk:
+    table: pa.Table  # string columns c0..cN
+    first_line: int  # physical line of the chunk's first record
+    last: bool = False
+
+
+def _utf8_stream(raw: BinaryIO, encoding: str) -> Callable[[int], bytes]:
+    """``read(n)`` returning UTF-8 bytes, whatever the file's encoding."""
+    if encoding in ("utf-8", "utf-8-sig"):
+        first = [True]
+
+        def read_utf8(n: int) -> bytes:
+            data = raw.read(n)
+            if first[0]:
+                first[0] = False
+                if data.startswith(codecs.BOM_UTF8):
+                    data = data[3:]
+            return data
+
+        return read_utf8
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+
+    def read(n: int) -> bytes:
+        data = raw.read(n)
+        text = decoder.decode(data, final=not data)
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        return text.encode("utf-8")
+
+    return read
+
+
+def _record_end(buf: bytes, newline: bytes) -> int:
+    """Offset just past the last line end of ``buf`` that lies outside quotes (-1: none)."""
+    end = len(buf)
+    while True:
+        at = buf.rfind(newline, 0, end)
+        if at < 0:
+            return -1
+        if buf.count(b'"', 0, at) % 2 == 0:
+            return at + len(newline)
+        end = at
+
+
+class CsvChunks:
+    """Iterate :class:`Chunk` s of the records after the first ``skip_lines`` lines."""
+
+    def __init__(
+        self,
+        open_raw: Callable[[], BinaryIO],
+        *,
+        encoding: str,
+        delimiter: str,
+        names: list[str],
+        skip_lines: int,
+        newline: bytes,
+        chunk_bytes: int = CHUNK_BYTES,
+    ) -> None:
+        self.open_raw, self.encoding, self.delimiter = open_raw, encoding, delimiter
+        self.names, self.skip_lines, self.newline = names, skip_lines, newline
+        self.chunk_bytes = chunk_bytes
+        self.out: queue.Queue[Chunk | BaseException | None] = queue.Queue(maxsize=AHEAD)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="icefacts-csv", daemon=True)
+
+    def __iter__(self) -> Iterator[Chunk]:
+        self.thread.start()
+        try:
+            while True:
+                item = self.out.get()
+                if item is None:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            self.stop.set()
+            while self.thread.is_alive():  # unblock a producer waiting on a full queue
+                with contextlib.suppress(queue.Empty):
+                    self.out.get(timeout=0.05)
+            self.thread.join()
+
+    def _put(self, item: Chunk | BaseException | None) -> bool:
+        while not self.stop.is_set():
+            try:
+                self.out.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self) -> None:
+        try:
+            self._produce()
+        except BaseException as exc:  # raised on the caller's side
+            self._put(exc)
+        finally:
+            self._put(None)
+
+    def _produce(self) -> None:
+        nl = self.newline
+        with self.open_raw() as raw:
+            read = _utf8_stream(raw, self.encoding)
+            buf, line, eof = b"", 1, False
+            # skip the title and header lines
+            while line <= self.skip_lines:
+                at = buf.find(nl)
+                if at < 0:
+                    if eof:
+                        return
+                    data = read(1 << 16)
+                    eof = not data
+                    buf += data
+                    continue
+                buf = buf[at + len(nl) :]
+                line += 1
+            pending: Chunk | None = None
+            while not self.stop.is_set():
+                while not eof and len(buf) < self.chunk_bytes:
+                    data = read(self.chunk_bytes)
+                    eof = not data
+                    buf += data
+                if eof:
+                    body, buf = buf, b""
+                else:
+                    cut = _record_end(buf, nl)
+                    while cut < 0 and not eof:  # one record longer than a chunk
+                        if len(buf) > MAX_RECORD_BYTES:
+                            raise CsvProblem(
+                                f"a record longer than {MAX_RECORD_BYTES >> 20} MiB: a quote "
+                                "left open, or not a release table",
+                                line,
+                            )
+                        data = read(self.chunk_bytes)
+                        eof = not data
+                        buf += data
+                        cut = len(buf) if eof else _record_end(buf, nl)
+                    body, buf = buf[:cut], buf[cut:]
+                if body:
+                    table = self._parse(body, line)
+                    if pending is not None and not self._put(pending):
+                        return
+                    pending = Chunk(table, line)
+                    line += body.count(nl)
+                if eof and not buf:
+                    break
+            if pending is None:
+                pending = Chunk(pa.table({n: pa.array([], pa.string()) for n in self.names}), line)
+            pending.last = True
+            self._put(pending)
+
+    def _parse(self, body: bytes, line: int) -> pa.Table:
+        def parse(data: bytes) -> pa.Table:
+            return pacsv.read_csv(
+                pa.BufferReader(data),
+                read_options=pacsv.ReadOptions(
+                    column_names=self.names, block_size=max(len(data), 1 << 20)
+                ),
+                # keep empty lines so row numbers stay line numbers (blank rows are dropped
+                # and counted by the cleaning step); quoted values may span lines
+                parse_options=pacsv.ParseOptions(
+                    delimiter=self.delimiter, ignore_empty_lines=False, newlines_in_values=True
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={c: pa.string() for c in self.names},
+                    strings_can_be_null=True,
+                    quoted_strings_can_be_null=True,
+                    null_values=[""],
+                ),
+            )
+
+        try:
+            return parse(body)
+        except pa.ArrowInvalid as exc:
+            text = " ".join(str(exc).split())
+            if "UTF8" not in text and "utf8" not in text.lower():
+                raise CsvProblem(f"cannot parse CSV: {text[:200]}", line) from exc
+        # not UTF-8: this chunk is Windows-1252 (Latin-1 where that leaves a byte undefined)
+        try:
+            mended = body.decode("cp1252")
+        except UnicodeDecodeError:
+            mended = body.decode("latin-1")
+        try:
+            return parse(mended.encode("utf-8"))
+        except pa.ArrowInvalid as exc:
+            raise CsvProblem(f"cannot parse CSV: {' '.join(str(exc).split())[:200]}", line) from exc
