@@ -7,6 +7,7 @@ first use, so that ``import icefacts`` (and ``icefacts --version``) stays fast.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from icefacts._version import __version__
@@ -23,13 +24,21 @@ _API = (
 
 __all__ = ["__version__", *_API]
 
+# The subpackage ``icefacts.ingest`` is imported now, so that importing it later (the API
+# does, on first use) does not replace the function ``icefacts.ingest`` defined here.
+importlib.import_module("icefacts.ingest")
+
+
+def ingest(*args: Any, **kwargs: Any) -> Any:
+    """:func:`icefacts.api.ingest`."""
+    from icefacts.api import ingest as run
+
+    return run(*args, **kwargs)
+
 
 def __getattr__(name: str) -> Any:
     if name in _API:
         from icefacts import api
 
-        # bind them all now: importing the API imports the subpackage ``icefacts.ingest``,
-        # whose name would otherwise hide the function ``ingest``
-        globals().update({n: getattr(api, n) for n in _API})
-        return globals()[name]
+        return getattr(api, name)
     raise AttributeError(f"module 'icefacts' has no attribute {name!r}")

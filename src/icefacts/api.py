@@ -12,19 +12,19 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pyarrow as pa
-
-from icefacts.analysis.overlaps import pairs_sql
 from icefacts.errors import InputError
-from icefacts.ingest.pipeline import ingest_paths
-from icefacts.ingest.report import FileReport, Progress
-from icefacts.policies import Registry
 from icefacts.schema import EVENT_TABLES
 from icefacts.warehouse import Warehouse
 from icefacts.warehouse.user_sql import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, UserResult
 
+# Heavier parts (the ingest pipeline, the policy registry, Arrow) are imported by the
+# functions that use them: a query need not load the ingest machinery.
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from icefacts.analysis.overlaps import Overlaps
+    from icefacts.ingest.report import FileReport, Progress
+    from icefacts.policies import Registry
 
 
 def default_db() -> Path:
@@ -60,6 +60,8 @@ def ingest(
     """Ingest files or folders; each file loads atomically. Returns one report per file.
     ``parallel_sheets`` reads two sheets of a workbook at once (more memory; a large sheet
     is parsed in parts on two cores either way)."""
+    from icefacts.ingest.pipeline import ingest_paths
+
     return ingest_paths(wh, [Path(p) for p in paths], progress, duplicate_rule, parallel_sheets)
 
 
@@ -73,6 +75,8 @@ def load_reference(
 ) -> dict[str, int]:
     """Fetch (checksum-verified) and load places, 287(g) lists and the policy registry;
     place every event again. Returns row counts per table."""
+    import pyarrow as pa
+
     from icefacts.link.placement import index_from_warehouse, replace_all
     from icefacts.places import build_places
     from icefacts.policies import load_registry, registry_table
@@ -182,6 +186,12 @@ def resolve_release(wh: Warehouse, text: str) -> str:
     raise InputError(f"--release {text!r} matches {len(rows)} releases: {', '.join(rows[:5])}")
 
 
+def _pairs_sql(where: str) -> str:
+    from icefacts.analysis.overlaps import pairs_sql
+
+    return pairs_sql(where)
+
+
 def validation_report(wh: Warehouse, release_id: str | None = None) -> pa.Table:
     """The declared checks of each release, and what counting each event once did to it:
     ``copy`` (a file holding the rows of another release, not loaded again),
@@ -213,7 +223,7 @@ def validation_report(wh: Warehouse, release_id: str | None = None) -> pa.Table:
                CASE WHEN bool_or(m.disagrees) THEN 'fail' ELSE 'pass' END,
                CASE WHEN bool_or(m.disagrees) THEN 'overlap_disagrees' END,
                'AOR-months compared with release ' || m.counting
-        FROM ({pairs_sql("true")}) m JOIN releases r ON r.release_id = m.other
+        FROM ({_pairs_sql("true")}) m JOIN releases r ON r.release_id = m.other
         WHERE m.month IS NOT NULL
         GROUP BY m.other, m.table_name, m.aor, m.counting
     """

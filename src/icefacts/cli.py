@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from icefacts import api, render
+from icefacts._lazy import lazy_import
 from icefacts.errors import IcefactsError
 from icefacts.ingest.report import FileReport
+
+if TYPE_CHECKING:
+    from icefacts import api, render
+else:  # imported on first use: --version and --help stay fast
+    api = lazy_import("icefacts.api")
+    render = lazy_import("icefacts.render")
 
 app = typer.Typer(
     add_completion=False,
@@ -165,7 +173,10 @@ def ingest(
     ] = False,
 ) -> None:
     """Detect, validate and load release files (each file atomically)."""
+    from icefacts import interrupts
+
     with api.open_warehouse(db) as wh:
+        _INGEST.update(commits_before=interrupts.commits())
         progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -296,6 +307,8 @@ def synth(
             )
     except ValueError as exc:
         raise IcefactsError(str(exc)) from exc
+    except OSError as exc:
+        raise IcefactsError(f"--out {out_dir}: cannot write there ({exc.strerror or exc})") from exc
     files = truth.get("files", {})
     out.print(f"wrote {len(files)} files and truth.json to {out_dir}", highlight=False)
 
@@ -382,14 +395,51 @@ _register_places()
 
 
 def main() -> None:
+    from icefacts import interrupts
+
+    interrupts.install()
     try:
         app()
     except IcefactsError as exc:
-        err.print(f"icefacts: {exc.one_line()}", highlight=False, markup=False, soft_wrap=True)
-        sys.exit(exc.exit_code)
+        if not interrupts.requested():
+            err.print(f"icefacts: {exc.one_line()}", highlight=False, markup=False, soft_wrap=True)
+            sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        err.print("interrupted; the warehouse is unchanged by the file in flight")
-        sys.exit(130)
+        interrupts.request()
+        _interrupted()
+    except SystemExit as exc:
+        if exc.code == 130:  # typer turns a KeyboardInterrupt into exit code 130
+            interrupts.request()
+            _interrupted()
+        if not interrupts.requested():
+            raise
+    finally:
+        if interrupts.requested():
+            _interrupted()
+
+
+_INGEST: dict[str, int] = {}  # commits before an ingest in progress began
+
+
+def _interrupted() -> None:
+    """Ctrl-C: a file loads in one transaction, rolled back by now; files loaded before it
+    stay. Exit at once, without waiting for background parsing threads."""
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    from icefacts import interrupts
+
+    # each file of an ingest commits on its own transaction
+    kept = max(0, interrupts.commits() - int(_INGEST.get("commits_before", 0))) if _INGEST else 0
+    if kept:
+        text = (
+            f"interrupted; {_plural(kept, 'file')} loaded before the interruption are kept, "
+            "nothing of the file in flight"
+        )
+    else:
+        text = "interrupted; the warehouse is unchanged"
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+    os._exit(130)
 
 
 if __name__ == "__main__":

@@ -6,11 +6,19 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import pyarrow as pa
 import typer
 
-from icefacts import api, render
+from icefacts._lazy import lazy_import
 from icefacts.errors import InputError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from icefacts import api, render
+else:  # imported on first use
+    pa = lazy_import("pyarrow")
+    api = lazy_import("icefacts.api")
+    render = lazy_import("icefacts.render")
 
 if TYPE_CHECKING:
     from icefacts.policies import PolicyInForce

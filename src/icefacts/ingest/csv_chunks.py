@@ -27,6 +27,8 @@ from typing import BinaryIO
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from icefacts import interrupts
+
 CHUNK_BYTES = 16 << 20
 AHEAD = 2
 MAX_RECORD_BYTES = 64 << 20  # a record longer than this is not a release row
@@ -110,7 +112,7 @@ class CsvChunks:
         self.thread.start()
         try:
             while True:
-                item = self.out.get()
+                item = interrupts.get(self.out)
                 if item is None:
                     return
                 if isinstance(item, BaseException):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from icefacts import interrupts
 from icefacts.clean.table import (
     CleanParams,
     CleanResult,
@@ -52,23 +53,40 @@ APPEND_ROWS = 122_880
 INGESTIBLE = (".csv", ".gz", ".xlsx", ".xls", ".xlsm", ".txt", ".tsv")
 
 
-def expand(paths: Iterable[Path]) -> list[tuple[Path, bool, str]]:
+def expand(paths: Iterable[Path]) -> tuple[list[tuple[Path, bool, str]], list[FileReport]]:
     """(file, found by walking a folder, its name relative to the argument that named it):
     files as given; folders walked in name order. The relative name is what the warehouse
-    keeps (never the user's absolute local path)."""
+    keeps (never the user's absolute local path). Folders that cannot be read are reported as
+    refused, never skipped silently."""
     out: list[tuple[Path, bool, str]] = []
+    refused: list[FileReport] = []
     for p in paths:
-        if p.is_dir():
-            out.extend(
-                (q, True, q.relative_to(p).as_posix())
-                for q in sorted(p.rglob("*"))
-                if q.is_file()
-                and q.name.lower().endswith(INGESTIBLE)
-                and not q.name.startswith(".")
-            )
-        else:
+        if not p.is_dir():
             out.append((p, False, p.name))
-    return out
+            continue
+
+        def unreadable(exc: OSError, folder: Path = p) -> None:
+            where = Path(exc.filename) if exc.filename else folder
+            refused.append(
+                FileReport(
+                    path=str(where),
+                    status="error",
+                    message=f"{where}: cannot read this folder ({exc.strerror or exc}); "
+                    "nothing in it was ingested",
+                )
+            )
+
+        found = []
+        for root, dirs, names in os.walk(p, onerror=unreadable):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in names:
+                if name.startswith(".") or not name.lower().endswith(INGESTIBLE):
+                    continue
+                q = Path(root) / name
+                if q.is_file():
+                    found.append(q)
+        out.extend((q, True, q.relative_to(p).as_posix()) for q in sorted(found))
+    return out, refused
 
 
 def ingest_paths(
@@ -82,13 +100,13 @@ def ingest_paths(
         raise InputError(
             f"unknown duplicate rule {duplicate_rule!r}; use one of: {', '.join(RULES)}"
         )
-    files = expand(paths)
-    if not files:
+    files, refused = expand(paths)
+    if not files and not refused:
         raise InputError(
             "nothing to ingest: no .csv, .csv.gz, .xlsx or .xls files in "
             + ", ".join(str(p) for p in paths)
         )
-    reports = []
+    reports = list(refused)
     for path, walked, rel in files:
         try:
             reports.append(
@@ -100,8 +118,20 @@ def ingest_paths(
             status = "skipped" if walked else "error"
             reports.append(FileReport(path=str(path), status=status, message=exc.one_line()))
         except IcefactsError as exc:
+            interrupts.check()
             reports.append(FileReport(path=str(path), status="error", message=exc.one_line()))
+        except OSError as exc:  # unreadable, removed or changed while being read
+            interrupts.check()
+            reports.append(
+                FileReport(
+                    path=str(path),
+                    status="error",
+                    message=f"{path.name}: cannot read it ({exc.strerror or exc}); nothing "
+                    "was loaded from it",
+                )
+            )
         except Exception as exc:  # a bug, not the user's mistake: still one line per file
+            interrupts.check()  # (or Ctrl-C surfacing as another error: stop, say nothing)
             text = " ".join(str(exc).split())[:300]
             reports.append(
                 FileReport(

@@ -29,7 +29,7 @@ import fastexcel
 import pyarrow as pa
 
 from icefacts.errors import InputError
-from icefacts.ingest import xlsx_parts
+from icefacts.ingest import limits, xlsx_parts
 from icefacts.ingest.csv_chunks import CsvChunks, CsvProblem
 from icefacts.ingest.detect import Detection, detect
 from icefacts.ingest.sniff import FileKind
@@ -168,6 +168,15 @@ class Workbook:
         self._source: Path | bytes = path
         self._local = threading.local()
         self._names: list[str | None] = [None]
+        self._xml_bytes: dict[str, int] = {}  # sheet -> bytes of its XML (checked)
+        if kind == "xls" and path.stat().st_size > limits.XLS_FILE.value():
+            raise limits.refuse(limits.XLS_FILE, path.stat().st_size, path.name)
+        if kind == "xlsx":
+            try:
+                with zipfile.ZipFile(path) as z:
+                    limits.check_shared_strings(z, path.name)
+            except (zipfile.BadZipFile, OSError) as exc:
+                raise InputError(f"cannot open workbook: {_short(exc)}", file=path.name) from exc
         if kind in ("xlsx", "xls"):
             # the sheet list of an xlsx is in workbook.xml: reading it there spares opening
             # calamine (which parses all shared strings) before any sheet is read
@@ -188,10 +197,30 @@ class Workbook:
     def sheet_names(self) -> list[str | None]:
         return self._names
 
+    def xml_bytes(self, sheet: str) -> int:
+        """Bytes of a sheet's XML; a sheet over the declared limits is refused here."""
+        if sheet not in self._xml_bytes:
+            try:
+                with zipfile.ZipFile(self.path) as z:
+                    member = sheet_paths(z).get(sheet)
+                    size = limits.check_sheet(z, member, self.path.name, sheet) if member else 0
+            except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+                size = 0
+            self._xml_bytes[sheet] = size
+        return self._xml_bytes[sheet]
+
+    def _whole_ok(self, sheet: str | None) -> None:
+        """A sheet parsed whole must fit in memory several times over."""
+        if self.kind == "xlsx" and sheet is not None:
+            size = self.xml_bytes(sheet)
+            if size > limits.WHOLE_SHEET.value():
+                raise limits.refuse(limits.WHOLE_SHEET, size, self.path.name, sheet)
+
     def load(self, sheet: str | None) -> LoadedSheet:
         if self.kind not in ("xlsx", "xls"):
             return LoadedSheet(self, sheet, self._peek_csv(PEEK_ROWS))
         if self.kind == "xlsx" and sheet is not None:
+            self.xml_bytes(sheet)  # refuses a sheet over the limits before it is read
             fast = self._load_typed(sheet)
             if fast is not None:
                 return fast
@@ -229,6 +258,7 @@ class Workbook:
             return LoadedSheet(
                 self, sheet, head, typed_header=det.header_row, detection=det, parts=parts
             )
+        self._whole_ok(sheet)
         try:
             batch = self._reader().load_sheet(
                 sheet,
@@ -256,6 +286,8 @@ class Workbook:
         )
 
     def _load_excel(self, sheet: str | None) -> pa.Table:
+        self._whole_ok(sheet)
+
         def load() -> pa.Table:
             batch = self._reader().load_sheet(
                 _sheet_key(sheet),
@@ -295,7 +327,9 @@ class Workbook:
         utf16 = utf16_encoding(raw)
         if utf16:
             self.encoding = utf16
-            return raw[: len(raw) - len(raw) % 2].decode(utf16, errors="ignore").lstrip("\ufeff")
+            text = raw[: len(raw) - len(raw) % 2].decode(utf16, errors="ignore").lstrip("\ufeff")
+            self._sample = text
+            return text
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -312,6 +346,14 @@ class Workbook:
         """The first ``n`` records; ``self._record_end[i]`` is the physical line record i
         ends on (a quoted title may span lines, and Arrow skips physical lines)."""
         text = self._sample_text()
+        first = text.split("\n", 1)[0].split("\r", 1)[0]
+        if len(first) > csv.field_size_limit():
+            raise InputError(
+                f"line 1 holds a field of more than {csv.field_size_limit() // 1024:,} KiB "
+                f"({len(first):,}+ characters without a line break): no release has cells this "
+                "large (a damaged file, or not a release table)",
+                file=self.path.name,
+            )
         if self.delimiter is None:
             self.delimiter = _guess_delimiter(text.splitlines()[: n + 1])
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter)
@@ -401,7 +443,10 @@ def _guess_delimiter(lines: list[str]) -> str:
     """The delimiter that gives the most consistent, widest rows in the sample."""
     best, best_score = ",", -1.0
     for d in DELIMITERS:
-        widths = [len(r) for r in csv.reader(lines, delimiter=d) if r]
+        try:
+            widths = [len(r) for r in csv.reader(lines, delimiter=d) if r]
+        except csv.Error:  # a field over the limit: the read below says where
+            continue
         if not widths:
             continue
         top = max(widths)

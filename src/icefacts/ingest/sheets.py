@@ -8,6 +8,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from icefacts import interrupts
 from icefacts.errors import InputError
 from icefacts.ingest.detect import Detection, detect, is_skippable
 from icefacts.ingest.readers import LoadedSheet, Workbook
@@ -119,13 +120,13 @@ class SheetReader:
                     for k in range(i, i + self.ahead):
                         self._submit(k)
                 fut = self.pending.pop(i, None)
-                yield i, (fut.result() if fut else self.wb.load(name))
+                yield i, (interrupts.result(fut) if fut else self.wb.load(name))
         finally:
             for fut in self.pending.values():
                 if not fut.cancel():  # a sheet read ahead and never used: stop its parsing
                     fut.add_done_callback(_close_unused)
-            if self.pool:
-                self.pool.shutdown(wait=True)
+            if self.pool:  # (after Ctrl-C, a sheet being parsed is not waited for)
+                self.pool.shutdown(wait=not interrupts.requested(), cancel_futures=True)
 
     def prefetch(self) -> None:
         """The current sheet is cleaned: start reading the next one."""

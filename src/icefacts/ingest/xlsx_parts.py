@@ -39,6 +39,7 @@ from xml.sax.saxutils import quoteattr
 import fastexcel
 import pyarrow as pa
 
+from icefacts import interrupts
 from icefacts.errors import InputError
 from icefacts.ingest.xlsx_head import sheet_paths
 
@@ -47,6 +48,12 @@ T = TypeVar("T")
 PART_BYTES = 64 << 20  # XML bytes per part (about 80,000 rows of a 25-column release)
 SPLIT_MIN_BYTES = 48 << 20  # sheets with less XML than this are read whole
 WORKERS = 2
+# Staged workbooks hold at most this much sheet XML each, and at most STAGES of them exist at
+# once (the next is staged when the first's parts have all been taken): memory stays bounded
+# however large the sheet. A sheet of up to WORKERS x GROUP_BYTES is staged in WORKERS
+# workbooks, as before (each workbook's shared strings are parsed once per workbook).
+GROUP_BYTES = 512 << 20
+STAGES = 2
 CHUNK = 4 << 20
 _OVERLAP = 4096  # bytes kept back when no row starts in a chunk (a tag may straddle it)
 
@@ -265,6 +272,7 @@ class SheetParts:
         self.staged: list[_Staged] = []
         self.threads: list[threading.Thread] = []
         self.lock = threading.Lock()
+        self.slots = threading.Semaphore(STAGES)
         self.stager = threading.Thread(target=self._stage, name="icefacts-stage", daemon=True)
         self.stager.start()
 
@@ -301,9 +309,10 @@ class SheetParts:
         with zipfile.ZipFile(self.source) as z:
             info = z.getinfo(sheet_paths(z)[self.sheet])
             shared, date1904 = self._shared(z)
-            n_parts = max(2, -(-info.file_size // setting("PART_BYTES")))
+            part_bytes = setting("PART_BYTES")
+            n_parts = max(2, -(-info.file_size // part_bytes))
             n_parts += -n_parts % WORKERS  # the same number of parts for every worker
-            per_group = n_parts // WORKERS
+            per_group = max(1, min(n_parts // WORKERS, GROUP_BYTES // part_bytes))
             target = info.file_size / n_parts
             with z.open(info) as f:
                 pending = b""
@@ -390,6 +399,9 @@ class SheetParts:
         return f'<{p}row r="{row}">{cells}</{p}row>'.encode()
 
     def _new_stage(self, shared: dict[str, bytes], date1904: bool) -> _Staged:
+        while not self.slots.acquire(timeout=0.1):  # wait until an earlier stage is taken
+            if self.stop.is_set():
+                raise PartReadError("stopped")
         stage = _Staged(shared, date1904)
         with self.lock:
             self.staged.append(stage)
@@ -490,18 +502,27 @@ class SheetParts:
         self.ready.set()
         try:
             while True:
-                item = self.parts.get()
+                item = interrupts.get(self.parts)
                 if item is None:
                     return
                 if isinstance(item, BaseException):
                     raise PartReadError(str(item)) from item
-                yield item, cast(T, item.future.result()), item.last
+                result = cast(T, interrupts.result(item.future))
+                with self.lock:
+                    stage = next(
+                        (st for st in self.staged if any(q is item for q in st.parts)), None
+                    )
+                if stage is not None and item is stage.parts[-1] and stage.started:
+                    self.slots.release()  # every part of that stage taken: stage the next
+                yield item, result, item.last
         finally:
             self.close()
 
     def close(self) -> None:
         self.stop.set()
         self.ready.set()
+        if interrupts.requested():  # Ctrl-C: the process exits at once, nothing to wait for
+            return
         # unblock and wait for the stager, then the workers (each finishes its part)
         self.stager.join()
         with self.lock:

@@ -11,19 +11,7 @@ from icefacts.places.names import city_key, county_key
 from icefacts.places.schema import AGREEMENTS_287G
 from icefacts.places.states import state
 
-# signed_problem is defined here until places/schema.py's AGREEMENTS_287G takes it (after
-# signed_raw); then this becomes SCHEMA = AGREEMENTS_287G.
-SCHEMA = AGREEMENTS_287G.insert(
-    AGREEMENTS_287G.get_field_index("signed_raw") + 1,
-    pa.field(
-        "signed_problem",
-        pa.string(),
-        metadata={
-            "description": "why signed_date is NULL though SIGNED has a value: unreadable "
-            "date, or implausible date (before 1900 or over a year after the load)"
-        },
-    ),
-)
+SCHEMA = AGREEMENTS_287G
 MODELS = ("jail enforcement", "task force", "warrant service officer", "other")
 _COUNTY_AGENCY = re.compile(
     r"^(?P<name>.+?)\s+(county|parish|borough)\b.*(sheriff|jail|correction|detention|police)",

@@ -117,6 +117,12 @@ AGREEMENTS_287G = pa.schema(
         _f("support_type", S, "support type as listed"),
         _f("signed_date", D, "date the agreement was signed (participating list)"),
         _f("signed_raw", S, "SIGNED cell as written"),
+        _f(
+            "signed_problem",
+            S,
+            "why signed_date is NULL though SIGNED has a value: unreadable date, or implausible "
+            "date (before 1900 or over a year after the load)",
+        ),
         _f("end_date", D, "end of the agreement; NULL when unknown (the lists give none)"),
         _f("listing", S, "participating or pending", False),
         _f("snapshot_date", D, "date the list was captured", False),

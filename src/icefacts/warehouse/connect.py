@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from icefacts import interrupts
 from icefacts.errors import IcefactsError, WarehouseBusy
 
 DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
@@ -73,7 +74,9 @@ def connect(db: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         except OSError as exc:
             raise IcefactsError(f"cannot create folder {db.parent}: {exc.strerror}") from exc
     try:
-        return duckdb.connect(str(db), read_only=read_only, config=sandbox_config())
+        con = duckdb.connect(str(db), read_only=read_only, config=sandbox_config())
+        interrupts.register(con)
+        return con
     except duckdb.IOException as exc:
         text = " ".join(str(exc).split())
         if "lock" in text.lower():

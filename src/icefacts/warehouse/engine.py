@@ -14,6 +14,7 @@ from typing import Any, Protocol
 import duckdb
 import pyarrow as pa
 
+from icefacts import interrupts
 from icefacts.errors import QueryError
 
 
@@ -44,6 +45,8 @@ class Engine(Protocol):
 
 
 def _sql_error(exc: Exception, sql: str) -> QueryError:
+    if interrupts.requested():  # Ctrl-C: the statement was interrupted (or failed because of it)
+        raise KeyboardInterrupt from exc
     first = " ".join(str(exc).split())[:300]
     flat = " ".join(sql.split())
     return QueryError(f"{first} [SQL: {flat[:400]}]")
@@ -57,6 +60,7 @@ class DuckDBEngine:
         self._staged = 0
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
+        interrupts.check()  # after Ctrl-C no new statement starts
         try:
             # fetched to the end: DuckDB 2 refuses other work on a connection while a result
             # from execute() is unfinished
@@ -65,6 +69,7 @@ class DuckDBEngine:
             raise _sql_error(exc, sql) from exc
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
+        interrupts.check()
         try:
             return self.con.sql(sql, params=list(params) if params else None).to_arrow_table()
         except duckdb.Error as exc:
@@ -125,7 +130,9 @@ class DuckDBEngine:
         try:
             yield
         except BaseException:
-            self.con.execute("ROLLBACK").fetchall()
+            with contextlib.suppress(duckdb.Error):
+                self.con.execute("ROLLBACK").fetchall()
             raise
         else:
             self.execute("COMMIT")
+            interrupts.committed()

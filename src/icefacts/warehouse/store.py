@@ -169,12 +169,20 @@ class Warehouse:
         self.set_meta("relink", "all")
 
     def close(self) -> None:
+        from icefacts import interrupts
+
+        if interrupts.requested():
+            return  # Ctrl-C: the process exits now; an open transaction is simply not kept
         self.con.close()
 
     def __enter__(self) -> Warehouse:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is KeyboardInterrupt:
+            from icefacts import interrupts
+
+            interrupts.request()  # the process exits now; closing would wait for DuckDB
         self.close()
 
     @contextmanager

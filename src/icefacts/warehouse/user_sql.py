@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
+from icefacts import interrupts
 from icefacts.errors import QueryError
 
 DEFAULT_MAX_ROWS = 100_000
@@ -112,6 +113,8 @@ def run_user_query(
             have += batch.num_rows
         reader.close()
     except duckdb.InterruptException as exc:
+        if interrupts.requested():
+            raise KeyboardInterrupt from exc
         if stopped.is_set():
             raise QueryError(
                 f"query stopped after {timeout:g} s (the time limit; raise it with --timeout)"
