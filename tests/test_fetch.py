@@ -83,3 +83,16 @@ def test_demo_falls_back_to_a_synthetic_release(tmp_path: Path, monkeypatch, run
     assert code == 0, err
     assert "SYNTHETIC" in err and "could not be had" in err
     assert "arrests by AOR" in out and "SYNTHETIC_EROArrests" in out
+
+
+def test_the_mirror_beside_the_checkout_is_found_as_make_finds_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from icefacts.fetch import default_mirror
+    from tests.conftest import ROOT
+
+    monkeypatch.delenv("ICEFACTS_MIRROR", raising=False)
+    beside = ROOT.parent / "shared" / "data"
+    assert default_mirror() == (beside if beside.is_dir() else None)
+    monkeypatch.setenv("ICEFACTS_MIRROR", "/somewhere/else")
+    assert default_mirror() == Path("/somewhere/else")

@@ -66,7 +66,7 @@ def emit(table: object, fmt: str, title: str | None = None) -> None:
     elif fmt == "csv":
         sys.stdout.write(render.to_csv(table))
     elif fmt == "table":
-        out.print(render.to_rich(table, title))
+        out.print(render.to_rich(table, title), crop=False)
     else:
         raise IcefactsError(f"unknown --format {fmt!r}; use one of {', '.join(render.FORMATS)}")
 
@@ -310,7 +310,12 @@ def synth(
     except OSError as exc:
         raise IcefactsError(f"--out {out_dir}: cannot write there ({exc.strerror or exc})") from exc
     files = truth.get("files", {})
-    out.print(f"wrote {len(files)} files and truth.json to {out_dir}", highlight=False)
+    out.print(
+        f"wrote {len(files)} files and truth.json to {out_dir}",
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 @app.command()
@@ -335,7 +340,7 @@ def demo(
             raise typer.Exit(2)
         rid = reports[0].release_id
         s = arrest_summary(wh.engine, [rid] if rid else None)
-    out.print(render.to_rich(s.by_aor, f"arrests by AOR ({s.total:,} rows)"))
+    out.print(render.to_rich(s.by_aor, f"arrests by AOR ({s.total:,} rows)"), crop=False)
     pct = 100 * s.at_large / s.with_method_class if s.with_method_class else 0.0
     op = 100 * s.operation_flagged / s.operation_known if s.operation_known else 0.0
     out.print(
@@ -343,12 +348,14 @@ def demo(
         f"with a custodial or at-large method = {pct:.1f}% (custodial {s.custodial:,}; other "
         "methods, such as ERO Reprocessed Arrest, are neither)",
         highlight=False,
+        soft_wrap=True,
     )
     out.print(
         f"operation code present (usually redacted as (b)(7)(E)): {s.operation_flagged:,} of "
         f"{s.operation_known:,} = {op:.1f}%",
         highlight=False,
         markup=False,
+        soft_wrap=True,
     )
     for note in s.counting:
         _say(f"caveat [{note.split(':', 1)[0]}]{note.split(':', 1)[1]}")
@@ -358,6 +365,7 @@ def demo(
             f"{c['failed']:,} of {c['checked']:,} rows ({c['pct']}%), {c['status']}",
             highlight=False,
             markup=False,
+            soft_wrap=True,
         )
     if source.synthetic:
         err.print("REMINDER: these numbers come from SYNTHETIC data.", highlight=False)

@@ -82,7 +82,12 @@ def reference_fetch(
     for name in chosen:
         paths = fetch_reference(name, mirror, cache)
         for rel, path in paths.items():
-            out.print(f"{name}: {rel} -> {path} (sha256 verified)", highlight=False)
+            out.print(
+                f"{name}: {rel} -> {path} (sha256 verified)",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
 
 
 @reference_app.command("load")
@@ -99,9 +104,9 @@ def reference_load(
         counts = api.load_reference(wh, mirror=mirror, registry_files=registry or [])
         caveats = agreement_date_caveats(wh.engine)
     for name, n in counts.items():
-        out.print(f"{name}: {n:,} rows", highlight=False)
+        out.print(f"{name}: {n:,} rows", highlight=False, markup=False, soft_wrap=True)
     for c in caveats:
-        out.print(f"caveat: {c}", highlight=False)
+        out.print(f"caveat: {c}", highlight=False, markup=False, soft_wrap=True)
 
 
 def place(
@@ -137,23 +142,48 @@ def place(
         typer.echo(json.dumps(payload, indent=2, default=str))
         return
     pop = f"{rep.population:,} ({rep.population_year})" if rep.population else "unknown"
-    out.print(f"{rep.place.name} [{rep.place.kind} {rep.place.code}] on {day}", highlight=False)
-    out.print(f"population: {pop}; AOR: {', '.join(rep.aors) or 'unknown'}", highlight=False)
+    out.print(
+        f"{rep.place.name} [{rep.place.kind} {rep.place.code}] on {day}",
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
+    out.print(
+        f"population: {pop}; AOR: {', '.join(rep.aors) or 'unknown'}",
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
     if policies.num_rows:
         emit(policies, fmt, "policies in force")
     else:
-        out.print("no registered policy instrument in force on that date", highlight=False)
+        out.print(
+            "no registered policy instrument in force on that date",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
     if rulings.num_rows:
         emit(rulings, fmt, "court rulings in effect")
     else:
-        out.print("no registered court ruling in effect on that date", highlight=False)
+        out.print(
+            "no registered court ruling in effect on that date",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
     if rep.agreements_287g.num_rows:
         emit(rep.agreements_287g, fmt, "287(g) agreements signed by that date")
     else:
-        out.print("no 287(g) agreement in the published lists by that date", highlight=False)
+        out.print(
+            "no 287(g) agreement in the published lists by that date",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
     emit(rep.events_by_year, fmt, "events placed here, by year")
     for c in rep.caveats:
-        out.print(f"caveat: {c}", highlight=False)
+        out.print(f"caveat: {c}", highlight=False, markup=False, soft_wrap=True)
 
 
 def _instruments(found: list[PolicyInForce]) -> pa.Table:
@@ -289,7 +319,7 @@ def rates(
     )
     if fmt == "table":
         for c in res.caveats:
-            out.print(f"caveat: {c}", highlight=False)
+            out.print(f"caveat: {c}", highlight=False, markup=False, soft_wrap=True)
 
 
 def coverage(

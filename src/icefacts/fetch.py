@@ -65,8 +65,16 @@ def default_cache() -> Path:
 
 
 def default_mirror() -> Path | None:
+    """``ICEFACTS_MIRROR``; else, as ``make`` does, the folder ``shared/data`` beside the
+    project's checkout (when icefacts runs from one and that folder exists)."""
     value = os.environ.get("ICEFACTS_MIRROR")
-    return Path(value) if value else None
+    if value:
+        return Path(value)
+    root = Path(__file__).resolve().parents[2]  # src/icefacts/fetch.py -> the checkout
+    beside = root.parent / "shared" / "data"
+    if (root / "pyproject.toml").exists() and beside.is_dir():
+        return beside
+    return None
 
 
 def _urlopen(timeout: float) -> Callable[[str], BinaryIO]:
@@ -116,7 +124,10 @@ def fetch(
         _verify(entry, tmp)
         tmp.replace(cached)
     except (urllib.error.URLError, OSError, TimeoutError) as exc:
-        raise InputError(f"could not download {entry.url}: {exc}") from exc
+        raise InputError(
+            f"could not download {entry.url}: {exc} (offline? point ICEFACTS_MIRROR, or "
+            "--mirror, at a local copy laid out as the catalog's paths)"
+        ) from exc
     finally:
         tmp.unlink(missing_ok=True)
     return cached

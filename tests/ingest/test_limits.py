@@ -71,3 +71,48 @@ def test_a_bad_limit_setting(wh: Warehouse, tmp_path: Path, monkeypatch) -> None
     monkeypatch.setenv("ICEFACTS_MAX_CELLS", "lots")
     msg = _refused(wh, _book(tmp_path, rows=10))
     assert "ICEFACTS_MAX_CELLS must be a whole number" in msg
+
+
+def _with_cell(path: Path, ref: str) -> Path:
+    """The workbook with one more cell, at ``ref``, in its first data row."""
+    with zipfile.ZipFile(path) as z:
+        members = {i.filename: z.read(i) for i in z.infolist()}
+    sheet = next(n for n in members if n.startswith("xl/worksheets/sheet"))
+    xml = members[sheet].decode()
+    at = xml.index("</row>", xml.index("<row", xml.index("<row") + 1))
+    members[sheet] = (
+        xml[:at] + f'<c r="{ref}" t="inlineStr"><is><t>x</t></is></c>' + xml[at:]
+    ).encode()
+    out = path.with_name("far_" + path.name)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return out
+
+
+def test_a_cell_beyond_a_worksheet_is_refused_not_a_crash(
+    wh: Warehouse, tmp_path: Path, monkeypatch
+) -> None:
+    """calamine lays a sheet out as a grid to its farthest reference and aborts the process
+    when that grid cannot be allocated: the reference is refused first, on both paths."""
+    path = _book(tmp_path, rows=200)
+    for ref in ("ZZZZZ7", "A99999999"):
+        far = _with_cell(path, ref)
+        msg = _refused(wh, far)
+        assert "beyond what a worksheet can hold" in msg and ref in msg, msg
+        monkeypatch.setenv("ICEFACTS_SPLIT_MIN_BYTES", "1")  # the two-core parts reader
+        monkeypatch.setenv("ICEFACTS_PART_BYTES", "8000")
+        msg = _refused(wh, far)
+        assert "beyond what a worksheet can hold" in msg and ref in msg, msg
+        monkeypatch.delenv("ICEFACTS_SPLIT_MIN_BYTES")
+        monkeypatch.delenv("ICEFACTS_PART_BYTES")
+
+
+def test_a_wide_grid_over_the_cell_limit(wh: Warehouse, tmp_path: Path, monkeypatch) -> None:
+    far = _with_cell(_book(tmp_path, rows=200), "XFD3")  # 16,384 columns x 202 rows
+    monkeypatch.setenv("ICEFACTS_MAX_CELLS", "1000000")
+    msg = _refused(wh, far)
+    assert "cells" in msg and "ICEFACTS_MAX_CELLS" in msg
+    monkeypatch.delenv("ICEFACTS_MAX_CELLS")
+    (report,) = api.ingest(wh, [far])  # 3.3M cells: within the default limit, and read
+    assert report.status == "loaded", report.message

@@ -199,3 +199,32 @@ def test_ctrl_c_stops_at_once_and_keeps_nothing(tmp_path: Path) -> None:
     code, took, err = _interrupt([*cli, str(csv)], 3.0, env)
     assert code == 130 and took < 1.5 and "unchanged" in err
     assert _releases(db) == 0
+
+
+@pytest.mark.parametrize("ending", [b"\r", b"\r\n", b"mixed"])
+def test_any_line_ends_load_the_same_rows(tmp_path: Path, run_cli, ending: bytes) -> None:
+    """CR-only, CRLF and a mix of LF, CRLF and CR (old Mac exports, files pasted together)
+    end lines alike: the same rows load, none lost under the title."""
+    path = pipe_csv(tmp_path / "EROArrests_FY2017.csv", TITLE, NATIONAL_HEADER, _lines(40))
+    lines = path.read_bytes().split(b"\n")
+    ends = [b"\r\n", b"\n", b"\r"]
+    if ending == b"mixed":
+        data = b"".join(ln + ends[k % 3] for k, ln in enumerate(lines[:-1])) + lines[-1]
+    else:
+        data = ending.join(lines)
+    path.write_bytes(data)
+    db = tmp_path / "w.duckdb"
+    code, text = _ingest_one(run_cli, db, path)
+    assert code == 0, text
+    with Warehouse.open(db, read_only=True) as wh:
+        assert wh.engine.scalar("SELECT count(*) FROM arrests_all") == 40
+
+
+def test_a_short_record_names_its_own_line(tmp_path: Path, run_cli) -> None:
+    path = pipe_csv(tmp_path / "EROArrests_FY2017.csv", TITLE, NATIONAL_HEADER, _lines(40))
+    lines = path.read_bytes().split(b"\n")
+    lines[30] = b"Seattle Area of Responsibility|9/25/2017"
+    path.write_bytes(b"\n".join(lines))
+    code, text = _ingest_one(run_cli, tmp_path / "w.duckdb", path)
+    assert code == 2
+    assert "row 31" in text and "Expected" in text, text

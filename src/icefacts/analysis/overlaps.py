@@ -58,9 +58,9 @@ def pairs_sql(where: str) -> str:
         monthly AS (
             SELECT s.table_name, s.aor, s.counting, s.other, s.narrower, s.other_holds,
                    date_trunc('month', c.day)::DATE AS month,
-                   coalesce(sum(c.events) FILTER (WHERE c.release_id = s.counting), 0)
+                   coalesce(sum(c.events) FILTER (WHERE c.release_id = s.counting), 0)::BIGINT
                        AS counting_events,
-                   coalesce(sum(c.events) FILTER (WHERE c.release_id = s.other), 0)
+                   coalesce(sum(c.events) FILTER (WHERE c.release_id = s.other), 0)::BIGINT
                        AS other_events
             FROM spans s JOIN link_cells c ON c.table_name = s.table_name
                 AND c.aor IS NOT DISTINCT FROM s.aor AND c.release_id IN (s.counting, s.other)

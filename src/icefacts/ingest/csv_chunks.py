@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import queue
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -76,15 +77,40 @@ def _utf8_stream(raw: BinaryIO, encoding: str) -> Callable[[int], bytes]:
 
 
 def _record_end(buf: bytes, newline: bytes) -> int:
-    """Offset just past the last line end of ``buf`` that lies outside quotes (-1: none)."""
+    """Offset just past the last line end of ``buf`` that lies outside quotes (-1: none).
+    With ``newline`` CR, a CR followed by LF ends there after the LF, and a CR that is the last
+    byte of ``buf`` is not taken (its LF may be in the next read)."""
     end = len(buf)
     while True:
         at = buf.rfind(newline, 0, end)
         if at < 0:
             return -1
+        stop = at + len(newline)
+        if newline == b"\r":
+            if stop == len(buf):
+                end = at
+                continue
+            if buf[stop : stop + 1] == b"\n":
+                stop += 1
         if buf.count(b'"', 0, at) % 2 == 0:
-            return at + len(newline)
+            return stop
         end = at
+
+
+def line_ends(data: bytes) -> int:
+    """Line ends in ``data``, counted as Python's csv module and Arrow count them: LF, CR
+    and CR LF each end one line (files with mixed line ends exist)."""
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+
+
+def _first_line_end(buf: bytes, eof: bool) -> int:
+    """Offset just past the first line end of ``buf`` (-1: none yet, read more)."""
+    lf, cr = buf.find(b"\n"), buf.find(b"\r")
+    if cr < 0 or (0 <= lf < cr):
+        return -1 if lf < 0 else lf + 1
+    if cr + 1 < len(buf):
+        return cr + 2 if buf[cr + 1 : cr + 2] == b"\n" else cr + 1
+    return cr + 1 if eof else -1
 
 
 class CsvChunks:
@@ -149,7 +175,7 @@ class CsvChunks:
             buf, line, eof = b"", 1, False
             # skip the title and header lines
             while line <= self.skip_lines:
-                at = buf.find(nl)
+                at = _first_line_end(buf, eof)
                 if at < 0:
                     if eof:
                         return
@@ -157,7 +183,7 @@ class CsvChunks:
                     eof = not data
                     buf += data
                     continue
-                buf = buf[at + len(nl) :]
+                buf = buf[at:]
                 line += 1
             pending: Chunk | None = None
             while not self.stop.is_set():
@@ -186,7 +212,7 @@ class CsvChunks:
                     if pending is not None and not self._put(pending):
                         return
                     pending = Chunk(table, line)
-                    line += body.count(nl)
+                    line += line_ends(body)
                 if eof and not buf:
                     break
             if pending is None:
@@ -219,7 +245,9 @@ class CsvChunks:
         except pa.ArrowInvalid as exc:
             text = " ".join(str(exc).split())
             if "UTF8" not in text and "utf8" not in text.lower():
-                raise CsvProblem(f"cannot parse CSV: {text[:200]}", line) from exc
+                raise CsvProblem(
+                    f"cannot parse CSV: {text[:200]}", _bad_line(body, exc, line)
+                ) from exc
         # not UTF-8: this chunk is Windows-1252 (Latin-1 where that leaves a byte undefined)
         try:
             mended = body.decode("cp1252")
@@ -228,4 +256,25 @@ class CsvChunks:
         try:
             return parse(mended.encode("utf-8"))
         except pa.ArrowInvalid as exc:
-            raise CsvProblem(f"cannot parse CSV: {' '.join(str(exc).split())[:200]}", line) from exc
+            text = " ".join(str(exc).split())
+            raise CsvProblem(f"cannot parse CSV: {text[:200]}", _bad_line(body, exc, line)) from exc
+
+
+_WIDTH = re.compile(r"Expected \d+ columns, got \d+: (.*)", re.DOTALL)
+
+
+def _bad_line(body: bytes, exc: Exception, first: int) -> int:
+    """The physical line of the record Arrow refused (its message quotes the record but not
+    where it is), else the chunk's first line."""
+    found = _WIDTH.search(str(exc))
+    if not found:
+        return first
+    record = found.group(1).rstrip("\r\n").encode("utf-8", "replace")
+    at = body.find(record)
+    while at >= 0:
+        end = at + len(record)
+        starts = at == 0 or body[at - 1 : at] in (b"\n", b"\r")
+        if starts and (end == len(body) or body[end : end + 1] in (b"\n", b"\r")):
+            return first + line_ends(body[:at])
+        at = body.find(record, at + 1)
+    return first

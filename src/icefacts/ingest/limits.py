@@ -94,3 +94,72 @@ def check_sheet(z: zipfile.ZipFile, member: str, file: str, sheet: str) -> int:
         if rows * cols > CELLS.value():
             raise refuse(CELLS, rows * cols, file, sheet)
     return info.file_size
+
+
+# -- cell references ----------------------------------------------------------------------
+# calamine lays a sheet out as a dense grid from its first to its last cell reference before
+# anything is converted, and aborts the process when that grid cannot be allocated: one cell
+# at r="ZZZZZ7" asks for terabytes. The <dimension> tag is optional (and may lie), so the
+# references themselves are checked, cheaply: only references far right (column 105 or
+# further) or far down (row 1,000,000 or further) are looked at one by one; the last row of
+# each piece read gives the depth.
+MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384  # a worksheet's own bounds
+_NARROW = 104  # columns: releases are at most 70 wide
+_WIDE = re.compile(rb'\sr="((?:[A-Z]{3,}|[D-Z][A-Z]))(\d+)"')
+_DEEP = re.compile(rb'\sr="([A-Z]+)(\d{7,})"')
+_ROW = re.compile(rb'<(?:\w+:)?row\s[^>]*?r="(\d+)"')
+_OVERLAP = 64
+
+
+class RefGuard:
+    """Fed the sheet XML piece by piece; refuses a reference beyond a worksheet's bounds, or a
+    grid (last row x last column) over the cell limit."""
+
+    def __init__(self, file: str, sheet: str) -> None:
+        self.file, self.sheet = file, sheet
+        self.rows, self.cols = 0, 0
+        self.tail = b""
+
+    def _beyond(self, ref: bytes) -> InputError:
+        return InputError(
+            f"a cell reference beyond what a worksheet can hold ({ref.decode()}): a damaged "
+            "workbook",
+            file=self.file,
+            sheet=self.sheet,
+        )
+
+    def feed(self, data: bytes) -> None:
+        if not data:
+            return
+        text = self.tail + data
+        for m in _WIDE.finditer(text):
+            col = _column_number(m.group(1).decode()) if len(m.group(1)) < 4 else MAX_COLUMNS + 1
+            if col > MAX_COLUMNS:
+                raise self._beyond(m.group(1) + m.group(2))
+            self.cols = max(self.cols, col)
+        for m in _DEEP.finditer(text):
+            row = int(m.group(2))
+            if row > MAX_ROWS:
+                raise self._beyond(m.group(1) + m.group(2))
+            self.rows = max(self.rows, row)
+        at = max(len(text) - 4096, 0)
+        rows = _ROW.findall(text, at)
+        if not rows and at:
+            rows = _ROW.findall(text)
+        if rows:
+            row = int(rows[-1])
+            if row > MAX_ROWS:
+                raise self._beyond(b"row " + rows[-1])
+            self.rows = max(self.rows, row)
+        self.tail = text[-_OVERLAP:]
+        cells = self.rows * max(self.cols, _NARROW)
+        if self.cols > _NARROW and cells > CELLS.value():
+            raise refuse(CELLS, cells, self.file, self.sheet)
+
+
+def check_refs(z: zipfile.ZipFile, member: str, file: str, sheet: str) -> None:
+    """Stream a sheet's XML through a :class:`RefGuard` (before calamine reads it whole)."""
+    guard = RefGuard(file, sheet)
+    with z.open(member) as f:
+        while data := f.read(4 << 20):
+            guard.feed(data)

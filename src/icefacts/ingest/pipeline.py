@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import time
+import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -133,6 +136,17 @@ def ingest_paths(
         except Exception as exc:  # a bug, not the user's mistake: still one line per file
             interrupts.check()  # (or Ctrl-C surfacing as another error: stop, say nothing)
             text = " ".join(str(exc).split())[:300]
+            if _damaged_container(exc):
+                reports.append(
+                    FileReport(
+                        path=str(path),
+                        status="error",
+                        message=f"{path.name}: cannot read it, the file is damaged or uses "
+                        f"a format feature icefacts does not read ({text}); nothing was "
+                        "loaded from it",
+                    )
+                )
+                continue
             reports.append(
                 FileReport(
                     path=str(path),
@@ -142,6 +156,19 @@ def ingest_paths(
                 )
             )
     return reports
+
+
+def _damaged_container(exc: BaseException) -> bool:
+    """A zip or gzip layer refusing the file (wherever in the reading it surfaced): a bad
+    CRC, an encrypted or unknown-method member, a stream cut short."""
+    if isinstance(exc, (zipfile.BadZipFile, EOFError, zlib.error, gzip.BadGzipFile)):
+        return True
+    text = str(exc).lower()
+    if isinstance(exc, KeyError) and "there is no item named" in text:  # a member missing
+        return True
+    if isinstance(exc, NotImplementedError) and "compression" in text:
+        return True
+    return isinstance(exc, RuntimeError) and ("encrypted" in text or "password" in text)
 
 
 def _sql_str(value: str | None) -> str:
@@ -314,7 +341,6 @@ def ingest_file(
             report.duplicates_flagged = _flag_duplicates(
                 wh, ledger.family, report.tables, release_id, duplicate_rule
             )
-            placer.write()
             _count_once(wh, ledger)
         ledger.write(eng, path, rel_name or path.name, sha, time.perf_counter() - t0)
         _before_commit_hook()

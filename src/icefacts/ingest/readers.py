@@ -41,8 +41,10 @@ T = TypeVar("T")
 _EMPTY = pa.table({})
 
 # calamine logs a warning for every column whose type it cannot settle (mostly empty
-# columns); that is expected here (such columns are read as text) and not for users' eyes.
+# columns), and of a <dimension> tag that does not fit the cells (it reads the cells); both
+# are expected here and not for users' eyes.
 logging.getLogger("fastexcel").setLevel(logging.ERROR)
+logging.getLogger("calamine").setLevel(logging.ERROR)
 DELIMITERS = ("|", ",", "\t", ";")
 
 
@@ -163,6 +165,7 @@ class Workbook:
     def __init__(self, path: Path, kind: FileKind) -> None:
         self.path = path
         self.kind = kind
+        self._refs_checked: set[str] = set()
         self.delimiter: str | None = None
         self.encoding = "utf-8"
         self._source: Path | bytes = path
@@ -215,6 +218,17 @@ class Workbook:
             size = self.xml_bytes(sheet)
             if size > limits.WHOLE_SHEET.value():
                 raise limits.refuse(limits.WHOLE_SHEET, size, self.path.name, sheet)
+            if sheet not in self._refs_checked:
+                try:
+                    with zipfile.ZipFile(self.path) as z:
+                        member = sheet_paths(z).get(sheet)
+                        if member:
+                            limits.check_refs(z, member, self.path.name, sheet)
+                except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+                    raise InputError(
+                        f"cannot read sheet: {_short(exc)}", file=self.path.name, sheet=sheet
+                    ) from exc
+                self._refs_checked.add(sheet)
 
     def load(self, sheet: str | None) -> LoadedSheet:
         if self.kind not in ("xlsx", "xls"):
@@ -322,8 +336,11 @@ class Workbook:
         return self.path.open("rb")
 
     def _sample_text(self, limit: int = 1 << 18) -> str:
-        with self._open_text() as f:
-            raw = f.read(limit)
+        try:
+            with self._open_text() as f:
+                raw = f.read(limit)
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:  # cut short or damaged
+            raise InputError(f"cannot read: {_short(exc)}", file=self.path.name) from exc
         utf16 = utf16_encoding(raw)
         if utf16:
             self.encoding = utf16

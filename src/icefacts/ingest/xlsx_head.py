@@ -19,6 +19,9 @@ _COL = re.compile(r"([A-Z]+)")
 MAX_SHARED = 5_000
 
 
+_MAX_COLUMNS = 16_384  # a worksheet's own bound (limits.MAX_COLUMNS)
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
@@ -96,6 +99,8 @@ def xlsx_head(source: Path | bytes, sheet: str, n_rows: int, max_shared: int = M
                         continue
                     idx = _col_index(c.get("r", ""))
                     pos = idx if idx >= 0 else pos + 1
+                    if pos >= _MAX_COLUMNS:  # beyond a worksheet: refused when read
+                        continue
                     kind = c.get("t", "n")
                     if kind == "inlineStr":
                         value = "".join(t.text or "" for t in c.iter() if _local(t.tag) == "t")

@@ -41,6 +41,7 @@ import pyarrow as pa
 
 from icefacts import interrupts
 from icefacts.errors import InputError
+from icefacts.ingest import limits
 from icefacts.ingest.xlsx_head import sheet_paths
 
 T = TypeVar("T")
@@ -314,17 +315,21 @@ class SheetParts:
             n_parts += -n_parts % WORKERS  # the same number of parts for every worker
             per_group = max(1, min(n_parts // WORKERS, GROUP_BYTES // part_bytes))
             target = info.file_size / n_parts
+            guard = limits.RefGuard(self.source.name, self.sheet)
             with z.open(info) as f:
                 pending = b""
                 while True:
                     data = f.read(CHUNK)
+                    guard.feed(data)
                     pending += data
                     m = _SHEET_DATA.search(pending)
                     if m or not data or len(pending) > 4 * CHUNK:
                         break
                 head_end = m.end() if m and not m.group(2) else None
                 if head_end is None:  # no rows, or not a worksheet we understand: one part
-                    pending += f.read()
+                    rest = f.read()
+                    guard.feed(rest)
+                    pending += rest
                     self._one_part(shared, date1904, pending)
                     return
                 assert m is not None
@@ -383,6 +388,7 @@ class SheetParts:
                     consumed += len(pending) - keep
                     pending = pending[len(pending) - keep :]
                     data = f.read(CHUNK)
+                    guard.feed(data)
                     eof = not data
                     pending += data
 
@@ -505,6 +511,8 @@ class SheetParts:
                 item = interrupts.get(self.parts)
                 if item is None:
                     return
+                if isinstance(item, InputError):  # the sheet refused (a declared limit)
+                    raise item
                 if isinstance(item, BaseException):
                     raise PartReadError(str(item)) from item
                 result = cast(T, interrupts.result(item.future))

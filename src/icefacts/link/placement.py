@@ -183,10 +183,6 @@ class Placer:
             out = out.append_column(name, pa.DictionaryArray.from_arrays(idx, values))
         return out
 
-    def write(self) -> int:
-        """How many keys this load added to ``link_places`` (they are written as they come)."""
-        return self.added
-
 
 def _first_of_each(ids: pa.Array) -> pa.Array:
     """Positions of the first occurrence of each distinct value of ``ids``."""

@@ -98,9 +98,9 @@ PLACEMENT: tuple[Field, ...] = (
         "place_method",
         "VARCHAR",
         "link",
-        "release_county | facility | landmark | aor_only | state_only (how it was placed)",
+        "how it was placed: release_county, facility, landmark, aor_only or state_only",
     ),
-    F("place_confidence", "VARCHAR", "link", "high | medium | low | none"),
+    F("place_confidence", "VARCHAR", "link", "high, medium, low or none"),
 )
 
 # Each event counted once (``link/counting.py``): for every table, AOR and day one release
