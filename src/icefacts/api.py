@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,8 @@ from icefacts.warehouse.user_sql import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, UserR
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from icefacts.analysis.base import Answer
+    from icefacts.analysis.operation import OperationQuestion
     from icefacts.analysis.overlaps import Overlaps
     from icefacts.ingest.report import FileReport, Progress
     from icefacts.policies import Registry
@@ -245,3 +248,37 @@ def field_stats(wh: Warehouse, release_id: str | None = None) -> pa.Table:
         f"SELECT * FROM field_stats {where} ORDER BY release_id, table_name, field",
         [release_id] if release_id else None,
     )
+
+
+def operation(
+    wh: Warehouse, question: OperationQuestion, *, registry_files: Iterable[Path] = ()
+) -> Answer:
+    """Arrests in a window and places, each event once, against the same weekdays of the
+    weeks before (``icefacts.analysis.operation``). Build the question with
+    :func:`operation_question` or ``OperationQuestion(start=..., end=..., aors=(...))``."""
+    from icefacts.analysis.operation import operation as run
+
+    reg = registry(wh, registry_files) if question.policy else None
+    return run(wh.engine, question, reg)
+
+
+def operation_question(**fields: object) -> OperationQuestion:
+    """An :class:`OperationQuestion`; a field that does not fit is one InputError naming it."""
+    from pydantic import ValidationError
+
+    from icefacts.analysis.operation import OperationQuestion
+
+    try:
+        return OperationQuestion(**fields)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        msg = first["msg"].removeprefix("Value error, ")
+        raise InputError(f"{where}: {msg}" if where else msg) from None
+
+
+def fiscal_year(fy: int) -> tuple[date, date]:
+    """Federal fiscal year ``fy``: 1 October of the year before to 30 September."""
+    if not 1990 <= fy <= 2100:
+        raise InputError(f"--fy {fy}: a fiscal year such as 2017")
+    return date(fy - 1, 10, 1), date(fy, 9, 30)

@@ -371,6 +371,145 @@ def demo(
         err.print("REMINDER: these numbers come from SYNTHETIC data.", highlight=False)
 
 
+def _codes(values: list[str] | None, upper: bool = True) -> tuple[str, ...]:
+    """Repeatable options that also take comma lists: --aor SEA,NYC --aor BOS."""
+    out: list[str] = []
+    for v in values or []:
+        out += [p.strip().upper() if upper else p.strip() for p in v.split(",") if p.strip()]
+    return tuple(out)
+
+
+def _window(start: str | None, end: str | None, fy: int | None) -> tuple[object, object]:
+    from icefacts.cli_places import _date
+
+    if fy is not None:
+        if start or end:
+            raise IcefactsError("give --fy or --from/--to, not both")
+        return api.fiscal_year(fy)
+    if not start or not end:
+        raise IcefactsError("give --from DATE and --to DATE (or --fy YEAR)")
+    return _date(start, "--from"), _date(end, "--to")
+
+
+_SHORT = {  # column headings of the people's table (csv, json and parquet keep the names)
+    "arrests_baseline": "baseline",
+    "arrests_excess": "excess",
+    "at_large": "at large",
+    "operation_flagged": "operation",
+}
+
+
+def emit_answer(answer: object, fmt: str, output: Path | None, title: str, show: list[str]) -> None:
+    """An Answer as a table for people (the columns in ``show``; every column in csv, json
+    and parquet), csv, json or parquet (``--output`` file)."""
+    import pyarrow as pa
+
+    table = answer.table  # type: ignore[attr-defined]
+    if fmt not in render.ANSWER_FORMATS:
+        raise IcefactsError(
+            f"unknown --format {fmt!r}; use one of {', '.join(render.ANSWER_FORMATS)}"
+        )
+    if fmt == "parquet":
+        if output is None:
+            raise IcefactsError("--format parquet needs --output FILE")
+        render.answer_parquet(answer, output)
+        out.print(f"wrote {table.num_rows:,} rows to {output}", soft_wrap=True)
+        return
+    if fmt == "json":
+        text = render.answer_json(answer) + "\n"
+    elif fmt == "csv":
+        text = render.to_csv(table)
+    else:
+        rows = table.to_pylist()
+        show = [c for c in show if c.endswith("_excess") or any(r.get(c) is not None for r in rows)]
+        shown = []
+        for r in rows:
+            line = {}
+            for col in show:
+                label = _SHORT.get(col, col)
+                if col.endswith("_excess"):
+                    e, interval = render.excess_cells(r, col.removesuffix("_excess"))
+                    line[label], line["95% interval"] = e, interval
+                elif col.endswith("_baseline") and r.get(col) is not None:
+                    line[label] = f"{r[col]:,.1f}"
+                else:
+                    line[label] = r.get(col)
+            shown.append(line)
+        out.print(render.to_rich(pa.Table.from_pylist(shown), title), crop=False)
+        for note in render.answer_notes(answer):
+            out.print(note, soft_wrap=True, markup=False, highlight=False)
+        return
+    if output is not None:
+        output.write_text(text)
+    else:
+        sys.stdout.write(text)
+    if fmt == "csv":
+        for note in render.answer_notes(answer):
+            err.print(note, soft_wrap=True, markup=False, highlight=False)
+
+
+@app.command()
+def operation(
+    start: Annotated[str | None, typer.Option("--from", help="first day, e.g. 2017-09-24")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="last day, e.g. 2017-09-27")] = None,
+    fy: Annotated[int | None, typer.Option("--fy", help="a fiscal year instead (Oct-Sep)")] = None,
+    aor: Annotated[list[str] | None, typer.Option("--aor", help="AOR codes: SEA,NYC")] = None,
+    state: Annotated[list[str] | None, typer.Option("--state", help="states: WA,OR")] = None,
+    county: Annotated[list[str] | None, typer.Option("--county", help="county FIPS")] = None,
+    policy: Annotated[
+        str | None,
+        typer.Option("--policy", help="only counties where this policy type is in force"),
+    ] = None,
+    on: Annotated[str | None, typer.Option("--on", help="with --policy: the day")] = None,
+    by: Annotated[
+        str, typer.Option("--by", help="total|aor|state|county|day|method|citizenship")
+    ] = "aor",
+    baseline_weeks: Annotated[
+        int, typer.Option("--baseline-weeks", help="same weekdays over N weeks before")
+    ] = 6,
+    baseline_from: Annotated[str | None, typer.Option("--baseline-from")] = None,
+    baseline_to: Annotated[str | None, typer.Option("--baseline-to")] = None,
+    release: Annotated[
+        list[str] | None, typer.Option("--release", help="count these releases instead")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table|csv|json|parquet")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write to a file")] = None,
+    db: DbOpt = None,
+    registry: Annotated[
+        list[Path] | None, typer.Option("--registry", help="extra policy registry files")
+    ] = None,
+) -> None:
+    """Arrests in a window and places, counted once, against the same weekdays of the
+    weeks before: at large vs custodial, operations, criminality, countries."""
+    from icefacts.cli_places import _date
+
+    first, last = _window(start, end, fy)
+    if by not in ("total", "aor", "state", "county", "day", "method", "citizenship"):
+        raise IcefactsError(
+            f"--by {by!r}: one of total, aor, state, county, day, method, citizenship"
+        )
+    q = api.operation_question(
+        start=first,
+        end=last,
+        aors=_codes(aor),
+        states=_codes(state),
+        counties=_codes(county, upper=False),
+        by=by,
+        baseline_weeks=baseline_weeks,
+        baseline_start=_date(baseline_from, "--baseline-from") if baseline_from else None,
+        baseline_end=_date(baseline_to, "--baseline-to") if baseline_to else None,
+        policy=policy,
+        policy_on=_date(on, "--on") if on else None,
+        releases=_codes(release, upper=False),
+    )
+    with api.open_warehouse(db, read_only=True) as wh:
+        answer = api.operation(wh, q, registry_files=registry or [])
+    key = by if by != "total" else "place"
+    # what fits 80 columns; --format csv/json/parquet give every column
+    show = [key, "arrests", "arrests_baseline", "arrests_excess", "at_large", "custodial"]
+    emit_answer(answer, fmt, output, f"arrests {first} to {last}", show)
+
+
 @app.command()
 def upgrade(db: DbOpt = None) -> None:
     """Upgrade a warehouse written by an earlier icefacts (placements stored on rows,

@@ -213,3 +213,53 @@ def _fmt(v: Any) -> str:
     if isinstance(v, (list, dict, tuple)):
         return json.dumps(_jsonable(v))
     return str(v)
+
+
+# -- answers (icefacts.analysis.base.Answer) ------------------------------------------------
+
+ANSWER_FORMATS = ("table", "csv", "json", "parquet")
+
+
+def answer_json(answer: Any) -> str:
+    """The whole answer: its rows, caveats, releases used and set aside, definitions, SQL."""
+    body = answer.to_dict()
+    body["rows"] = [_jsonable(r) for r in answer.table.to_pylist()]
+    body["tables"] = {
+        name: [_jsonable(r) for r in t.to_pylist()] for name, t in answer.tables.items()
+    }
+    return json.dumps(body, indent=2)
+
+
+def answer_parquet(answer: Any, path: Any) -> None:
+    """The rows as Parquet; the rest of the answer (caveats, releases, definitions, SQL) as
+    JSON in the file's key-value metadata under ``icefacts``."""
+    import pyarrow.parquet as pq
+
+    meta = dict(answer.table.schema.metadata or {})
+    meta[b"icefacts"] = json.dumps(answer.to_dict()).encode()
+    pq.write_table(answer.table.replace_schema_metadata(meta), path)
+
+
+def answer_notes(answer: Any) -> list[str]:
+    """Lines for people under the table: releases used / set aside, then each caveat."""
+    lines = [f"releases used: {', '.join(answer.releases_used) or 'none'}"]
+    if answer.releases_set_aside:
+        lines.append(f"set aside (rows kept in *_all): {', '.join(answer.releases_set_aside)}")
+    lines += [f"caveat {c.code}: {c.text}" for c in answer.caveats]
+    return lines
+
+
+def excess_cells(row: dict[str, Any], measure: str) -> tuple[str, str]:
+    """(``+123``, ``+80..+160``): a row's excess and its 95% interval, or ``-``."""
+    e = row.get(f"{measure}_excess")
+    if e is None:
+        return "-", "-"
+    lo, hi = row.get(f"{measure}_excess_low"), row.get(f"{measure}_excess_high")
+
+    def signed(v: float | None) -> str:
+        if v is None:
+            return "-"
+        n = round(v)
+        return f"{n:+,d}" if n else "0"
+
+    return signed(e), f"{signed(lo)}..{signed(hi)}"

@@ -69,7 +69,7 @@ def test_schema_2_warehouse_is_upgraded_in_place(tmp_path: Path, run_cli) -> Non
         Warehouse.open(db, read_only=True)
     code, out, err = run_cli("upgrade", "--db", str(db))
     assert code == 0, err
-    assert "schema 3" in out
+    assert "schema 4" in out
     with Warehouse.open(db, read_only=True) as wh:
         got = wh.engine.query(
             "SELECT release_id, source_row, counted, shadowed_by, place_id FROM arrests_all "

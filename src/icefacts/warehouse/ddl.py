@@ -13,7 +13,8 @@ from icefacts.schema import (
     TableDef,
 )
 
-SCHEMA_VERSION = 3  # 3: stored placements and counting columns, release scopes, copies
+SCHEMA_VERSION = 4  # 3: stored placements and counting columns, release scopes, copies;
+# 4: public views of release coverage and counting cells (views only)
 
 BOOKKEEPING = [
     """CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
@@ -39,8 +40,6 @@ BOOKKEEPING = [
         missing BIGINT, redacted BIGINT, unknown BIGINT, unparsed BIGINT)""",
     """CREATE TABLE IF NOT EXISTS unknown_values (
         release_id VARCHAR, table_name VARCHAR, field VARCHAR, value VARCHAR, n BIGINT)""",
-    # what each release holds: per table (and sheet), the AORs (NULL = every AOR), the period,
-    # and whether it is a subset (e.g. CAP arrests only); the counting rule reads these
     # what each release holds: per table and sheet, the AORs (NULL = every AOR), the period,
     # whether it is a subset (e.g. CAP arrests only) or one of the parts a table comes in;
     # the counting rule (link/counting.py) reads these
@@ -60,6 +59,12 @@ BOOKKEEPING = [
         county_fips VARCHAR, place_state VARCHAR, place_method VARCHAR,
         place_confidence VARCHAR, place_note VARCHAR, placed_at TIMESTAMP)""",
     """CREATE OR REPLACE VIEW placements AS SELECT * FROM link_places""",
+    # the counting step's bookkeeping, read by analyses (which read public views only)
+    """CREATE OR REPLACE VIEW release_coverage AS SELECT release_id, family, table_name,
+        sheet_index, aors, period_start, period_end, period_source, subset, part, parts_total,
+        has_aor, maturity, rows FROM release_scope""",
+    """CREATE OR REPLACE VIEW counting_cells AS SELECT table_name, release_id, sheet_index,
+        aor, day, rows, events, counted_by, counted FROM link_cells""",
 ]
 
 

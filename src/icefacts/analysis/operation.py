@@ -1,0 +1,553 @@
+"""What happened in a window and where, against the same weekdays of the weeks before.
+
+``operation(engine, OperationQuestion(...))`` counts the arrests of a window (each event once:
+the ``arrests`` view, or the releases asked for) per place or per value, and for ``arrests``,
+``at_large`` and ``operation_flagged`` sets them against a baseline: the same days of the
+week in each of the N periods before the window (a period is the window's length rounded up
+to whole weeks, so a four-day window Sunday..Wednesday is compared with the Sundays..Wednesdays
+of the N weeks before). See ``docs/analysis.md`` for the definitions and the interval.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Literal
+
+import pyarrow as pa
+from pydantic import Field, model_validator
+
+from icefacts.analysis.base import Answer, Definition, Question, sql_date
+from icefacts.analysis.intervals import excess_interval
+from icefacts.caveats import Caveat
+from icefacts.errors import InputError
+from icefacts.warehouse.engine import Engine
+
+if TYPE_CHECKING:
+    from icefacts.policies import Registry
+
+BY = ("total", "aor", "state", "county", "day", "method", "citizenship")
+BASELINED = ("arrests", "at_large", "operation_flagged")
+COUNTS = (
+    "arrests",
+    "at_large",
+    "custodial",
+    "other_method",
+    "operation_flagged",
+    "convicted",
+    "pending",
+    "other_criminality",
+    "criminality_unknown",
+    "countries",
+    "duplicates_excluded",
+)
+# measure -> the field a release must hold for it (NULL in a group where one does not)
+NEEDS = {
+    "at_large": "method",
+    "custodial": "method",
+    "other_method": "method",
+    "operation_flagged": "operation_flag",
+    "convicted": "criminality",
+    "pending": "criminality",
+    "other_criminality": "criminality",
+    "criminality_unknown": "criminality",
+    "countries": "citizenship",
+}
+_MEASURE_SQL = {
+    "arrests": "count(*)",
+    "at_large": "count(*) FILTER (WHERE at_large)",
+    "custodial": "count(*) FILTER (WHERE NOT at_large)",
+    "other_method": "count(*) FILTER (WHERE at_large IS NULL)",
+    "operation_flagged": "count(*) FILTER (WHERE operation_flag)",
+    "convicted": "count(*) FILTER (WHERE criminality = 'convicted')",
+    "pending": "count(*) FILTER (WHERE criminality = 'pending')",
+    "other_criminality": "count(*) FILTER (WHERE criminality = 'other')",
+    "criminality_unknown": "count(*) FILTER (WHERE criminality IS NULL)",
+    "countries": "count(DISTINCT citizenship)",
+}
+_KEY_SQL = {
+    "total": "'all'",
+    "aor": "aor",
+    "state": "state",
+    "county": "county_fips",
+    "method": "method",
+    "citizenship": "citizenship",
+}
+_AOR = re.compile(r"^[A-Z]{3}$")
+_STATE = re.compile(r"^[A-Z]{2}$")
+_FIPS = re.compile(r"^\d{5}$")
+
+DEFINITIONS = (
+    Definition("arrests", "administrative arrests counted once (docs/counting.md)"),
+    Definition("at_large", "apprehension method Located or Non-Custodial Arrest"),
+    Definition("custodial", "custodial methods (CAP jail and prison, 287(g), probation ...)"),
+    Definition("other_method", "no method, or one that is neither at-large nor custodial"),
+    Definition("operation_flagged", "the record names an operation (even a redacted one)"),
+    Definition(
+        "convicted / pending / other_criminality",
+        "the criminality the release gives: convicted criminal, pending criminal charges, "
+        "other immigration violator",
+    ),
+    Definition("countries", "distinct countries of citizenship"),
+    Definition("duplicates_excluded", "rows of the counting release flagged as likely duplicates"),
+    Definition(
+        "<m>_baseline",
+        "mean count of the same weekdays over the baseline periods before the window",
+    ),
+    Definition("<m>_excess", "observed minus baseline"),
+    Definition(
+        "<m>_excess_low / _high",
+        "95% interval of the excess: the observed count minus a prediction interval for a "
+        "normal period (Student t over the baseline periods, variance at least the mean)",
+    ),
+)
+
+
+class OperationQuestion(Question):
+    """A window, the places to count in, how to break it down, and the baseline."""
+
+    start: date
+    end: date
+    aors: tuple[str, ...] = ()
+    states: tuple[str, ...] = ()
+    counties: tuple[str, ...] = ()  # county FIPS codes
+    by: Literal["total", "aor", "state", "county", "day", "method", "citizenship"] = "aor"
+    baseline_weeks: int = Field(default=6, ge=0, le=104)
+    baseline_start: date | None = None
+    baseline_end: date | None = None
+    policy: str | None = None  # only counties where a policy of this type is in force ...
+    policy_on: date | None = None  # ... on this day
+    releases: tuple[str, ...] = ()  # instead of the count-once rule
+
+    @model_validator(mode="after")
+    def _check(self) -> OperationQuestion:
+        if self.end < self.start:
+            raise ValueError(f"--to {self.end} is before --from {self.start}")
+        if (self.policy is None) != (self.policy_on is None):
+            raise ValueError("--policy TYPE needs --on DATE (and --on needs --policy)")
+        if (self.baseline_start is None) != (self.baseline_end is None):
+            raise ValueError("give both --baseline-from and --baseline-to, or neither")
+        if self.baseline_start and self.baseline_end and self.baseline_end < self.baseline_start:
+            raise ValueError(
+                f"--baseline-to {self.baseline_end} is before --baseline-from {self.baseline_start}"
+            )
+        for name, values, pattern, what in (
+            ("--aor", self.aors, _AOR, "a three-letter AOR code such as SEA"),
+            ("--state", self.states, _STATE, "a two-letter state code such as WA"),
+            ("--county", self.counties, _FIPS, "a five-digit county FIPS code such as 53033"),
+        ):
+            for v in values:
+                if not pattern.match(v):
+                    raise ValueError(f"{name} {v!r} is not {what}")
+        return self
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def period_days(self) -> int:
+        """The window's length rounded up to whole weeks: each baseline period holds the
+        same days of the week as the window."""
+        return 7 * math.ceil(self.days / 7)
+
+    def baseline_periods(self) -> list[tuple[int, date, date]]:
+        """(k, first day, last day) of each baseline period, k = 1 nearest the window."""
+        p = timedelta(days=self.period_days)
+        if self.baseline_start is not None and self.baseline_end is not None:
+            out, k = [], 1
+            while True:
+                lo, hi = self.start - k * p, self.end - k * p
+                if lo < self.baseline_start:
+                    break
+                if hi <= self.baseline_end:
+                    out.append((k, lo, hi))
+                k += 1
+            return out
+        return [
+            (k, self.start - k * p, self.end - k * p) for k in range(1, self.baseline_weeks + 1)
+        ]
+
+
+def _quoted(values: tuple[str, ...]) -> str:
+    # values are validated codes (letters or digits only): safe as literals
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def _place_filter(q: OperationQuestion, policy_counties: list[str] | None = None) -> str:
+    parts = ["TRUE"]
+    if policy_counties is not None:
+        fips = tuple(f for f in policy_counties if _FIPS.match(f))
+        parts.append(f"county_fips IN ({_quoted(fips)})" if fips else "FALSE")
+    if q.aors:
+        parts.append(f"aor IN ({_quoted(q.aors)})")
+    if q.states:
+        parts.append(f"state IN ({_quoted(q.states)})")
+    if q.counties:
+        parts.append(f"county_fips IN ({_quoted(q.counties)})")
+    return " AND ".join(parts)
+
+
+def _source(q: OperationQuestion, counted: bool = True) -> str:
+    """The rows counted: the count-once view, or the releases asked for."""
+    if not q.releases:
+        return "arrests" if counted else "arrests_all"
+    rel = ", ".join("'" + r.replace("'", "''") + "'" for r in q.releases)
+    dup = "duplicate_of IS NULL" if counted else "TRUE"
+    return f"(SELECT * FROM arrests_all WHERE release_id IN ({rel}) AND {dup})"
+
+
+def _check_releases(engine: Engine, q: OperationQuestion) -> None:
+    if not q.releases:
+        return
+    known = set(engine.query("SELECT release_id FROM releases").column(0).to_pylist())
+    for r in q.releases:
+        if r not in known:
+            raise InputError(f"--release {r!r} is not loaded (see `icefacts releases`)")
+
+
+def _coverage(engine: Engine, q: OperationQuestion) -> list[tuple[date, date, list[str] | None]]:
+    rel = ""
+    if q.releases:
+        rel = (
+            " AND release_id IN ("
+            + ", ".join("'" + r.replace("'", "''") + "'" for r in q.releases)
+            + ")"
+        )
+    rows = engine.query(
+        "SELECT period_start, period_end, aors FROM release_coverage "
+        f"WHERE table_name = 'arrests' AND period_start IS NOT NULL{rel}"
+    ).to_pylist()
+    return [(r["period_start"], r["period_end"], r["aors"]) for r in rows]
+
+
+def _uncovered(
+    scopes: list[tuple[date, date, list[str] | None]], aors: tuple[str, ...], lo: date, hi: date
+) -> dict[str, int]:
+    """Per AOR asked (or '' for any), the days of [lo, hi] no loaded release covers."""
+    out: dict[str, int] = {}
+    for aor in aors or ("",):
+        spans = [(a, b) for a, b, held in scopes if not aor or held is None or aor in held]
+        missing = 0
+        d = lo
+        while d <= hi:
+            if not any(a <= d <= b for a, b in spans):
+                missing += 1
+            d += timedelta(days=1)
+        if missing:
+            out[aor] = missing
+    return out
+
+
+def _lacking(engine: Engine, releases: list[str]) -> dict[str, list[str]]:
+    """field -> the used releases that do not hold it (no column of theirs maps to it)."""
+    if not releases:
+        return {}
+    held = engine.query(
+        "SELECT release_id, field FROM field_stats WHERE table_name = 'arrests'"
+    ).to_pylist()
+    has: dict[str, set[str]] = {}
+    for r in held:
+        has.setdefault(r["field"], set()).add(r["release_id"])
+    out: dict[str, list[str]] = {}
+    for f in set(NEEDS.values()):
+        missing = sorted(r for r in releases if r not in has.get(f, set()))
+        if missing:
+            out[f] = missing
+    return out
+
+
+def _policy_counties(engine: Engine, q: OperationQuestion, registry: Registry | None) -> list[str]:
+    from icefacts.analysis.rates import county_policy_groups
+    from icefacts.policies import default_registry
+
+    assert q.policy is not None and q.policy_on is not None
+    loaded = engine.scalar(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'counties'"
+    )
+    if not loaded:
+        raise InputError(
+            "--policy needs the places tables (counties, policies): load them once with "
+            "`icefacts reference load`"
+        )
+    groups = county_policy_groups(engine, registry or default_registry(), q.policy, q.policy_on)
+    return [r["fips"] for r in groups.to_pylist() if r["policy_group"] == "in force"]
+
+
+def operation(engine: Engine, q: OperationQuestion, registry: Registry | None = None) -> Answer:
+    """The window's counts per place (or value) and in total, against the baseline."""
+    _check_releases(engine, q)
+    scopes = _coverage(engine, q)
+    caveats: list[Caveat] = []
+    if not scopes:
+        raise InputError("no loaded release holds arrests (load one with `icefacts ingest`)")
+    gaps = _uncovered(scopes, q.aors, q.start, q.end)
+    if gaps and all(n == q.days for n in gaps.values()):
+        first = min(a for a, _, _ in scopes)
+        last = max(b for _, b, _ in scopes)
+        raise InputError(
+            f"--from {q.start} --to {q.end}: no loaded release of arrests covers this window"
+            + (f" for {', '.join(a for a in gaps if a)}" if any(gaps) else "")
+            + f" (the loaded arrests run {first} to {last})"
+        )
+    if gaps:
+        caveats.append(
+            Caveat(
+                "window_partly_covered",
+                {
+                    "days": max(gaps.values()),
+                    "places": ", ".join(a or "the places asked" for a in gaps),
+                    "covered": "the days the loaded releases hold",
+                },
+            )
+        )
+    periods = q.baseline_periods()
+    usable = [(k, lo, hi) for k, lo, hi in periods if not _uncovered(scopes, q.aors, lo, hi)]
+    if len(usable) < len(periods):
+        caveats.append(
+            Caveat(
+                "baseline_weeks_dropped",
+                {"dropped": len(periods) - len(usable), "asked": len(periods), "used": len(usable)},
+            )
+        )
+    if periods and len(usable) < 2:
+        caveats.append(Caveat("baseline_too_short"))
+        usable = []
+
+    policy_counties = None
+    if q.policy is not None:
+        policy_counties = _policy_counties(engine, q, registry)
+        caveats.append(Caveat("policy_registry_scope"))
+        caveats.append(Caveat("policy_counties", {"n": len(policy_counties)}))
+    where = _place_filter(q, policy_counties)
+    src = _source(q)
+    shift = q.period_days
+    key = (
+        f"(apprehension_date + k * {shift})" if q.by == "day" else _KEY_SQL[q.by]
+    )  # a baseline day is keyed by the window day it stands for
+    windows = [(0, q.start, q.end), *usable]
+    values = ", ".join(f"({k}, {sql_date(lo)}, {sql_date(hi)})" for k, lo, hi in windows)
+    held_sql = (
+        "SELECT release_id, list(field) AS fields FROM field_stats "
+        "WHERE table_name = 'arrests' GROUP BY release_id"
+    )
+    needs = sorted(set(NEEDS.values()))
+    lack_cols = ", ".join(
+        f"count(*) FILTER (WHERE NOT coalesce(list_contains(h.fields, '{f}'), FALSE)) AS lacks_{f}"
+        for f in needs
+    )
+    measures = ", ".join(f"{sql} AS {name}" for name, sql in _MEASURE_SQL.items())
+    sql = f"""
+        WITH periods(k, lo, hi) AS (VALUES {values}),
+        picked AS (
+            SELECT p.k, a.* FROM {src} a JOIN periods p
+              ON a.apprehension_date BETWEEN p.lo AND p.hi
+            WHERE {where}
+        )
+        SELECT k, {key} AS key, {measures}, {lack_cols}
+        FROM picked e LEFT JOIN ({held_sql}) h USING (release_id)
+        GROUP BY ALL
+    """
+    counts = engine.query(sql).to_pylist()
+    dup_sql = f"""
+        SELECT {"apprehension_date" if q.by == "day" else _KEY_SQL[q.by]} AS key,
+               count(*) AS n
+        FROM {_source(q, counted=False)} a
+        WHERE a.duplicate_of IS NOT NULL {"" if q.releases else "AND a.shadowed_by IS NULL"}
+          AND a.apprehension_date BETWEEN {sql_date(q.start)} AND {sql_date(q.end)}
+          AND {where}
+        GROUP BY ALL
+    """
+    dups = {r["key"]: r["n"] for r in engine.query(dup_sql).to_pylist()}
+    used = (
+        engine.query(
+            f"SELECT DISTINCT release_id FROM {src} a "
+            f"WHERE apprehension_date BETWEEN {sql_date(q.start)} AND {sql_date(q.end)} "
+            f"AND {where} ORDER BY 1"
+        )
+        .column(0)
+        .to_pylist()
+    )
+    lacking = _lacking(engine, used)
+
+    countries = engine.scalar(
+        f"SELECT count(DISTINCT citizenship) FROM {src} a "
+        f"WHERE apprehension_date BETWEEN {sql_date(q.start)} AND {sql_date(q.end)} AND {where}"
+    )
+    table = _assemble(q, counts, dups, [k for k, _, _ in usable], int(countries or 0))
+    for f, rels in sorted(lacking.items()):
+        caveats.append(Caveat("field_missing_in_release", {"field": f, "releases": rels}))
+    caveats += _counting_caveats(engine, q, used)
+    n_dup = sum(dups.values())
+    if n_dup:
+        caveats.append(
+            Caveat("duplicates_excluded", {"rows": n_dup, "rule": "the duplicate rule in force"})
+        )
+    aside = _set_aside(engine, q, used)
+    return Answer(
+        question=q,
+        table=table,
+        caveats=caveats,
+        releases_used=used,
+        releases_set_aside=aside,
+        definitions=list(DEFINITIONS),
+        sql=[" ".join(sql.split()), " ".join(dup_sql.split())],
+        tables={
+            "baseline_periods": pa.table(
+                {
+                    "k": [k for k, _, _ in usable],
+                    "first_day": [lo for _, lo, _ in usable],
+                    "last_day": [hi for _, _, hi in usable],
+                },
+                schema=pa.schema(
+                    [("k", pa.int32()), ("first_day", pa.date32()), ("last_day", pa.date32())]
+                ),
+            )
+        },
+    )
+
+
+def _assemble(
+    q: OperationQuestion,
+    counts: list[dict],
+    dups: dict,
+    baseline_ks: list[int],
+    countries: int,
+) -> pa.Table:
+    window: dict = {}
+    base: dict = {}
+    for r in counts:
+        if r["k"] == 0:
+            window[r["key"]] = r
+        else:
+            base.setdefault(r["key"], {})[r["k"]] = r
+    keys = sorted(set(window) | set(base) | set(dups), key=lambda v: (v is None, str(v)))
+    if q.by == "day":  # every day of the window, with or without arrests
+        all_days = [q.start + timedelta(days=i) for i in range(q.days)]
+        keys = all_days
+    rows: list[dict] = []
+    for key in keys:
+        w = window.get(key)
+        row: dict = {q.by if q.by != "total" else "place": key}
+        for m in COUNTS:
+            if m == "duplicates_excluded":
+                row[m] = dups.get(key, 0)
+                continue
+            need = NEEDS.get(m)
+            if w is None:
+                row[m] = 0
+            elif need and w[f"lacks_{need}"]:
+                row[m] = None
+            else:
+                row[m] = w[m]
+        for m in BASELINED:
+            need = NEEDS.get(m)
+            series = []
+            lacks = bool(need and w is not None and w[f"lacks_{need}"])
+            for k in baseline_ks:
+                b = base.get(key, {}).get(k)
+                if b is not None and need and b[f"lacks_{need}"]:
+                    lacks = True
+                series.append(0 if b is None else b[m])
+            if not baseline_ks or lacks or row[m] is None:
+                row[f"{m}_baseline"] = row[f"{m}_excess"] = None
+                row[f"{m}_excess_low"] = row[f"{m}_excess_high"] = None
+                continue
+            mean, low, high = excess_interval(row[m], series)
+            row[f"{m}_baseline"] = round(mean, 2)
+            row[f"{m}_excess"] = round(row[m] - mean, 2)
+            row[f"{m}_excess_low"] = round(low, 2)
+            row[f"{m}_excess_high"] = round(high, 2)
+        rows.append(row)
+    if q.by != "total" and len(rows) > 1:
+        rows.append(_total_row(q, rows, counts, baseline_ks, countries))
+    return pa.Table.from_pylist(rows, schema=_schema(q))
+
+
+def _total_row(
+    q: OperationQuestion, rows: list[dict], counts: list[dict], ks: list[int], countries: int
+) -> dict:
+    """The total over the places: counts summed (NULL if any place's is), distinct countries
+    and the baseline recomputed on the summed series (not a sum of intervals)."""
+    label = "total"
+    total: dict = {q.by: label if q.by != "day" else None}
+    for m in COUNTS:
+        vals = [r[m] for r in rows]
+        total[m] = None if any(v is None for v in vals) else sum(vals)
+    # distinct countries over all places is not a sum of per-place counts
+    total["countries"] = None if total["countries"] is None else countries
+    for m in BASELINED:
+        if not ks or total[m] is None or any(r[f"{m}_baseline"] is None for r in rows):
+            for s in ("_baseline", "_excess", "_excess_low", "_excess_high"):
+                total[f"{m}{s}"] = None
+            continue
+        series = [sum(c[m] for c in counts if c["k"] == k) for k in ks]
+        mean, low, high = excess_interval(total[m], series)
+        total[f"{m}_baseline"] = round(mean, 2)
+        total[f"{m}_excess"] = round(total[m] - mean, 2)
+        total[f"{m}_excess_low"] = round(low, 2)
+        total[f"{m}_excess_high"] = round(high, 2)
+    return total
+
+
+def _schema(q: OperationQuestion) -> pa.Schema:
+    first = q.by if q.by != "total" else "place"
+    fields = [pa.field(first, pa.date32() if q.by == "day" else pa.string())]
+    fields += [pa.field(m, pa.int64()) for m in COUNTS]
+    for m in BASELINED:
+        fields += [
+            pa.field(f"{m}_baseline", pa.float64()),
+            pa.field(f"{m}_excess", pa.float64()),
+            pa.field(f"{m}_excess_low", pa.float64()),
+            pa.field(f"{m}_excess_high", pa.float64()),
+        ]
+    return pa.schema(fields)
+
+
+def _counting_caveats(engine: Engine, q: OperationQuestion, used: list[str]) -> list[Caveat]:
+    if q.releases:
+        return [Caveat("release_override", {"releases": list(q.releases)})]
+    aor = f" AND aor IN ({_quoted(q.aors)})" if q.aors else ""
+    span = f"day BETWEEN {sql_date(q.start)} AND {sql_date(q.end)}"
+    row = engine.query(
+        "SELECT coalesce(sum(rows) FILTER (WHERE NOT counted), 0)::BIGINT AS shadowed, "
+        "count(DISTINCT release_id) FILTER (WHERE NOT counted) AS releases "
+        f"FROM counting_cells WHERE table_name = 'arrests' AND {span}{aor}"
+    ).to_pylist()[0]
+    out = []
+    if row["shadowed"]:
+        out.append(
+            Caveat(
+                "overlap_shadowed",
+                {"rows": row["shadowed"], "releases": row["releases"], "table": "arrests"},
+            )
+        )
+    subsets = (
+        engine.query(
+            "SELECT DISTINCT s.subset FROM counting_cells c JOIN release_coverage s "
+            "ON s.release_id = c.release_id AND s.sheet_index = c.sheet_index "
+            "AND s.table_name = c.table_name WHERE c.table_name = 'arrests' AND c.counted "
+            f"AND s.subset IS NOT NULL AND c.{span}{aor.replace('aor', 'c.aor')}"
+        )
+        .column(0)
+        .to_pylist()
+    )
+    for text in subsets:
+        out.append(Caveat("release_subset", {"subset": text}))
+    return out
+
+
+def _set_aside(engine: Engine, q: OperationQuestion, used: list[str]) -> list[str]:
+    if q.releases:
+        return []
+    aor = f" AND aor IN ({_quoted(q.aors)})" if q.aors else ""
+    return (
+        engine.query(
+            "SELECT DISTINCT release_id FROM counting_cells WHERE table_name = 'arrests' "
+            f"AND NOT counted AND day BETWEEN {sql_date(q.start)} AND {sql_date(q.end)}{aor} "
+            "ORDER BY 1"
+        )
+        .column(0)
+        .to_pylist()
+    )
