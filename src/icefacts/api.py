@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from icefacts.errors import InputError
 from icefacts.schema import EVENT_TABLES
@@ -26,8 +26,12 @@ if TYPE_CHECKING:
     from icefacts.analysis.base import Answer
     from icefacts.analysis.operation import OperationQuestion
     from icefacts.analysis.overlaps import Overlaps
+    from icefacts.analysis.trend import TrendQuestion
     from icefacts.ingest.report import FileReport, Progress
     from icefacts.policies import Registry
+
+
+Q = TypeVar("Q")
 
 
 def default_db() -> Path:
@@ -264,12 +268,30 @@ def operation(
 
 def operation_question(**fields: object) -> OperationQuestion:
     """An :class:`OperationQuestion`; a field that does not fit is one InputError naming it."""
-    from pydantic import ValidationError
-
     from icefacts.analysis.operation import OperationQuestion
 
+    return _question(OperationQuestion, fields)
+
+
+def trend(wh: Warehouse, question: TrendQuestion, *, registry_files: Iterable[Path] = ()) -> Answer:
+    """A measure per day, week, month or fiscal year (``icefacts.analysis.trend``), in total
+    or per place, with the policy dates of those places in ``answer.tables["policy_dates"]``."""
+    from icefacts.analysis.trend import trend as run
+
+    return run(wh.engine, question, registry(wh, registry_files))
+
+
+def trend_question(**fields: object) -> TrendQuestion:
+    from icefacts.analysis.trend import TrendQuestion
+
+    return _question(TrendQuestion, fields)
+
+
+def _question(cls: type[Q], fields: dict[str, object]) -> Q:
+    from pydantic import ValidationError
+
     try:
-        return OperationQuestion(**fields)  # type: ignore[arg-type]
+        return cls(**fields)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(x) for x in first["loc"])

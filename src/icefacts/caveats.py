@@ -57,11 +57,20 @@ SENTENCES: dict[str, str] = {
     "baseline_too_short": (
         "fewer than two baseline periods are covered: no baseline or excess is given"
     ),
+    "periods_partly_covered": (
+        "{n} period(s) are only partly covered by the loaded releases: compare covered_days "
+        "with days before reading a change into them"
+    ),
     "ytd_partial": "release {release} is year-to-date (through {end})",
     # places
     "placed_share_low": (
         "only {share} of {table} in {aor} are placed in a county; county and state figures "
         "miss the rest (they are in the AOR's total)"
+    ),
+    "unplaced_events": (
+        "{rows} of the {total} arrests of the span (in the AORs asked) are not placed in a "
+        "{level}: figures per {level}, or for the {level}s asked, leave them out (places load "
+        "with `icefacts reference load`; see `icefacts coverage`)"
     ),
     "policy_registry_scope": (
         "places with no registered instrument count as 'not in force': the registry covers "

@@ -11,15 +11,30 @@ of the N weeks before). See ``docs/analysis.md`` for the definitions and the int
 from __future__ import annotations
 
 import math
-import re
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Literal
 
 import pyarrow as pa
 from pydantic import Field, model_validator
 
-from icefacts.analysis.base import Answer, Definition, Question, sql_date
+from icefacts.analysis.base import Answer, Definition, sql_date
 from icefacts.analysis.intervals import excess_interval
+from icefacts.analysis.selection import (
+    HELD_SQL,
+    MEASURE_SQL,
+    NEEDS,
+    Selection,
+    check_releases,
+    coverage,
+    lack_columns,
+    lacking,
+    place_filter,
+    policy_counties,
+    quoted,
+    source,
+    uncovered,
+    unplaced,
+)
 from icefacts.caveats import Caveat
 from icefacts.errors import InputError
 from icefacts.warehouse.engine import Engine
@@ -42,30 +57,6 @@ COUNTS = (
     "countries",
     "duplicates_excluded",
 )
-# measure -> the field a release must hold for it (NULL in a group where one does not)
-NEEDS = {
-    "at_large": "method",
-    "custodial": "method",
-    "other_method": "method",
-    "operation_flagged": "operation_flag",
-    "convicted": "criminality",
-    "pending": "criminality",
-    "other_criminality": "criminality",
-    "criminality_unknown": "criminality",
-    "countries": "citizenship",
-}
-_MEASURE_SQL = {
-    "arrests": "count(*)",
-    "at_large": "count(*) FILTER (WHERE at_large)",
-    "custodial": "count(*) FILTER (WHERE NOT at_large)",
-    "other_method": "count(*) FILTER (WHERE at_large IS NULL)",
-    "operation_flagged": "count(*) FILTER (WHERE operation_flag)",
-    "convicted": "count(*) FILTER (WHERE criminality = 'convicted')",
-    "pending": "count(*) FILTER (WHERE criminality = 'pending')",
-    "other_criminality": "count(*) FILTER (WHERE criminality = 'other')",
-    "criminality_unknown": "count(*) FILTER (WHERE criminality IS NULL)",
-    "countries": "count(DISTINCT citizenship)",
-}
 _KEY_SQL = {
     "total": "'all'",
     "aor": "aor",
@@ -74,10 +65,6 @@ _KEY_SQL = {
     "method": "method",
     "citizenship": "citizenship",
 }
-_AOR = re.compile(r"^[A-Z]{3}$")
-_STATE = re.compile(r"^[A-Z]{2}$")
-_FIPS = re.compile(r"^\d{5}$")
-
 DEFINITIONS = (
     Definition("arrests", "administrative arrests counted once (docs/counting.md)"),
     Definition("at_large", "apprehension method Located or Non-Custodial Arrest"),
@@ -104,42 +91,26 @@ DEFINITIONS = (
 )
 
 
-class OperationQuestion(Question):
+class OperationQuestion(Selection):
     """A window, the places to count in, how to break it down, and the baseline."""
 
     start: date
     end: date
-    aors: tuple[str, ...] = ()
-    states: tuple[str, ...] = ()
-    counties: tuple[str, ...] = ()  # county FIPS codes
     by: Literal["total", "aor", "state", "county", "day", "method", "citizenship"] = "aor"
     baseline_weeks: int = Field(default=6, ge=0, le=104)
     baseline_start: date | None = None
     baseline_end: date | None = None
-    policy: str | None = None  # only counties where a policy of this type is in force ...
-    policy_on: date | None = None  # ... on this day
-    releases: tuple[str, ...] = ()  # instead of the count-once rule
 
     @model_validator(mode="after")
     def _check(self) -> OperationQuestion:
         if self.end < self.start:
             raise ValueError(f"--to {self.end} is before --from {self.start}")
-        if (self.policy is None) != (self.policy_on is None):
-            raise ValueError("--policy TYPE needs --on DATE (and --on needs --policy)")
         if (self.baseline_start is None) != (self.baseline_end is None):
             raise ValueError("give both --baseline-from and --baseline-to, or neither")
         if self.baseline_start and self.baseline_end and self.baseline_end < self.baseline_start:
             raise ValueError(
                 f"--baseline-to {self.baseline_end} is before --baseline-from {self.baseline_start}"
             )
-        for name, values, pattern, what in (
-            ("--aor", self.aors, _AOR, "a three-letter AOR code such as SEA"),
-            ("--state", self.states, _STATE, "a two-letter state code such as WA"),
-            ("--county", self.counties, _FIPS, "a five-digit county FIPS code such as 53033"),
-        ):
-            for v in values:
-                if not pattern.match(v):
-                    raise ValueError(f"{name} {v!r} is not {what}")
         return self
 
     @property
@@ -170,119 +141,14 @@ class OperationQuestion(Question):
         ]
 
 
-def _quoted(values: tuple[str, ...]) -> str:
-    # values are validated codes (letters or digits only): safe as literals
-    return ", ".join(f"'{v}'" for v in values)
-
-
-def _place_filter(q: OperationQuestion, policy_counties: list[str] | None = None) -> str:
-    parts = ["TRUE"]
-    if policy_counties is not None:
-        fips = tuple(f for f in policy_counties if _FIPS.match(f))
-        parts.append(f"county_fips IN ({_quoted(fips)})" if fips else "FALSE")
-    if q.aors:
-        parts.append(f"aor IN ({_quoted(q.aors)})")
-    if q.states:
-        parts.append(f"state IN ({_quoted(q.states)})")
-    if q.counties:
-        parts.append(f"county_fips IN ({_quoted(q.counties)})")
-    return " AND ".join(parts)
-
-
-def _source(q: OperationQuestion, counted: bool = True) -> str:
-    """The rows counted: the count-once view, or the releases asked for."""
-    if not q.releases:
-        return "arrests" if counted else "arrests_all"
-    rel = ", ".join("'" + r.replace("'", "''") + "'" for r in q.releases)
-    dup = "duplicate_of IS NULL" if counted else "TRUE"
-    return f"(SELECT * FROM arrests_all WHERE release_id IN ({rel}) AND {dup})"
-
-
-def _check_releases(engine: Engine, q: OperationQuestion) -> None:
-    if not q.releases:
-        return
-    known = set(engine.query("SELECT release_id FROM releases").column(0).to_pylist())
-    for r in q.releases:
-        if r not in known:
-            raise InputError(f"--release {r!r} is not loaded (see `icefacts releases`)")
-
-
-def _coverage(engine: Engine, q: OperationQuestion) -> list[tuple[date, date, list[str] | None]]:
-    rel = ""
-    if q.releases:
-        rel = (
-            " AND release_id IN ("
-            + ", ".join("'" + r.replace("'", "''") + "'" for r in q.releases)
-            + ")"
-        )
-    rows = engine.query(
-        "SELECT period_start, period_end, aors FROM release_coverage "
-        f"WHERE table_name = 'arrests' AND period_start IS NOT NULL{rel}"
-    ).to_pylist()
-    return [(r["period_start"], r["period_end"], r["aors"]) for r in rows]
-
-
-def _uncovered(
-    scopes: list[tuple[date, date, list[str] | None]], aors: tuple[str, ...], lo: date, hi: date
-) -> dict[str, int]:
-    """Per AOR asked (or '' for any), the days of [lo, hi] no loaded release covers."""
-    out: dict[str, int] = {}
-    for aor in aors or ("",):
-        spans = [(a, b) for a, b, held in scopes if not aor or held is None or aor in held]
-        missing = 0
-        d = lo
-        while d <= hi:
-            if not any(a <= d <= b for a, b in spans):
-                missing += 1
-            d += timedelta(days=1)
-        if missing:
-            out[aor] = missing
-    return out
-
-
-def _lacking(engine: Engine, releases: list[str]) -> dict[str, list[str]]:
-    """field -> the used releases that do not hold it (no column of theirs maps to it)."""
-    if not releases:
-        return {}
-    held = engine.query(
-        "SELECT release_id, field FROM field_stats WHERE table_name = 'arrests'"
-    ).to_pylist()
-    has: dict[str, set[str]] = {}
-    for r in held:
-        has.setdefault(r["field"], set()).add(r["release_id"])
-    out: dict[str, list[str]] = {}
-    for f in set(NEEDS.values()):
-        missing = sorted(r for r in releases if r not in has.get(f, set()))
-        if missing:
-            out[f] = missing
-    return out
-
-
-def _policy_counties(engine: Engine, q: OperationQuestion, registry: Registry | None) -> list[str]:
-    from icefacts.analysis.rates import county_policy_groups
-    from icefacts.policies import default_registry
-
-    assert q.policy is not None and q.policy_on is not None
-    loaded = engine.scalar(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'counties'"
-    )
-    if not loaded:
-        raise InputError(
-            "--policy needs the places tables (counties, policies): load them once with "
-            "`icefacts reference load`"
-        )
-    groups = county_policy_groups(engine, registry or default_registry(), q.policy, q.policy_on)
-    return [r["fips"] for r in groups.to_pylist() if r["policy_group"] == "in force"]
-
-
 def operation(engine: Engine, q: OperationQuestion, registry: Registry | None = None) -> Answer:
     """The window's counts per place (or value) and in total, against the baseline."""
-    _check_releases(engine, q)
-    scopes = _coverage(engine, q)
+    check_releases(engine, q)
+    scopes = coverage(engine, q)
     caveats: list[Caveat] = []
     if not scopes:
         raise InputError("no loaded release holds arrests (load one with `icefacts ingest`)")
-    gaps = _uncovered(scopes, q.aors, q.start, q.end)
+    gaps = uncovered(scopes, q.aors, q.start, q.end)
     if gaps and all(n == q.days for n in gaps.values()):
         first = min(a for a, _, _ in scopes)
         last = max(b for _, b, _ in scopes)
@@ -303,7 +169,7 @@ def operation(engine: Engine, q: OperationQuestion, registry: Registry | None = 
             )
         )
     periods = q.baseline_periods()
-    usable = [(k, lo, hi) for k, lo, hi in periods if not _uncovered(scopes, q.aors, lo, hi)]
+    usable = [(k, lo, hi) for k, lo, hi in periods if not uncovered(scopes, q.aors, lo, hi)]
     if len(usable) < len(periods):
         caveats.append(
             Caveat(
@@ -315,29 +181,20 @@ def operation(engine: Engine, q: OperationQuestion, registry: Registry | None = 
         caveats.append(Caveat("baseline_too_short"))
         usable = []
 
-    policy_counties = None
+    in_policy = None
     if q.policy is not None:
-        policy_counties = _policy_counties(engine, q, registry)
+        in_policy = policy_counties(engine, q, registry)
         caveats.append(Caveat("policy_registry_scope"))
-        caveats.append(Caveat("policy_counties", {"n": len(policy_counties)}))
-    where = _place_filter(q, policy_counties)
-    src = _source(q)
+        caveats.append(Caveat("policy_counties", {"n": len(in_policy)}))
+    where = place_filter(q, in_policy)
+    src = source(q)
     shift = q.period_days
     key = (
         f"(apprehension_date + k * {shift})" if q.by == "day" else _KEY_SQL[q.by]
     )  # a baseline day is keyed by the window day it stands for
     windows = [(0, q.start, q.end), *usable]
     values = ", ".join(f"({k}, {sql_date(lo)}, {sql_date(hi)})" for k, lo, hi in windows)
-    held_sql = (
-        "SELECT release_id, list(field) AS fields FROM field_stats "
-        "WHERE table_name = 'arrests' GROUP BY release_id"
-    )
-    needs = sorted(set(NEEDS.values()))
-    lack_cols = ", ".join(
-        f"count(*) FILTER (WHERE NOT coalesce(list_contains(h.fields, '{f}'), FALSE)) AS lacks_{f}"
-        for f in needs
-    )
-    measures = ", ".join(f"{sql} AS {name}" for name, sql in _MEASURE_SQL.items())
+    measures = ", ".join(f"{sql} AS {name}" for name, sql in MEASURE_SQL.items())
     sql = f"""
         WITH periods(k, lo, hi) AS (VALUES {values}),
         picked AS (
@@ -345,15 +202,15 @@ def operation(engine: Engine, q: OperationQuestion, registry: Registry | None = 
               ON a.apprehension_date BETWEEN p.lo AND p.hi
             WHERE {where}
         )
-        SELECT k, {key} AS key, {measures}, {lack_cols}
-        FROM picked e LEFT JOIN ({held_sql}) h USING (release_id)
+        SELECT k, {key} AS key, {measures}, {lack_columns()}
+        FROM picked e LEFT JOIN ({HELD_SQL}) h USING (release_id)
         GROUP BY ALL
     """
     counts = engine.query(sql).to_pylist()
     dup_sql = f"""
         SELECT {"apprehension_date" if q.by == "day" else _KEY_SQL[q.by]} AS key,
                count(*) AS n
-        FROM {_source(q, counted=False)} a
+        FROM {source(q, counted=False)} a
         WHERE a.duplicate_of IS NOT NULL {"" if q.releases else "AND a.shadowed_by IS NULL"}
           AND a.apprehension_date BETWEEN {sql_date(q.start)} AND {sql_date(q.end)}
           AND {where}
@@ -369,16 +226,18 @@ def operation(engine: Engine, q: OperationQuestion, registry: Registry | None = 
         .column(0)
         .to_pylist()
     )
-    lacking = _lacking(engine, used)
+    missing_fields = lacking(engine, used)
 
     countries = engine.scalar(
         f"SELECT count(DISTINCT citizenship) FROM {src} a "
         f"WHERE apprehension_date BETWEEN {sql_date(q.start)} AND {sql_date(q.end)} AND {where}"
     )
     table = _assemble(q, counts, dups, [k for k, _, _ in usable], int(countries or 0))
-    for f, rels in sorted(lacking.items()):
+    for f, rels in sorted(missing_fields.items()):
         caveats.append(Caveat("field_missing_in_release", {"field": f, "releases": rels}))
     caveats += _counting_caveats(engine, q, used)
+    if (note := unplaced(engine, q, q.by, q.start, q.end)) is not None:
+        caveats.append(note)
     n_dup = sum(dups.values())
     if n_dup:
         caveats.append(
@@ -508,7 +367,7 @@ def _schema(q: OperationQuestion) -> pa.Schema:
 def _counting_caveats(engine: Engine, q: OperationQuestion, used: list[str]) -> list[Caveat]:
     if q.releases:
         return [Caveat("release_override", {"releases": list(q.releases)})]
-    aor = f" AND aor IN ({_quoted(q.aors)})" if q.aors else ""
+    aor = f" AND aor IN ({quoted(q.aors)})" if q.aors else ""
     span = f"day BETWEEN {sql_date(q.start)} AND {sql_date(q.end)}"
     row = engine.query(
         "SELECT coalesce(sum(rows) FILTER (WHERE NOT counted), 0)::BIGINT AS shadowed, "
@@ -541,7 +400,7 @@ def _counting_caveats(engine: Engine, q: OperationQuestion, used: list[str]) -> 
 def _set_aside(engine: Engine, q: OperationQuestion, used: list[str]) -> list[str]:
     if q.releases:
         return []
-    aor = f" AND aor IN ({_quoted(q.aors)})" if q.aors else ""
+    aor = f" AND aor IN ({quoted(q.aors)})" if q.aors else ""
     return (
         engine.query(
             "SELECT DISTINCT release_id FROM counting_cells WHERE table_name = 'arrests' "

@@ -1,0 +1,232 @@
+"""What every counting analysis shares: the places and releases asked for, the rows that
+count, which days the loaded releases cover, and which fields a release holds.
+
+Codes a user gives (AORs, states, county FIPS) are validated here against strict patterns,
+so they can be written into SQL as literals; release ids are quoted.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from pydantic import model_validator
+
+from icefacts.analysis.base import Question
+from icefacts.errors import InputError
+from icefacts.warehouse.engine import Engine
+
+if TYPE_CHECKING:
+    from icefacts.caveats import Caveat
+    from icefacts.policies import Registry
+
+# measure -> the field a release must hold for it (NULL in a group where one does not)
+NEEDS = {
+    "at_large": "method",
+    "custodial": "method",
+    "other_method": "method",
+    "operation_flagged": "operation_flag",
+    "convicted": "criminality",
+    "pending": "criminality",
+    "other_criminality": "criminality",
+    "criminality_unknown": "criminality",
+    "countries": "citizenship",
+}
+MEASURE_SQL = {
+    "arrests": "count(*)",
+    "at_large": "count(*) FILTER (WHERE at_large)",
+    "custodial": "count(*) FILTER (WHERE NOT at_large)",
+    "other_method": "count(*) FILTER (WHERE at_large IS NULL)",
+    "operation_flagged": "count(*) FILTER (WHERE operation_flag)",
+    "convicted": "count(*) FILTER (WHERE criminality = 'convicted')",
+    "pending": "count(*) FILTER (WHERE criminality = 'pending')",
+    "other_criminality": "count(*) FILTER (WHERE criminality = 'other')",
+    "criminality_unknown": "count(*) FILTER (WHERE criminality IS NULL)",
+    "countries": "count(DISTINCT citizenship)",
+}
+_AOR = re.compile(r"^[A-Z]{3}$")
+_STATE = re.compile(r"^[A-Z]{2}$")
+_FIPS = re.compile(r"^\d{5}$")
+
+Scope = tuple[date, date, "list[str] | None"]  # a release's period and AORs (None: every AOR)
+
+
+class Selection(Question):
+    """The places to count in and the releases to count from."""
+
+    aors: tuple[str, ...] = ()
+    states: tuple[str, ...] = ()
+    counties: tuple[str, ...] = ()  # county FIPS codes
+    policy: str | None = None  # only counties where a policy of this type is in force ...
+    policy_on: date | None = None  # ... on this day
+    releases: tuple[str, ...] = ()  # instead of the count-once rule
+
+    @model_validator(mode="after")
+    def _check_places(self) -> Selection:
+        if (self.policy is None) != (self.policy_on is None):
+            raise ValueError("--policy TYPE needs --on DATE (and --on needs --policy)")
+        for name, values, pattern, what in (
+            ("--aor", self.aors, _AOR, "a three-letter AOR code such as SEA"),
+            ("--state", self.states, _STATE, "a two-letter state code such as WA"),
+            ("--county", self.counties, _FIPS, "a five-digit county FIPS code such as 53033"),
+        ):
+            for v in values:
+                if not pattern.match(v):
+                    raise ValueError(f"{name} {v!r} is not {what}")
+        return self
+
+
+def quoted(values: tuple[str, ...]) -> str:
+    """Validated codes (letters or digits only) as SQL literals."""
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def _release_list(releases: tuple[str, ...]) -> str:
+    return ", ".join("'" + r.replace("'", "''") + "'" for r in releases)
+
+
+def place_filter(q: Selection, in_policy: list[str] | None = None) -> str:
+    parts = ["TRUE"]
+    if in_policy is not None:
+        fips = tuple(f for f in in_policy if _FIPS.match(f))
+        parts.append(f"county_fips IN ({quoted(fips)})" if fips else "FALSE")
+    if q.aors:
+        parts.append(f"aor IN ({quoted(q.aors)})")
+    if q.states:
+        parts.append(f"state IN ({quoted(q.states)})")
+    if q.counties:
+        parts.append(f"county_fips IN ({quoted(q.counties)})")
+    return " AND ".join(parts)
+
+
+def source(q: Selection, counted: bool = True) -> str:
+    """The rows counted: the count-once view, or the releases asked for."""
+    if not q.releases:
+        return "arrests" if counted else "arrests_all"
+    dup = "duplicate_of IS NULL" if counted else "TRUE"
+    return (
+        f"(SELECT * FROM arrests_all WHERE release_id IN ({_release_list(q.releases)}) AND {dup})"
+    )
+
+
+def check_releases(engine: Engine, q: Selection) -> None:
+    if not q.releases:
+        return
+    known = set(engine.query("SELECT release_id FROM releases").column(0).to_pylist())
+    for r in q.releases:
+        if r not in known:
+            raise InputError(f"--release {r!r} is not loaded (see `icefacts releases`)")
+
+
+def coverage(engine: Engine, q: Selection) -> list[Scope]:
+    """The periods and AORs the loaded (or asked-for) arrests releases declare."""
+    rel = f" AND release_id IN ({_release_list(q.releases)})" if q.releases else ""
+    rows = engine.query(
+        "SELECT period_start, period_end, aors FROM release_coverage "
+        f"WHERE table_name = 'arrests' AND period_start IS NOT NULL{rel}"
+    ).to_pylist()
+    return [(r["period_start"], r["period_end"], r["aors"]) for r in rows]
+
+
+def covered_days(scopes: list[Scope], aor: str, lo: date, hi: date) -> int:
+    """Days of [lo, hi] some scope covers for ``aor`` ('' for any AOR)."""
+    spans = sorted(
+        (max(a, lo), min(b, hi))
+        for a, b, held in scopes
+        if (not aor or held is None or aor in held) and a <= hi and b >= lo
+    )
+    days, reach = 0, lo - timedelta(days=1)
+    for a, b in spans:  # merge overlapping spans
+        a = max(a, reach + timedelta(days=1))
+        if b >= a:
+            days += (b - a).days + 1
+            reach = b
+    return days
+
+
+def uncovered(scopes: list[Scope], aors: tuple[str, ...], lo: date, hi: date) -> dict[str, int]:
+    """Per AOR asked (or '' for any), the days of [lo, hi] no loaded release covers."""
+    want = (hi - lo).days + 1
+    out: dict[str, int] = {}
+    for aor in aors or ("",):
+        missing = want - covered_days(scopes, aor, lo, hi)
+        if missing:
+            out[aor] = missing
+    return out
+
+
+def lacking(engine: Engine, releases: list[str]) -> dict[str, list[str]]:
+    """field -> the used releases that do not hold it (no column of theirs maps to it)."""
+    if not releases:
+        return {}
+    held = engine.query(
+        "SELECT release_id, field FROM field_stats WHERE table_name = 'arrests'"
+    ).to_pylist()
+    has: dict[str, set[str]] = {}
+    for r in held:
+        has.setdefault(r["field"], set()).add(r["release_id"])
+    out: dict[str, list[str]] = {}
+    for f in set(NEEDS.values()):
+        missing = sorted(r for r in releases if r not in has.get(f, set()))
+        if missing:
+            out[f] = missing
+    return out
+
+
+HELD_SQL = (
+    "SELECT release_id, list(field) AS fields FROM field_stats "
+    "WHERE table_name = 'arrests' GROUP BY release_id"
+)
+
+
+def lack_columns() -> str:
+    """Per group, rows of releases that do not hold each needed field (``lacks_<field>``);
+    the query joins ``HELD_SQL`` as ``h``."""
+    return ", ".join(
+        f"count(*) FILTER (WHERE NOT coalesce(list_contains(h.fields, '{f}'), FALSE)) AS lacks_{f}"
+        for f in sorted(set(NEEDS.values()))
+    )
+
+
+def policy_counties(engine: Engine, q: Selection, registry: Registry | None) -> list[str]:
+    """County FIPS where a policy of ``q.policy`` is in force on ``q.policy_on``."""
+    from icefacts.analysis.rates import county_policy_groups
+    from icefacts.policies import default_registry
+
+    assert q.policy is not None and q.policy_on is not None
+    loaded = engine.scalar(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'counties'"
+    )
+    if not loaded:
+        raise InputError(
+            "--policy needs the places tables (counties, policies): load them once with "
+            "`icefacts reference load`"
+        )
+    groups = county_policy_groups(engine, registry or default_registry(), q.policy, q.policy_on)
+    return [r["fips"] for r in groups.to_pylist() if r["policy_group"] == "in force"]
+
+
+def unplaced(engine: Engine, q: Selection, by: str | None, lo: date, hi: date) -> Caveat | None:
+    """A caveat when figures per state or county (or filtered by them) leave out events not
+    placed at that level: how many of the span's arrests in the AORs asked they are."""
+    from icefacts.caveats import Caveat
+
+    level = "county" if (by == "county" or q.counties or q.policy) else None
+    if level is None and (by == "state" or q.states):
+        level = "state"
+    if level is None:
+        return None
+    column = "county_fips" if level == "county" else "state"
+    aor = f" AND aor IN ({quoted(q.aors)})" if q.aors else ""
+    row = engine.query(
+        f"SELECT count(*) AS total, count(*) FILTER (WHERE {column} IS NULL) AS missing "
+        f"FROM {source(q)} e WHERE apprehension_date BETWEEN DATE '{lo.isoformat()}' AND "
+        f"DATE '{hi.isoformat()}'{aor}"
+    ).to_pylist()[0]
+    if not row["missing"]:
+        return None
+    return Caveat(
+        "unplaced_events",
+        {"rows": row["missing"], "total": row["total"], "level": level},
+    )

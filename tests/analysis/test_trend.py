@@ -1,0 +1,108 @@
+"""`trend`: a measure per day, week, month or fiscal year, zero where nothing was recorded
+but the releases cover the period, partial periods marked, policy dates attached."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from icefacts import api
+from icefacts.analysis.trend import label, next_period, period_of
+from icefacts.warehouse import Warehouse
+from tests.analysis.test_operation import _file, _row
+
+
+@pytest.fixture
+def months(tmp_path: Path) -> Path:
+    """FY2017: SEA has d arrests on day d of each month (1 Located, the rest custodial) in
+    Oct-Dec 2016 and none in January; NYC one a day all year."""
+    rows = []
+    for month in (10, 11, 12):
+        first = date(2016, month, 1)
+        d = first
+        while d.month == month:
+            for j in range(d.day):
+                rows.append(_row("SEA", d, "Located" if j == 0 else "CAP Local Incarceration"))
+            d += timedelta(days=1)
+    d = date(2016, 10, 1)
+    while d <= date(2017, 9, 30):
+        rows.append(_row("NYC", d, "Non-Custodial Arrest"))
+        d += timedelta(days=1)
+    db = tmp_path / "w.duckdb"
+    with Warehouse.open(db) as wh:
+        (r,) = api.ingest(wh, [_file(tmp_path / "EROArrests_FY2017.csv.gz", rows)])
+        assert r.status == "loaded", r.message
+    return db
+
+
+def _trend(db: Path, **kw):
+    with api.open_warehouse(db, read_only=True) as wh:
+        return api.trend(wh, api.trend_question(**kw))
+
+
+def test_monthly_per_aor_with_zero_months(months: Path) -> None:
+    ans = _trend(months, by="month", per="aor", aors=("SEA", "NYC"))
+    rows = {(r["period"], r["aor"]): r for r in ans.table.to_pylist()}
+    assert rows[("2016-10", "SEA")]["arrests"] == sum(range(1, 32))
+    assert rows[("2016-11", "SEA")]["arrests"] == sum(range(1, 31))
+    assert rows[("2017-01", "SEA")]["arrests"] == 0  # covered, nothing recorded: zero
+    assert rows[("2017-02", "NYC")]["arrests"] == 28
+    assert len(rows) == 24 and all(r["covered_days"] == r["days"] for r in rows.values())
+    assert ans.table.column_names == [
+        "period", "period_start", "period_end", "aor", "arrests", "days", "covered_days",
+    ]  # fmt: skip
+
+
+def test_shares_fiscal_years_and_partial_periods(months: Path) -> None:
+    share = _trend(months, measure="at_large_share", by="month", per="aor", aors=("SEA",))
+    oct16 = share.table.to_pylist()[0]
+    assert oct16["at_large_share"] == pytest.approx(31 / sum(range(1, 32)), abs=1e-4)
+    fy = _trend(months, by="fiscal_year").table.to_pylist()
+    assert [r["period"] for r in fy] == ["FY2017"]
+    assert fy[0]["arrests"] == sum(range(1, 32)) + sum(range(1, 31)) + sum(range(1, 32)) + 365
+    # a span running past the release: the last weeks are partly covered, then not at all
+    wk = _trend(months, by="week", start=date(2017, 9, 18), end=date(2017, 10, 15))
+    rows = wk.table.to_pylist()
+    assert rows[0]["period"] == "2017-W38" and rows[0]["covered_days"] == 7
+    assert rows[1]["covered_days"] == 6 and rows[1]["days"] == 7  # Sep 25 - Oct 1
+    assert rows[-1]["arrests"] is None and rows[-1]["covered_days"] == 0  # not zero: unknown
+    assert "periods_partly_covered" in {c.code for c in wk.caveats}
+
+
+def test_criminality_is_null_not_zero(months: Path) -> None:
+    ans = _trend(months, measure="convicted", by="fiscal_year")
+    assert ans.table.to_pylist()[0]["convicted"] is None
+    assert "field_missing_in_release" in {c.code for c in ans.caveats}
+
+
+def test_policy_dates_attach_to_their_places(months: Path) -> None:
+    ans = _trend(months, by="fiscal_year", per="state", states=("WA", "NY"))
+    # the national file names no state (events are placed by `reference load`): the series
+    # still has a row per state asked, and each state gets its own instruments' dates
+    assert {r["state"] for r in ans.table.to_pylist()} == {"WA", "NY"}
+    dates = ans.tables["policy_dates"].to_pylist()
+    assert {d["place"] for d in dates} == {"WA", "NY"}
+    from icefacts.policies import default_registry
+
+    fips = {e.id: e.fips[:2] for e in default_registry()}
+    assert all(fips[d["policy_id"]] == {"WA": "53", "NY": "36"}[d["place"]] for d in dates)
+    assert all(d["starts"] is not None for d in dates)
+
+
+def test_period_arithmetic() -> None:
+    assert period_of("fiscal_year", date(2017, 9, 30)) == date(2016, 10, 1)
+    assert period_of("fiscal_year", date(2017, 10, 1)) == date(2017, 10, 1)
+    assert label("fiscal_year", date(2016, 10, 1)) == "FY2017"
+    assert next_period("month", date(2016, 12, 1)) == date(2017, 1, 1)
+    assert period_of("week", date(2017, 9, 24)) == date(2017, 9, 18)  # a Sunday: Monday before
+
+
+def test_bad_measure_is_one_line(months: Path) -> None:
+    from icefacts.errors import InputError
+
+    with pytest.raises(InputError, match="measure"):
+        api.trend_question(measure="vibes")
+    with pytest.raises(InputError, match="before"):
+        api.trend_question(start=date(2017, 2, 1), end=date(2017, 1, 1))
