@@ -1,0 +1,364 @@
+"""Find surges nobody announced: days far above a robust expected count, merged into
+episodes per AOR, and episodes that start together in several AORs grouped into one
+coordinated operation.
+
+The expected count of an AOR on a day is a slow trend times a day-of-week factor, both fit
+so that the surges being looked for do not pull the fit up: the trend is the running mean of
+the weekday-adjusted counts over 57 days centred on the day with the highest and the lowest
+15% of those days left out (a four-day operation is 7% of the window), the factor of a
+weekday the likewise trimmed mean ratio of its counts to the trend (two rounds). A running
+median would resist surges as well but is coarse on small integer counts and biased low for
+them. The day-to-day spread is estimated from the
+data too: the dispersion ``phi`` is the squared robust scale (1.4826 x the median absolute
+deviation) of the Pearson residuals ``(count - expected) / sqrt(expected)``, at least 1 (the
+Poisson spread). A run of 1 to 7 days, each above its expectation, is flagged when its
+total exceeds the expectation by at least
+``min_excess`` events and a total that high is less likely than a normal deviate ``z``
+standard deviations up (``z`` = 3.5 by default: p = 0.00023, one-sided) under a
+quasi-Poisson law (count and mean divided by ``phi``; the exact Poisson tail, since normal
+tails mislead for the small daily means of most AORs). See docs/analysis.md.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+from typing import Literal
+
+import numpy as np
+import pyarrow as pa
+from pydantic import Field, model_validator
+
+from icefacts.analysis.base import Answer, Definition, sql_date
+from icefacts.analysis.selection import (
+    MEASURE_SQL,
+    NEEDS,
+    Selection,
+    check_releases,
+    coverage,
+    covered_days,
+    lacking,
+    place_filter,
+    source,
+)
+from icefacts.caveats import Caveat
+from icefacts.errors import InputError
+from icefacts.warehouse.engine import Engine
+
+HALF_WINDOW = 28  # days each side of the day: the trend runs over 57 days
+MAX_RUN = 7  # the longest run of days tested as one
+TRIM = 0.15  # share of the highest (and of the lowest) days left out of each trend window
+_Z95 = 1.959964
+
+
+class DetectQuestion(Selection):
+    start: date | None = None  # default: what the loaded releases cover
+    end: date | None = None
+    measure: Literal["operation_flagged", "at_large", "arrests"] = "operation_flagged"
+    min_days: int = Field(default=1, ge=1, le=60)
+    threshold: float = Field(default=3.5, gt=0, le=20)  # z, one-sided
+    min_excess: int = Field(default=3, ge=1)
+    group_days: int = Field(default=2, ge=0, le=14)  # starts this close: one operation
+
+    @model_validator(mode="after")
+    def _check(self) -> DetectQuestion:
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(f"--to {self.end} is before --from {self.start}")
+        return self
+
+
+def running_trimmed_mean(x: np.ndarray, half: int, trim: float = TRIM) -> np.ndarray:
+    """The mean of each day's window of ``2 * half + 1`` days (NaN days left out) after
+    dropping its ``trim`` share of highest and of lowest values: a surge of a few days in
+    the window is dropped, and unlike a median of small integer counts it is not coarse."""
+    pad = np.full(half, np.nan)
+    windows = np.lib.stride_tricks.sliding_window_view(np.concatenate([pad, x, pad]), 2 * half + 1)
+    ordered = np.sort(windows, axis=1)  # NaN sort last
+    n = (~np.isnan(ordered)).sum(axis=1)
+    k = np.floor(trim * n).astype(int)
+    sums = np.concatenate(
+        [np.zeros((len(x), 1)), np.cumsum(np.nan_to_num(ordered), axis=1)], axis=1
+    )
+    rows = np.arange(len(x))
+    kept = n - 2 * k
+    total = sums[rows, n - k] - sums[rows, k]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(kept > 0, total / np.maximum(kept, 1), np.nan)
+
+
+def poisson_tail(k: float, lam: float) -> float:
+    """P(X >= k) for X ~ Poisson(lam) (k rounded down; quasi-Poisson callers pass count and
+    mean divided by the dispersion). Exact for the small means where normal tails mislead."""
+    n = math.floor(k)
+    if n <= 0:
+        return 1.0
+    if lam > 1000:  # normal approximation, continuity corrected
+        return 0.5 * math.erfc((n - 0.5 - lam) / math.sqrt(2 * lam))
+    term = math.exp(-lam)
+    below = term
+    for i in range(1, n):
+        term *= lam / i
+        below += term
+    return max(0.0, 1.0 - below)
+
+
+def _trimmed(values: np.ndarray, trim: float = TRIM) -> float:
+    v = np.sort(values)
+    k = int(trim * len(v))
+    return float(v[k : len(v) - k].mean()) if len(v) > 2 * k else float(v.mean())
+
+
+def expected_counts(counts: np.ndarray, weekdays: np.ndarray) -> tuple[np.ndarray, float]:
+    """(expected count per day, dispersion phi) for one AOR's daily series (NaN: a day no
+    release covers)."""
+    dow = np.ones(7)
+    trend = running_trimmed_mean(counts, HALF_WINDOW)
+    for _ in range(2):
+        for k in range(7):
+            sel = (weekdays == k) & (trend > 0) & ~np.isnan(counts)
+            if sel.sum() >= 3:
+                dow[k] = _trimmed(counts[sel] / trend[sel])
+        mean = dow.mean()
+        dow = dow / mean if mean > 0 else np.ones(7)
+        factor = dow[weekdays]
+        adjusted = np.where(factor > 0, counts / np.where(factor > 0, factor, 1), np.nan)
+        trend = running_trimmed_mean(adjusted, HALF_WINDOW)
+    covered = ~np.isnan(counts)
+    level = float(np.nanmean(counts)) if covered.any() else 0.0
+    # a floor: a day of an AOR whose medians are zero still expects a little
+    expected = np.maximum(np.nan_to_num(trend) * dow[weekdays], max(0.1 * level, 0.05))
+    resid = (counts - expected) / np.sqrt(expected)
+    r = resid[covered]
+    if r.size >= 14:
+        mad = float(np.median(np.abs(r - np.median(r))))
+        phi = max(1.0, (1.4826 * mad) ** 2)
+    else:
+        phi = 1.0
+    return expected, phi
+
+
+def flag_days(
+    counts: np.ndarray, expected: np.ndarray, phi: float, z: float, min_excess: int
+) -> np.ndarray:
+    """Days inside a run of 1 to ``MAX_RUN`` days, each above its expectation, whose total is
+    improbably high (a scan over run lengths: a four-day operation that adds a third to
+    each day is clear over the four days though no single day is)."""
+    alpha = 0.5 * math.erfc(z / math.sqrt(2))  # one-sided, as a normal deviate z
+    n = len(counts)
+    c = np.nan_to_num(counts, nan=0.0)
+    above = (c > expected) & ~np.isnan(counts)
+    flagged = np.zeros(n, dtype=bool)
+    cs = np.concatenate([[0.0], np.cumsum(c)])
+    ms = np.concatenate([[0.0], np.cumsum(expected)])
+    ok = np.concatenate([[0], np.cumsum(above)])
+    found: list[tuple[float, int, int]] = []
+    for run in range(1, MAX_RUN + 1):
+        if run > n:
+            break
+        obs = cs[run:] - cs[:-run]
+        exp = ms[run:] - ms[:-run]
+        all_above = (ok[run:] - ok[:-run]) == run
+        for t in np.flatnonzero(all_above & (obs - exp >= min_excess)):
+            p = poisson_tail(obs[t] / phi, exp[t] / phi)  # the few candidates
+            if p < alpha:
+                found.append((p, int(t), run))
+    # the most improbable runs first, each kept only where no kept run lies: a surge is
+    # marked by its tightest run, not by every longer run that contains it
+    for _, at, length in sorted(found):
+        if not flagged[at : at + length].any():
+            flagged[at : at + length] = True
+    return flagged
+
+
+def detect(engine: Engine, q: DetectQuestion) -> Answer:
+    check_releases(engine, q)
+    scopes = coverage(engine, q)
+    if not scopes:
+        raise InputError("no loaded release holds arrests (load one with `icefacts ingest`)")
+    first = q.start or min(a for a, _, _ in scopes)
+    last = q.end or max(b for _, b, _ in scopes)
+    where = place_filter(q)
+    src = source(q)
+    sql = f"""
+        SELECT aor, apprehension_date AS day, {MEASURE_SQL[q.measure]} AS n
+        FROM {src} e
+        WHERE apprehension_date BETWEEN {sql_date(first)} AND {sql_date(last)}
+          AND aor IS NOT NULL AND {where}
+        GROUP BY ALL
+    """
+    data = engine.query(sql)
+    used = (
+        engine.query(
+            f"SELECT DISTINCT release_id FROM {src} e WHERE apprehension_date BETWEEN "
+            f"{sql_date(first)} AND {sql_date(last)} AND {where} ORDER BY 1"
+        )
+        .column(0)
+        .to_pylist()
+    )
+    caveats = [Caveat("detection_model", {"threshold": f"{q.threshold:g} x the spread"})]
+    need = NEEDS.get(q.measure)
+    missing = lacking(engine, used).get(need or "", [])
+    if missing:
+        caveats.append(Caveat("field_missing_in_release", {"field": need, "releases": missing}))
+    n_days = (last - first).days + 1
+    days = [first + timedelta(days=i) for i in range(n_days)]
+    weekdays = np.array([d.weekday() for d in days])
+    by_aor: dict[str, dict[date, int]] = {}
+    for aor, day, n in zip(
+        data.column("aor").to_pylist(),
+        data.column("day").to_pylist(),
+        data.column("n").to_pylist(),
+        strict=True,
+    ):
+        by_aor.setdefault(aor, {})[day] = n
+    aors = sorted(set(by_aor) | set(q.aors))
+    episodes: list[dict] = []
+    for aor in aors:
+        seen = by_aor.get(aor, {})
+        counts = np.array(
+            [float(seen.get(d, 0)) if covered_days(scopes, aor, d, d) else np.nan for d in days]
+        )
+        if np.isnan(counts).all():
+            continue
+        expected, phi = expected_counts(counts, weekdays)
+        flagged = flag_days(counts, expected, phi, q.threshold, q.min_excess)
+        i = 0
+        while i < n_days:
+            if not flagged[i]:
+                i += 1
+                continue
+            j = i
+            while j + 1 < n_days and flagged[j + 1]:
+                j += 1
+            if j - i + 1 >= q.min_days:
+                obs = float(np.nansum(counts[i : j + 1]))
+                exp = float(expected[i : j + 1].sum())
+                episodes.append(
+                    {
+                        "aor": aor,
+                        "start": days[i],
+                        "end": days[j],
+                        "days": j - i + 1,
+                        "observed": int(obs),
+                        "expected": exp,
+                        "var": phi * exp,
+                    }
+                )
+            i = j + 1
+    operations = _group(episodes, q.group_days)
+    table = _operations_table(operations)
+    ep_table = _episodes_table(episodes)
+    return Answer(
+        question=q,
+        table=table,
+        caveats=caveats,
+        releases_used=used,
+        definitions=[
+            Definition("expected", "robust fit: 57-day trimmed running mean x weekday factor"),
+            Definition("excess", "observed minus expected over the episode's days"),
+            Definition(
+                "excess_low / excess_high",
+                "95% interval: observed minus expected +/- 1.96 sqrt(phi x expected)",
+            ),
+            Definition(
+                "operation",
+                f"episodes of several AORs starting within {q.group_days} day(s) of the "
+                "first, or while one of them runs",
+            ),
+        ],
+        sql=[" ".join(sql.split())],
+        tables={"episodes": ep_table},
+    )
+
+
+def _group(episodes: list[dict], within: int) -> list[list[dict]]:
+    """Episodes of different AORs form one operation when each starts within ``within``
+    days of the operation's first start, or while an episode of it is still running."""
+    groups: list[list[dict]] = []
+    for ep in sorted(episodes, key=lambda e: (e["start"], e["aor"])):
+        for g in groups:
+            first, last = g[0]["start"], max(e["end"] for e in g)
+            near = (ep["start"] - first).days <= within or ep["start"] <= last
+            if near and ep["aor"] not in {e["aor"] for e in g}:
+                g.append(ep)
+                break
+        else:
+            groups.append([ep])
+    return groups
+
+
+def _interval(observed: float, expected: float, var: float) -> tuple[float, float, float]:
+    half = _Z95 * math.sqrt(var)
+    return observed - expected, observed - (expected + half), observed - max(expected - half, 0)
+
+
+def _operations_table(groups: list[list[dict]]) -> pa.Table:
+    rows = []
+    for g in groups:
+        obs = sum(e["observed"] for e in g)
+        exp = sum(e["expected"] for e in g)
+        ex, lo, hi = _interval(obs, exp, sum(e["var"] for e in g))
+        rows.append(
+            {
+                "start": min(e["start"] for e in g),
+                "end": max(e["end"] for e in g),
+                "aors": sorted(e["aor"] for e in g),
+                "n_aors": len(g),
+                "observed": obs,
+                "expected": round(exp, 1),
+                "excess": round(ex, 1),
+                "excess_low": round(lo, 1),
+                "excess_high": round(hi, 1),
+            }
+        )
+    rows.sort(key=lambda r: (-r["excess"], r["start"]))
+    for rank, r in enumerate(rows, 1):
+        r["rank"] = rank
+    schema = pa.schema(
+        [
+            ("rank", pa.int32()),
+            ("start", pa.date32()),
+            ("end", pa.date32()),
+            ("aors", pa.list_(pa.string())),
+            ("n_aors", pa.int32()),
+            ("observed", pa.int64()),
+            ("expected", pa.float64()),
+            ("excess", pa.float64()),
+            ("excess_low", pa.float64()),
+            ("excess_high", pa.float64()),
+        ]
+    )
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def _episodes_table(episodes: list[dict]) -> pa.Table:
+    rows = []
+    for e in episodes:
+        ex, lo, hi = _interval(e["observed"], e["expected"], e["var"])
+        rows.append(
+            {
+                "aor": e["aor"],
+                "start": e["start"],
+                "end": e["end"],
+                "days": e["days"],
+                "observed": e["observed"],
+                "expected": round(e["expected"], 1),
+                "excess": round(ex, 1),
+                "excess_low": round(lo, 1),
+                "excess_high": round(hi, 1),
+            }
+        )
+    schema = pa.schema(
+        [
+            ("aor", pa.string()),
+            ("start", pa.date32()),
+            ("end", pa.date32()),
+            ("days", pa.int32()),
+            ("observed", pa.int64()),
+            ("expected", pa.float64()),
+            ("excess", pa.float64()),
+            ("excess_low", pa.float64()),
+            ("excess_high", pa.float64()),
+        ]
+    )
+    return pa.Table.from_pylist(rows, schema=schema)
