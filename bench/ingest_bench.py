@@ -7,6 +7,10 @@ docs/performance.md. Every measurement runs in its own child process so that pea
     python bench/ingest_bench.py                      # 300k and 1M rows, all readers
     python bench/ingest_bench.py --rows 300000 --skip pandas_openpyxl
     python bench/ingest_bench.py --national ../shared/data/uwchr-ero-lesa-national-fy2016-2019
+    python bench/ingest_bench.py --rows 300000 --interleave --skip ...  # readers in turn
+
+Each reader's runs give the fastest (``seconds``, in the process after its imports), the
+median, and the whole process's wall time (``process_seconds``: start-up and imports too).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import contextlib
 import json
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -182,11 +187,23 @@ def best_of(name: str, path: Path, timeout: float, repeat: int) -> dict[str, obj
     """Fastest of ``repeat`` runs (this machine is shared: the minimum is the least noisy
     estimate), with every run's seconds kept."""
     runs = [run_child(name, path, timeout) for _ in range(1 if name in SLOW else repeat)]
+    return summarise(runs)
+
+
+def summarise(runs: list[dict[str, object]]) -> dict[str, object]:
+    """The fastest run, with every run's seconds (in-process and whole process) and their
+    medians."""
     ok = [r for r in runs if "error" not in r]
     if not ok:
         return runs[0]
     best = dict(min(ok, key=lambda r: float(r["seconds"])))  # type: ignore[arg-type]
     best["runs_seconds"] = [round(float(r["seconds"]), 2) for r in ok]  # type: ignore[arg-type]
+    best["median_seconds"] = statistics.median(float(r["seconds"]) for r in ok)  # type: ignore[arg-type]
+    best["runs_process_seconds"] = [round(float(r["process_seconds"]), 2) for r in ok]  # type: ignore[arg-type]
+    best["median_process_seconds"] = statistics.median(
+        float(r["process_seconds"])  # type: ignore[arg-type]
+        for r in ok
+    )
     best["peak_rss_mib"] = max(float(r["peak_rss_mib"]) for r in ok)  # type: ignore[arg-type]
     for key in ("peak_rss_plus_staged_mib", "staged_peak_mib"):
         if all(key in r for r in ok):
@@ -195,14 +212,20 @@ def best_of(name: str, path: Path, timeout: float, repeat: int) -> dict[str, obj
 
 
 def run_child(name: str, path: Path, timeout: float) -> dict[str, object]:
+    """One measurement in its own process; ``process_seconds`` is that process's whole wall
+    time, start-up and imports included (``seconds`` is timed inside it, after imports)."""
     cmd = [sys.executable, __file__, "--child", name, str(path)]
+    t0 = time.perf_counter()
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout:.0f} s"}
+    wall = time.perf_counter() - t0
     if done.returncode != 0:
         return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1][:200]}
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    r: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    r["process_seconds"] = wall
+    return r
 
 
 def make_workbook(rows: int, out: Path, sheet_rows: int) -> Path:
@@ -224,6 +247,9 @@ def main() -> None:
     ap.add_argument("--national", type=Path, default=None)
     ap.add_argument("--timeout", type=float, default=1800)
     ap.add_argument("--repeat", type=int, default=3, help="runs per reader (best is kept)")
+    ap.add_argument(
+        "--interleave", action="store_true", help="run the readers in turn, round by round"
+    )
     args = ap.parse_args()
     if args.child:
         print(json.dumps(child(args.child[0], Path(args.child[1]))))
@@ -245,10 +271,20 @@ def main() -> None:
         size = path.stat().st_size
         print(f"\n{n:,} rows: {path.name}, {size / 2**20:.1f} MiB, generated in {gen:.1f} s")
         per: dict[str, object] = {"bytes": size, "generate_seconds": gen}
-        for name in READERS:
-            if name in args.skip:
-                continue
-            r = best_of(name, path, args.timeout, args.repeat)
+        chosen = [name for name in READERS if name not in args.skip]
+        got: dict[str, list[dict[str, object]]] = {name: [] for name in chosen}
+        if args.interleave:  # rounds of one run of each reader, so drift hits each alike
+            for i in range(args.repeat):
+                for name in chosen:
+                    if i == 0 or name not in SLOW:
+                        got[name].append(run_child(name, path, args.timeout))
+            per["interleaved"] = True
+        for name in chosen:
+            r = (
+                summarise(got[name])
+                if args.interleave
+                else best_of(name, path, args.timeout, args.repeat)
+            )
             per[name] = r
             if "error" in r:
                 print(f"  {name:24s} {r['error']}")
@@ -274,7 +310,16 @@ def main() -> None:
             ):
                 ratio = float(ice["seconds"]) / float(fx["seconds"])  # type: ignore[arg-type]
                 per[f"icefacts_over_{base}"] = ratio
-                print(f"  icefacts / bare {base} = {ratio:.2f}x")
+                med = float(ice["median_seconds"]) / float(fx["median_seconds"])  # type: ignore[arg-type]
+                proc = float(ice["median_process_seconds"]) / float(  # type: ignore[arg-type]
+                    fx["median_process_seconds"]  # type: ignore[arg-type]
+                )
+                per[f"icefacts_over_{base}_medians"] = med
+                per[f"icefacts_over_{base}_process_medians"] = proc
+                print(
+                    f"  icefacts / bare {base} = {ratio:.2f}x (best), {med:.2f}x (medians), "
+                    f"{proc:.2f}x (whole process, medians)"
+                )
         pd_ = per.get("pandas_openpyxl")
         if isinstance(pd_, dict) and isinstance(ice, dict) and "seconds" in pd_:
             speedup = float(pd_["seconds"]) / float(ice["seconds"])  # type: ignore[arg-type]

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from icefacts.analysis.base import Answer
+    from icefacts.analysis.detect import DetectQuestion
     from icefacts.analysis.operation import OperationQuestion
     from icefacts.analysis.overlaps import Overlaps
     from icefacts.analysis.trend import TrendQuestion
@@ -279,6 +280,20 @@ def trend(wh: Warehouse, question: TrendQuestion, *, registry_files: Iterable[Pa
     from icefacts.analysis.trend import trend as run
 
     return run(wh.engine, question, registry(wh, registry_files))
+
+
+def detect(wh: Warehouse, question: DetectQuestion) -> Answer:
+    """Surges per AOR and day, merged into episodes and grouped into operations across AORs
+    (``icefacts.analysis.detect``); episodes in ``answer.tables["episodes"]``."""
+    from icefacts.analysis.detect import detect as run
+
+    return run(wh.engine, question)
+
+
+def detect_question(**fields: object) -> DetectQuestion:
+    from icefacts.analysis.detect import DetectQuestion
+
+    return _question(DetectQuestion, fields)
 
 
 def trend_question(**fields: object) -> TrendQuestion:
