@@ -278,8 +278,10 @@ def trend(wh: Warehouse, question: TrendQuestion, *, registry_files: Iterable[Pa
     """A measure per day, week, month or fiscal year (``icefacts.analysis.trend``), in total
     or per place, with the policy dates of those places in ``answer.tables["policy_dates"]``."""
     from icefacts.analysis.trend import trend as run
+    from icefacts.policies import default_registry
 
-    return run(wh.engine, question, registry(wh, registry_files))
+    files = list(registry_files)
+    return run(wh.engine, question, registry(wh, files) if files else default_registry())
 
 
 def detect(wh: Warehouse, question: DetectQuestion) -> Answer:

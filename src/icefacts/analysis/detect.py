@@ -40,6 +40,7 @@ from icefacts.analysis.selection import (
     lacking,
     place_filter,
     source,
+    used_releases,
 )
 from icefacts.caveats import Caveat
 from icefacts.errors import InputError
@@ -187,14 +188,7 @@ def detect(engine: Engine, q: DetectQuestion) -> Answer:
         GROUP BY ALL
     """
     data = engine.query(sql)
-    used = (
-        engine.query(
-            f"SELECT DISTINCT release_id FROM {src} e WHERE apprehension_date BETWEEN "
-            f"{sql_date(first)} AND {sql_date(last)} AND {where} ORDER BY 1"
-        )
-        .column(0)
-        .to_pylist()
-    )
+    used = used_releases(engine, q, first, last)
     caveats = [Caveat("detection_model", {"threshold": f"{q.threshold:g} x the spread"})]
     need = NEEDS.get(q.measure)
     missing = lacking(engine, used).get(need or "", [])

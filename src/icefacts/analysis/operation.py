@@ -20,20 +20,21 @@ from pydantic import Field, model_validator
 from icefacts.analysis.base import Answer, Definition, sql_date
 from icefacts.analysis.intervals import excess_interval
 from icefacts.analysis.selection import (
-    HELD_SQL,
     MEASURE_SQL,
     NEEDS,
     Selection,
+    candidates,
     check_releases,
+    counted_measure,
     coverage,
     lack_columns,
     lacking,
     place_filter,
     policy_counties,
     quoted,
-    source,
     uncovered,
     unplaced,
+    used_releases,
 )
 from icefacts.caveats import Caveat
 from icefacts.errors import InputError
@@ -187,58 +188,45 @@ def operation(engine: Engine, q: OperationQuestion, registry: Registry | None = 
         caveats.append(Caveat("policy_registry_scope"))
         caveats.append(Caveat("policy_counties", {"n": len(in_policy)}))
     where = place_filter(q, in_policy)
-    src = source(q)
     shift = q.period_days
     key = (
-        f"(apprehension_date + k * {shift})" if q.by == "day" else _KEY_SQL[q.by]
+        (f"(a.apprehension_date + p.k * {shift})" if q.by == "day" else "a." + _KEY_SQL[q.by])
+        if q.by != "total"
+        else "'all'"
     )  # a baseline day is keyed by the window day it stands for
     windows = [(0, q.start, q.end), *usable]
     values = ", ".join(f"({k}, {sql_date(lo)}, {sql_date(hi)})" for k, lo, hi in windows)
-    measures = ", ".join(f"{sql} AS {name}" for name, sql in MEASURE_SQL.items())
+    measures = ", ".join(f"{counted_measure(name)} AS {name}" for name in MEASURE_SQL)
+    used = used_releases(engine, q, q.start, q.end)
+    sets = "GROUPING SETS ((k, key), (k))" if q.by != "total" else "k, key"
+    # one scan: the counted rows and the duplicates set aside beside them (ok = counted)
     sql = f"""
         WITH periods(k, lo, hi) AS (VALUES {values}),
         picked AS (
-            SELECT p.k, a.* FROM {src} a JOIN periods p
+            SELECT p.k, {key} AS key, a.*, a.duplicate_of IS NULL AS ok
+            FROM {candidates(q)} a JOIN periods p
               ON a.apprehension_date BETWEEN p.lo AND p.hi
             WHERE {where}
         )
-        SELECT k, {key} AS key, {measures}, {lack_columns()}
-        FROM picked e LEFT JOIN ({HELD_SQL}) h USING (release_id)
-        GROUP BY ALL
+        SELECT k, key, grouping(key) AS is_total, {measures},
+               count(*) FILTER (WHERE NOT ok) AS duplicates_excluded,
+               {lack_columns(engine, "ok", used=used)}
+        FROM picked e
+        GROUP BY {sets}
     """
     counts = engine.query(sql).to_pylist()
-    dup_sql = f"""
-        SELECT {"apprehension_date" if q.by == "day" else _KEY_SQL[q.by]} AS key,
-               count(*) AS n
-        FROM {source(q, counted=False)} a
-        WHERE a.duplicate_of IS NOT NULL {"" if q.releases else "AND a.shadowed_by IS NULL"}
-          AND a.apprehension_date BETWEEN {sql_date(q.start)} AND {sql_date(q.end)}
-          AND {where}
-        GROUP BY ALL
-    """
-    dups = {r["key"]: r["n"] for r in engine.query(dup_sql).to_pylist()}
-    used = (
-        engine.query(
-            f"SELECT DISTINCT release_id FROM {src} a "
-            f"WHERE apprehension_date BETWEEN {sql_date(q.start)} AND {sql_date(q.end)} "
-            f"AND {where} ORDER BY 1"
-        )
-        .column(0)
-        .to_pylist()
-    )
     missing_fields = lacking(engine, used)
-
-    countries = engine.scalar(
-        f"SELECT count(DISTINCT citizenship) FROM {src} a "
-        f"WHERE apprehension_date BETWEEN {sql_date(q.start)} AND {sql_date(q.end)} AND {where}"
-    )
-    table = _assemble(q, counts, dups, [k for k, _, _ in usable], int(countries or 0))
+    table = _assemble(q, counts, [k for k, _, _ in usable])
     for f, rels in sorted(missing_fields.items()):
         caveats.append(Caveat("field_missing_in_release", {"field": f, "releases": rels}))
     caveats += _counting_caveats(engine, q, used)
     if (note := unplaced(engine, q, q.by, q.start, q.end)) is not None:
         caveats.append(note)
-    n_dup = sum(dups.values())
+    n_dup = sum(
+        c["duplicates_excluded"]
+        for c in counts
+        if c["k"] == 0 and (c["is_total"] or q.by == "total")
+    )
     if n_dup:
         caveats.append(
             Caveat("duplicates_excluded", {"rows": n_dup, "rule": "the duplicate rule in force"})
@@ -251,7 +239,7 @@ def operation(engine: Engine, q: OperationQuestion, registry: Registry | None = 
         releases_used=used,
         releases_set_aside=aside,
         definitions=list(DEFINITIONS),
-        sql=[" ".join(sql.split()), " ".join(dup_sql.split())],
+        sql=[" ".join(sql.split())],
         tables={
             "baseline_periods": pa.table(
                 {
@@ -267,87 +255,64 @@ def operation(engine: Engine, q: OperationQuestion, registry: Registry | None = 
     )
 
 
-def _assemble(
-    q: OperationQuestion,
-    counts: list[dict],
-    dups: dict,
-    baseline_ks: list[int],
-    countries: int,
-) -> pa.Table:
+def _assemble(q: OperationQuestion, counts: list[dict], baseline_ks: list[int]) -> pa.Table:
+    """Rows per key (every day of the window with ``--by day``), then the total row (from
+    the grouping set over all keys: its distinct countries and its baseline are its own,
+    not sums)."""
     window: dict = {}
     base: dict = {}
+    total_key = object()
     for r in counts:
+        key = total_key if r.get("is_total") else r["key"]
         if r["k"] == 0:
-            window[r["key"]] = r
+            window[key] = r
         else:
-            base.setdefault(r["key"], {})[r["k"]] = r
-    keys = sorted(set(window) | set(base) | set(dups), key=lambda v: (v is None, str(v)))
+            base.setdefault(key, {})[r["k"]] = r
+    keys = sorted(
+        (k for k in set(window) | set(base) if k is not total_key),
+        key=lambda v: (v is None, str(v)),
+    )
     if q.by == "day":  # every day of the window, with or without arrests
-        all_days = [q.start + timedelta(days=i) for i in range(q.days)]
-        keys = all_days
-    rows: list[dict] = []
-    for key in keys:
-        w = window.get(key)
-        row: dict = {q.by if q.by != "total" else "place": key}
-        for m in COUNTS:
-            if m == "duplicates_excluded":
-                row[m] = dups.get(key, 0)
-                continue
-            need = NEEDS.get(m)
-            if w is None:
-                row[m] = 0
-            elif need and w[f"lacks_{need}"]:
-                row[m] = None
-            else:
-                row[m] = w[m]
-        for m in BASELINED:
-            need = NEEDS.get(m)
-            series = []
-            lacks = bool(need and w is not None and w[f"lacks_{need}"])
-            for k in baseline_ks:
-                b = base.get(key, {}).get(k)
-                if b is not None and need and b[f"lacks_{need}"]:
-                    lacks = True
-                series.append(0 if b is None else b[m])
-            if not baseline_ks or lacks or row[m] is None:
-                row[f"{m}_baseline"] = row[f"{m}_excess"] = None
-                row[f"{m}_excess_low"] = row[f"{m}_excess_high"] = None
-                continue
-            mean, low, high = excess_interval(row[m], series)
-            row[f"{m}_baseline"] = round(mean, 2)
-            row[f"{m}_excess"] = round(row[m] - mean, 2)
-            row[f"{m}_excess_low"] = round(low, 2)
-            row[f"{m}_excess_high"] = round(high, 2)
-        rows.append(row)
-    if q.by != "total" and len(rows) > 1:
-        rows.append(_total_row(q, rows, counts, baseline_ks, countries))
+        keys = [q.start + timedelta(days=i) for i in range(q.days)]
+    if q.by == "total":
+        keys = ["all"]
+    rows = [_row(q, key, window.get(key), base.get(key, {}), baseline_ks) for key in keys]
+    if q.by != "total" and len(keys) > 1:
+        total = _row(q, None, window.get(total_key), base.get(total_key, {}), baseline_ks)
+        total[q.by] = "total" if q.by != "day" else None
+        rows.append(total)
     return pa.Table.from_pylist(rows, schema=_schema(q))
 
 
-def _total_row(
-    q: OperationQuestion, rows: list[dict], counts: list[dict], ks: list[int], countries: int
-) -> dict:
-    """The total over the places: counts summed (NULL if any place's is), distinct countries
-    and the baseline recomputed on the summed series (not a sum of intervals)."""
-    label = "total"
-    total: dict = {q.by: label if q.by != "day" else None}
+def _row(q: OperationQuestion, key: object, w: dict | None, base: dict, ks: list[int]) -> dict:
+    row: dict = {q.by if q.by != "total" else "place": key}
     for m in COUNTS:
-        vals = [r[m] for r in rows]
-        total[m] = None if any(v is None for v in vals) else sum(vals)
-    # distinct countries over all places is not a sum of per-place counts
-    total["countries"] = None if total["countries"] is None else countries
+        need = NEEDS.get(m)
+        if w is None:
+            row[m] = 0
+        elif need and w[f"lacks_{need}"]:
+            row[m] = None
+        else:
+            row[m] = w[m]
     for m in BASELINED:
-        if not ks or total[m] is None or any(r[f"{m}_baseline"] is None for r in rows):
-            for s in ("_baseline", "_excess", "_excess_low", "_excess_high"):
-                total[f"{m}{s}"] = None
+        need = NEEDS.get(m)
+        series = []
+        lacks = bool(need and w is not None and w[f"lacks_{need}"])
+        for k in ks:
+            b = base.get(k)
+            if b is not None and need and b[f"lacks_{need}"]:
+                lacks = True
+            series.append(0 if b is None else b[m])
+        if not ks or lacks or row[m] is None:
+            row[f"{m}_baseline"] = row[f"{m}_excess"] = None
+            row[f"{m}_excess_low"] = row[f"{m}_excess_high"] = None
             continue
-        series = [sum(c[m] for c in counts if c["k"] == k) for k in ks]
-        mean, low, high = excess_interval(total[m], series)
-        total[f"{m}_baseline"] = round(mean, 2)
-        total[f"{m}_excess"] = round(total[m] - mean, 2)
-        total[f"{m}_excess_low"] = round(low, 2)
-        total[f"{m}_excess_high"] = round(high, 2)
-    return total
+        mean, low, high = excess_interval(row[m], series)
+        row[f"{m}_baseline"] = round(mean, 2)
+        row[f"{m}_excess"] = round(row[m] - mean, 2)
+        row[f"{m}_excess_low"] = round(low, 2)
+        row[f"{m}_excess_high"] = round(high, 2)
+    return row
 
 
 def _schema(q: OperationQuestion) -> pa.Schema:

@@ -110,6 +110,24 @@ def source(q: Selection, counted: bool = True) -> str:
     )
 
 
+def candidates(q: Selection) -> str:
+    """The rows counted and the duplicates set aside beside them (``duplicate_of`` tells
+    them apart): one scan gives both."""
+    if not q.releases:
+        return "(SELECT * FROM arrests_all WHERE shadowed_by IS NULL)"
+    return f"(SELECT * FROM arrests_all WHERE release_id IN ({_release_list(q.releases)}))"
+
+
+def counted_measure(name: str, ok: str = "ok") -> str:
+    """``MEASURE_SQL[name]`` over the rows where ``ok`` holds (the counted ones)."""
+    sql = MEASURE_SQL[name]
+    if sql == "count(*)":
+        return f"count(*) FILTER (WHERE {ok})"
+    if "FILTER (WHERE " in sql:
+        return sql.replace("FILTER (WHERE ", f"FILTER (WHERE {ok} AND ")
+    return f"{sql} FILTER (WHERE {ok})"
+
+
 def check_releases(engine: Engine, q: Selection) -> None:
     if not q.releases:
         return
@@ -174,18 +192,48 @@ def lacking(engine: Engine, releases: list[str]) -> dict[str, list[str]]:
     return out
 
 
-HELD_SQL = (
-    "SELECT release_id, list(field) AS fields FROM field_stats "
-    "WHERE table_name = 'arrests' GROUP BY release_id"
-)
+def lack_columns(
+    engine: Engine, ok: str = "TRUE", fields: list[str] | None = None, used: list[str] | None = None
+) -> str:
+    """Per group, rows (where ``ok``) of releases that do not hold each needed field, as
+    ``lacks_<field>``. Read from ``field_stats`` here and written as constants where the
+    releases used (``used``) all hold the field, or all lack it: only a mix of the two costs a
+    filter in the scan, and the scan joins nothing."""
+    held = engine.query(
+        "SELECT release_id, list(field) AS fields FROM field_stats "
+        "WHERE table_name = 'arrests' GROUP BY release_id"
+    ).to_pylist()
+    out = []
+    for f in fields if fields is not None else sorted(set(NEEDS.values())):
+        ids = [r["release_id"] for r in held if f not in (r["fields"] or [])]
+        if used is not None:
+            ids = [r for r in ids if r in used]
+        if not ids:
+            out.append(f"0 AS lacks_{f}")
+        elif used is not None and set(ids) >= set(used):
+            out.append(f"count(*) FILTER (WHERE {ok}) AS lacks_{f}")
+        else:
+            out.append(
+                f"count(*) FILTER (WHERE {ok} AND release_id IN ({_release_list(tuple(ids))}))"
+                f" AS lacks_{f}"
+            )
+    return ", ".join(out)
 
 
-def lack_columns() -> str:
-    """Per group, rows of releases that do not hold each needed field (``lacks_<field>``);
-    the query joins ``HELD_SQL`` as ``h``."""
-    return ", ".join(
-        f"count(*) FILTER (WHERE NOT coalesce(list_contains(h.fields, '{f}'), FALSE)) AS lacks_{f}"
-        for f in sorted(set(NEEDS.values()))
+def used_releases(engine: Engine, q: Selection, lo: date, hi: date) -> list[str]:
+    """The releases counted in [lo, hi] in the AORs asked (all AORs without ``--aor``), from
+    the counting step's cells: no scan of the events."""
+    if q.releases:
+        return sorted(q.releases)
+    aor = f" AND aor IN ({quoted(q.aors)})" if q.aors else ""
+    return (
+        engine.query(
+            "SELECT DISTINCT counted_by FROM counting_cells WHERE table_name = 'arrests' "
+            f"AND counted AND day BETWEEN DATE '{lo.isoformat()}' AND DATE '{hi.isoformat()}'"
+            f"{aor} ORDER BY 1"
+        )
+        .column(0)
+        .to_pylist()
     )
 
 

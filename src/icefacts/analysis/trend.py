@@ -16,7 +16,6 @@ from pydantic import model_validator
 
 from icefacts.analysis.base import Answer, Definition, sql_date
 from icefacts.analysis.selection import (
-    HELD_SQL,
     MEASURE_SQL,
     NEEDS,
     Selection,
@@ -29,6 +28,7 @@ from icefacts.analysis.selection import (
     policy_counties,
     source,
     unplaced,
+    used_releases,
 )
 from icefacts.caveats import Caveat
 from icefacts.errors import InputError
@@ -124,26 +124,21 @@ def trend(engine: Engine, q: TrendQuestion, registry: Registry | None = None) ->
     src = source(q)
     per = _PER_SQL[q.per] if q.per else "'all'"
     base = SHARES.get(q.measure, q.measure)
+    need = NEEDS.get(base)
+    used = used_releases(engine, q, first, last)
+    lacks = lack_columns(engine, fields=[need], used=used) if need else "0 AS lacks_none"
     sql = f"""
         SELECT {_PERIOD_SQL[q.by]} AS period_start, {per} AS place,
-               {MEASURE_SQL[base]} AS value, count(*) AS arrests, {lack_columns()}
-        FROM {src} e LEFT JOIN ({HELD_SQL}) h USING (release_id)
+               {MEASURE_SQL[base]} AS value, count(*) AS arrests,
+               {lacks}
+        FROM {src} e
         WHERE apprehension_date BETWEEN {sql_date(first)} AND {sql_date(last)} AND {where}
         GROUP BY ALL
     """
     got = {(r["period_start"], r["place"]): r for r in engine.query(sql).to_pylist()}
-    used = (
-        engine.query(
-            f"SELECT DISTINCT release_id FROM {src} e WHERE apprehension_date BETWEEN "
-            f"{sql_date(first)} AND {sql_date(last)} AND {where} ORDER BY 1"
-        )
-        .column(0)
-        .to_pylist()
-    )
     asked = {"aor": q.aors, "state": q.states, "county": q.counties}.get(q.per or "", ())
     found = {p for _, p in got}
     places = sorted(found | set(asked), key=lambda v: (v is None, str(v))) or ["all"]
-    need = NEEDS.get(base)
     rows: list[dict] = []
     partly = 0
     p = period_of(q.by, first)

@@ -49,8 +49,10 @@ def _yaml_items(path: Path) -> list[tuple[int, dict[str, Any], dict[str, int]]]:
     """(line of the entry, entry, field -> line) for each entry of a YAML registry."""
     text = path.read_text(encoding="utf-8")
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
+        # libyaml when installed (the pure-Python parser takes about a second here)
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        root = yaml.compose(text, Loader=loader)
+        data = yaml.load(text, Loader=loader)  # a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise SpecError(
