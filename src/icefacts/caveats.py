@@ -25,6 +25,10 @@ SENTENCES: dict[str, str] = {
         "some days are counted from a release that holds only part of the records ({subset}); "
         "no release of every record covers them"
     ),
+    "synthetic_rows": (
+        "rows of synthetic release(s) {releases} (made by `icefacts synth`, not ICE's) are "
+        "counted here: they count only where no real release covers the day"
+    ),
     "release_override": (
         "counted from the release(s) asked for ({releases}) instead of the count-once rule"
     ),

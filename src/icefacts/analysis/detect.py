@@ -39,6 +39,7 @@ from icefacts.analysis.selection import (
     lacking,
     place_filter,
     source,
+    synthetic_used,
     used_releases,
 )
 from icefacts.caveats import Caveat
@@ -203,6 +204,8 @@ def detect(engine: Engine, q: DetectQuestion) -> Answer:
     data = engine.query(sql)
     used = used_releases(engine, q, first, last)
     caveats = [Caveat("detection_model", {"threshold": f"{q.threshold:g} x the spread"})]
+    if (fake := synthetic_used(engine, used)) is not None:
+        caveats.append(fake)
     need = NEEDS.get(q.measure)
     missing = lacking(engine, used).get(need or "", [])
     if missing:

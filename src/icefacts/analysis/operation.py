@@ -32,6 +32,7 @@ from icefacts.analysis.selection import (
     place_filter,
     policy_counties,
     quoted,
+    synthetic_used,
     uncovered,
     unplaced,
     used_releases,
@@ -216,6 +217,8 @@ def operation(engine: Engine, q: OperationQuestion, registry: Registry | None = 
     """
     counts = engine.query(sql).to_pylist()
     missing_fields = lacking(engine, used)
+    if (fake := synthetic_used(engine, used)) is not None:
+        caveats.append(fake)
     table = _assemble(q, counts, [k for k, _, _ in usable])
     for f, rels in sorted(missing_fields.items()):
         caveats.append(Caveat("field_missing_in_release", {"field": f, "releases": rels}))

@@ -278,3 +278,21 @@ def unplaced(engine: Engine, q: Selection, by: str | None, lo: date, hi: date) -
         "unplaced_events",
         {"rows": row["missing"], "total": row["total"], "level": level},
     )
+
+
+def synthetic_used(engine: Engine, used: list[str]) -> Caveat | None:
+    """A caveat when rows of a synthetic release (``icefacts synth``) are among those
+    counted: they are made up, not ICE's."""
+    from icefacts.caveats import Caveat
+
+    if not used:
+        return None
+    fake = (
+        engine.query(
+            f"SELECT release_id FROM releases WHERE synthetic AND release_id IN "
+            f"({_release_list(tuple(used))}) ORDER BY 1"
+        )
+        .column(0)
+        .to_pylist()
+    )
+    return Caveat("synthetic_rows", {"releases": fake}) if fake else None

@@ -27,6 +27,7 @@ from icefacts.analysis.selection import (
     place_filter,
     policy_counties,
     source,
+    synthetic_used,
     unplaced,
     used_releases,
 )
@@ -140,6 +141,8 @@ def trend(engine: Engine, q: TrendQuestion, registry: Registry | None = None) ->
     found = {p for _, p in got}
     places = sorted(found | set(asked), key=lambda v: (v is None, str(v))) or ["all"]
     rows: list[dict] = []
+    if (fake := synthetic_used(engine, used)) is not None:
+        caveats.append(fake)
     partly = 0
     p = period_of(q.by, first)
     while p <= last:

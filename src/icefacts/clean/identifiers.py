@@ -89,6 +89,28 @@ def identifier_kind(header: str) -> str | None:
         if any(ca <= a and b <= cb for ca, cb in covered):
             continue
         return kind
+    return _inside_a_word(tokens)
+
+
+def _inside_a_word(tokens: list[str]) -> str | None:
+    """Headers written as one word in capitals (``EIDSUBJECTID``, ``EMAILADDRESS``) have no
+    word breaks to find: look for an identifying phrase of five letters or more inside the
+    squashed header, unless a not-identifying phrase (``FACILITYADDRESS``) holds it."""
+    squashed = "".join(tokens)
+    phrases = vocabulary()
+    safe = [
+        (m.start(), m.start() + len(p.squashed))
+        for p in phrases
+        if p.kind == NOT_IDENTIFYING
+        for m in re.finditer(re.escape(p.squashed), squashed)
+    ]
+    for p in phrases:
+        if p.kind == NOT_IDENTIFYING or len(p.squashed) < 5:
+            continue
+        for m in re.finditer(re.escape(p.squashed), squashed):
+            a, b = m.start(), m.end()
+            if not any(sa <= a and b <= sb for sa, sb in safe):
+                return p.kind
     return None
 
 

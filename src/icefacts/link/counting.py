@@ -13,6 +13,8 @@ DHS production and the CAP extract all hold Seattle-AOR arrests. Each release de
 scope (``scope:`` in ``family.yaml``: AORs, a subset such as "CAP records only"; the period
 its title rows state). For every table, AOR and day one release counts, by this precedence:
 
+0. a real release before a synthetic one (``icefacts synth``): made-up rows never stand in
+   for ICE's where a real release covers the cell, whatever their size;
 1. a release covering every AOR before one covering a list of AORs;
 2. a release holding every record before a subset (CAP only);
 3. a release whose rows carry the AOR before one whose rows do not;
@@ -121,7 +123,8 @@ def _units(table: str) -> str:
     return f"""
         SELECT *, subset IS NULL AND part IS NULL AS unf, subset IS NOT NULL AS is_subset,
                coalesce(subset, part, '') AS grp,
-               row_number() OVER (ORDER BY all_aors DESC, (subset IS NULL AND part IS NULL) DESC,
+               row_number() OVER (ORDER BY synthetic ASC, all_aors DESC,
+                   (subset IS NULL AND part IS NULL) DESC,
                    subset IS NULL DESC, has_aor DESC, maturity_order,
                    period_end DESC NULLS LAST, (period_end - period_start) DESC NULLS LAST,
                    rows DESC, release_id, part NULLS FIRST) AS rank
@@ -131,8 +134,11 @@ def _units(table: str) -> str:
                    max(CASE maturity WHEN 'final' THEN 0 WHEN 'ytd' THEN 1 ELSE 2 END)
                        AS maturity_order,
                    max(period_end) AS period_end, min(period_start) AS period_start,
-                   sum(rows) AS rows
-            FROM release_scope WHERE table_name = '{table}' GROUP BY release_id, part
+                   sum(rows) AS rows,
+                   coalesce(bool_or(synthetic), FALSE) AS synthetic
+            FROM release_scope LEFT JOIN (SELECT release_id, synthetic FROM releases)
+                USING (release_id)
+            WHERE table_name = '{table}' GROUP BY release_id, part
         )"""
 
 

@@ -30,6 +30,7 @@ class Warehouse:
     @classmethod
     def open(cls, path: Path | str | None = None, *, read_only: bool = False) -> Warehouse:
         db = Path(path) if path is not None else default_db_path()
+        created = not read_only and not db.exists()
         con = connect(db, read_only)
         wh = cls(db, con, read_only)
         try:
@@ -46,8 +47,16 @@ class Warehouse:
                     f"warehouse {db} was written by an earlier icefacts: upgrade it once with "
                     f"`icefacts upgrade --db {db}`"
                 )
+            elif version is None:
+                raise IcefactsError(
+                    f"{db} holds no icefacts tables yet (an ingest stopped before it made "
+                    "them): run `icefacts ingest` again"
+                )
         except BaseException:
             con.close()
+            if created:  # a file this call made and could not finish: leave nothing behind
+                for leftover in (db, Path(f"{db}.wal")):
+                    leftover.unlink(missing_ok=True)
             raise
         return wh
 

@@ -71,6 +71,10 @@ def check_statement(con: duckdb.DuckDBPyConnection, query: str) -> None:
     )
 
 
+MAX_RESULT_BYTES = 256 << 20  # a result held for printing: rows beyond it are cut (said)
+MAX_TIMEOUT = 86_400.0  # a day: longer is a mistake (and overflows the timer)
+
+
 def run_user_query(
     con: duckdb.DuckDBPyConnection,
     query: str,
@@ -81,8 +85,10 @@ def run_user_query(
     """Run one read-only query; at most ``max_rows`` rows, stopped after ``timeout`` s."""
     if max_rows < 0:
         raise QueryError(f"--max-rows must be 0 or more, not {max_rows}")
-    if timeout is not None and timeout <= 0:
-        raise QueryError(f"--timeout must be more than 0 seconds, not {timeout:g}")
+    if timeout is not None and not (0 < timeout <= MAX_TIMEOUT):  # also NaN and inf
+        raise QueryError(
+            f"--timeout must be more than 0 and at most {MAX_TIMEOUT:g} seconds, not {timeout:g}"
+        )
     check_statement(con, query)
     stopped = threading.Event()
 
@@ -101,16 +107,20 @@ def run_user_query(
     try:
         if timer:
             timer.start()
-        reader = con.sql(query).to_arrow_reader(min(max(max_rows, 1), 100_000) + 1)
+        reader = con.sql(query).to_arrow_reader(min(max(max_rows, 1), 10_000) + 1)
         schema = reader.schema
-        have = 0
+        have = held = 0
         for batch in reader:
+            if held + batch.nbytes > MAX_RESULT_BYTES:  # too large to hold: cut here
+                truncated, max_rows = True, have
+                break
             if have + batch.num_rows > max_rows:
                 batches.append(batch.slice(0, max_rows - have))
                 truncated = True
                 break
             batches.append(batch)
             have += batch.num_rows
+            held += batch.nbytes
         reader.close()
     except duckdb.InterruptException as exc:
         if interrupts.requested():
@@ -127,6 +137,17 @@ def run_user_query(
         ) from exc
     except duckdb.Error as exc:
         raise QueryError(f"{_flat(exc)} [SQL: {_flat(query, 200)}]") from exc
+    except (pa.ArrowException, OSError) as exc:  # the fetch: stopped, or a result too large
+        if interrupts.requested():
+            raise KeyboardInterrupt from exc
+        if stopped.is_set() or "interrupt" in str(exc).lower():
+            raise QueryError(
+                f"query stopped after {timeout:g} s (the time limit; raise it with --timeout)"
+            ) from exc
+        raise QueryError(
+            f"the result could not be fetched ({_flat(exc, 160)}); ask for fewer or smaller "
+            "rows (--max-rows, or aggregate in the query)"
+        ) from exc
     finally:
         if timer:
             timer.cancel()
