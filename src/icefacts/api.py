@@ -83,9 +83,9 @@ def load_reference(
     from icefacts.link.placement import index_from_warehouse, replace_all
     from icefacts.places import build_places
     from icefacts.policies import load_registry, registry_table
-    from icefacts.policies.registry import default_paths
+    from icefacts.policies.policy_files import default_paths
     from icefacts.reference import dataset, datasets
-    from icefacts.warehouse.places import replace_places
+    from icefacts.warehouse.reference_tables import replace_places
 
     places = build_places(mirror, cache, allow_download=allow_download)
     tables = places.tables()
@@ -111,7 +111,7 @@ def registry(wh: Warehouse | None = None, files: Iterable[Path] = ()) -> Registr
     """The curated policy registry plus any user registry files (``ICEFACTS_POLICIES`` too).
     With a warehouse that holds the counties table, county FIPS codes are checked to exist."""
     from icefacts.policies import load_registry
-    from icefacts.policies.registry import default_paths
+    from icefacts.policies.policy_files import default_paths
 
     counties = None
     if wh is not None and wh.columns("core_place_counties"):

@@ -97,7 +97,7 @@ def reference_load(
     registry: RegistryOpt = None,
 ) -> None:
     """Build the places tables and policy registry into the warehouse; place every event."""
-    from icefacts.analysis.places import agreement_date_caveats
+    from icefacts.analysis.place_report import agreement_date_caveats
     from icefacts.cli import err, out
 
     with api.open_warehouse(db) as wh, err.status("building places and placing events..."):
@@ -117,7 +117,7 @@ def place(
     fmt: FormatOpt = "table",
 ) -> None:
     """A place on a date: population, AOR, policies and 287(g) agreements, events by year."""
-    from icefacts.analysis.places import place_report
+    from icefacts.analysis.place_report import place_report
     from icefacts.cli import emit, out
 
     day = _date(on, "--on") if on else date.today()
@@ -222,7 +222,7 @@ def places(
     fmt: FormatOpt = "table",
 ) -> None:
     """Jurisdictions with a policy of that type in force on a date."""
-    from icefacts.analysis.places import policy_type
+    from icefacts.analysis.place_report import policy_type
     from icefacts.cli import emit
     from icefacts.policies import jurisdictions_matching
 
@@ -328,7 +328,7 @@ def coverage(
     fmt: FormatOpt = "table",
 ) -> None:
     """How many events were placed in a county, per AOR and by method."""
-    from icefacts.analysis.places import placement_coverage
+    from icefacts.analysis.place_report import placement_coverage
     from icefacts.cli import emit
 
     with api.open_warehouse(db, read_only=True) as wh:

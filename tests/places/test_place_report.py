@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from icefacts.analysis.places import agreement_date_caveats, place_report
+from icefacts.analysis.place_report import agreement_date_caveats, place_report
 from icefacts.places.agreements import agreements_287g
 from icefacts.policies import (
     REGISTRY_FILE,

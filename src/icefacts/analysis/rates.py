@@ -14,7 +14,7 @@ from datetime import date
 import pyarrow as pa
 
 from icefacts.analysis.overlaps import window_caveats
-from icefacts.analysis.places import policy_type, require_places
+from icefacts.analysis.place_report import policy_type, require_places
 from icefacts.errors import InputError
 from icefacts.policies import Registry, policy_status
 from icefacts.schema import EVENT_TABLES

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from icefacts import specs
-from icefacts.synth import national, people, truth, writers
+from icefacts import release_specs
+from icefacts.synth import lesa_national, people, truth, writers
 from icefacts.synth.frame import Table
 
 TRUTH_FILE = "truth.json"
@@ -30,7 +30,7 @@ _JOBS: list[tuple[Table, Path, int]] = []  # read by forked workers (inherited m
 def _letters(families: Sequence[str]) -> list[str]:
     out: list[str] = []
     for f in families:
-        letter = specs.family(f.strip()).letter.upper()
+        letter = release_specs.family(f.strip()).letter.upper()
         if letter not in _SALT:
             raise ValueError(f"no synthetic layout for family {f!r}; choose from A, C")
         if letter not in out:
@@ -46,7 +46,7 @@ def build(rows: int, seed: int, families: Sequence[str]) -> list[Table]:
     for letter in _letters(families):
         rng = np.random.default_rng(np.random.SeedSequence([seed % 2**64, _SALT[letter]]))
         if letter == "A":
-            tables += national.tables(rows, rng)
+            tables += lesa_national.tables(rows, rng)
         else:
             tables += people.tables(rows, rng, seed)
     return tables

@@ -19,8 +19,8 @@ from icefacts.policies import (
     is_ruling,
     policy_status,
 )
+from icefacts.release_specs import vocab
 from icefacts.schema import EVENT_TABLES, PLACED_TABLES
-from icefacts.specs import vocab
 from icefacts.warehouse.engine import Engine
 
 POLICY_SLUGS = {
