@@ -114,8 +114,8 @@ def registry(wh: Warehouse | None = None, files: Iterable[Path] = ()) -> Registr
     from icefacts.policies.policy_files import default_paths
 
     counties = None
-    if wh is not None and wh.columns("core_place_counties"):
-        counties = wh.engine.query("SELECT fips FROM core_place_counties")
+    if wh is not None and wh.columns("counties"):
+        counties = wh.engine.query("SELECT fips FROM counties")
     return load_registry([*default_paths(), *files], counties=counties)
 
 
@@ -153,7 +153,7 @@ def releases(wh: Warehouse) -> pa.Table:
         "coalesce(r.copy_of, []) AS copy_of, r.period_start, r.period_end, r.maturity, "
         "r.synthetic, r.sha256, r.bytes, r.ingested_at, r.tool_version, r.seconds "
         "FROM releases r LEFT JOIN (SELECT release_id, sum(events) FILTER (WHERE counted) "
-        "AS counted FROM link_cells GROUP BY 1) c USING (release_id) ORDER BY r.ingested_at"
+        "AS counted FROM counting_cells GROUP BY 1) c USING (release_id) ORDER BY r.ingested_at"
     )
 
 
@@ -209,7 +209,7 @@ def validation_report(wh: Warehouse, release_id: str | None = None) -> pa.Table:
                1.0 AS share, NULL::DOUBLE AS max_share, 'info' AS status, 'copy' AS caveat,
                'the same rows as release ' || array_to_string(r.copy_of, ', ') AS detail
         FROM releases r WHERE len(coalesce(r.copy_of, [])) > 0 AND NOT EXISTS (
-            SELECT 1 FROM link_cells c WHERE c.release_id = r.release_id)
+            SELECT 1 FROM counting_cells c WHERE c.release_id = r.release_id)
         UNION ALL
         SELECT c.release_id, any_value(r.file_name), c.table_name, 'overlap', NULL,
                sum(c.rows)::BIGINT, (sum(c.rows) FILTER (WHERE NOT c.counted))::BIGINT,
@@ -217,7 +217,7 @@ def validation_report(wh: Warehouse, release_id: str | None = None) -> pa.Table:
                'overlap_shadowed',
                'kept in ' || c.table_name || '_all, counted under release ' ||
                string_agg(DISTINCT c.counted_by, ', ') FILTER (WHERE NOT c.counted)
-        FROM link_cells c JOIN releases r USING (release_id)
+        FROM counting_cells c JOIN releases r USING (release_id)
         GROUP BY c.release_id, c.table_name HAVING bool_or(NOT c.counted)
         UNION ALL
         SELECT m.other, any_value(r.file_name), m.table_name, 'overlap_agrees', m.aor,

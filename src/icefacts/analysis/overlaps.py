@@ -1,13 +1,13 @@
 """Which releases cover which tables, AORs and periods, which one counts, and whether releases
 that hold the same days agree (``icefacts releases --overlaps``).
 
-Read from the link tables the counting step keeps (``release_scope``, ``link_cells``), so the
-report costs little however many rows the releases hold. A *disagreement* is an AOR-month in
-which the release that counts and another release holding the same kind of records (the
-whole table, or the same subset or part) give different numbers of events over the days both
-cover; a subset (CAP records only) disagrees only when it holds *more* events than the release
-that counts. Both are caveats: the counting rule picks one release, it does not make the other
-wrong.
+Read from the public views of what the counting step keeps (``release_coverage``,
+``counting_cells``), so the report costs little however many rows the releases hold. A
+*disagreement* is an AOR-month in which the release that counts and another release holding
+the same kind of records (the whole table, or the same subset or part) give different numbers
+of events over the days both cover; a subset (CAP records only) disagrees only when it holds
+*more* events than the release that counts. Both are caveats: the counting rule picks one
+release, it does not make the other wrong.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def _scope_sql() -> str:
         SELECT release_id, table_name, min(period_start) AS period_start,
                max(period_end) AS period_end, bool_and(aors IS NULL) AS all_aors,
                max(subset) AS subset, max(part) AS part
-        FROM release_scope GROUP BY release_id, table_name"""
+        FROM release_coverage GROUP BY release_id, table_name"""
 
 
 def pairs_sql(where: str) -> str:
@@ -43,7 +43,7 @@ def pairs_sql(where: str) -> str:
         WITH scope AS ({_scope_sql()}),
         pairs AS (
             SELECT DISTINCT c.table_name, c.aor, c.counted_by AS counting, c.release_id AS other
-            FROM link_cells c WHERE NOT c.counted AND c.counted_by <> c.release_id AND {where}
+            FROM counting_cells c WHERE NOT c.counted AND c.counted_by <> c.release_id AND {where}
         ),
         spans AS (
             SELECT p.*, greatest(sc.period_start, so.period_start) AS lo,
@@ -62,7 +62,7 @@ def pairs_sql(where: str) -> str:
                        AS counting_events,
                    coalesce(sum(c.events) FILTER (WHERE c.release_id = s.other), 0)::BIGINT
                        AS other_events
-            FROM spans s JOIN link_cells c ON c.table_name = s.table_name
+            FROM spans s JOIN counting_cells c ON c.table_name = s.table_name
                 AND c.aor IS NOT DISTINCT FROM s.aor AND c.release_id IN (s.counting, s.other)
                 AND (c.day IS NULL
                      OR c.day BETWEEN coalesce(s.lo, c.day) AND coalesce(s.hi, c.day))
@@ -86,7 +86,7 @@ def overlaps(engine: Engine, table: str | None = None) -> Overlaps:
                    sum(c.rows) FILTER (WHERE NOT c.counted) AS shadowed_rows,
                    list(DISTINCT c.counted_by ORDER BY c.counted_by)
                        FILTER (WHERE NOT c.counted) AS shadowed_by
-            FROM link_cells c WHERE {where} GROUP BY ALL
+            FROM counting_cells c WHERE {where} GROUP BY ALL
         )
         SELECT h.table_name, coalesce(h.aor, '(none)') AS aor, h.release_id, r.file_name,
                r.family, s.period_start, s.period_end,
@@ -164,7 +164,7 @@ def window_caveats(engine: Engine, table: str, start: date, end: date) -> list[s
         "SELECT coalesce(sum(rows) FILTER (WHERE NOT counted), 0)::BIGINT AS shadowed, "
         "count(DISTINCT release_id) FILTER (WHERE NOT counted) AS releases, "
         "count(DISTINCT release_id) FILTER (WHERE counted) AS counting "
-        "FROM link_cells WHERE table_name = $1 AND (day IS NULL OR day BETWEEN $2 AND $3)",
+        "FROM counting_cells WHERE table_name = $1 AND (day IS NULL OR day BETWEEN $2 AND $3)",
         [table, start, end],
     ).to_pylist()[0]
     if row["shadowed"]:
@@ -188,7 +188,7 @@ def window_caveats(engine: Engine, table: str, start: date, end: date) -> list[s
         )
     subset = (
         engine.query(
-            "SELECT DISTINCT s.subset FROM link_cells c JOIN release_scope s "
+            "SELECT DISTINCT s.subset FROM counting_cells c JOIN release_coverage s "
             "ON s.release_id = c.release_id AND s.sheet_index = c.sheet_index "
             "AND s.table_name = c.table_name WHERE c.table_name = $1 AND c.counted "
             "AND s.subset IS NOT NULL AND (c.day IS NULL OR c.day BETWEEN $2 AND $3)",

@@ -56,7 +56,7 @@ class Place:
 
 def require_places(engine: Engine) -> None:
     try:
-        engine.query("SELECT 1 FROM core_place_counties LIMIT 1")
+        engine.query("SELECT 1 FROM counties LIMIT 1")
     except IcefactsError:
         raise IcefactsError(
             "the warehouse has no places tables yet: run `icefacts reference load` first"
@@ -69,7 +69,7 @@ def resolve_place(engine: Engine, text: str) -> Place:
     raw = text.strip()
     if raw.isdigit() and len(raw) == 5:
         rows = engine.query(
-            "SELECT fips, name, state FROM core_place_counties WHERE fips = ?", [raw]
+            "SELECT fips, name, state FROM counties WHERE fips = ?", [raw]
         ).to_pylist()
         if not rows:
             raise InputError(f"no county with FIPS {raw}")
@@ -81,7 +81,7 @@ def resolve_place(engine: Engine, text: str) -> Place:
         if st is None:
             raise InputError(f"unknown state {st_text!r} in {text!r}")
         rows = engine.query(
-            "SELECT fips, name, state FROM core_place_counties WHERE state = ?", [st.usps]
+            "SELECT fips, name, state FROM counties WHERE state = ?", [st.usps]
         ).to_pylist()
         hits = [r for r in rows if county_key(r["name"]) == county_key(name)]
         if len(hits) != 1:
@@ -131,22 +131,21 @@ class PlaceReport:
 
 # the county -> AOR crosswalk version in force on a date (the earliest one for older dates)
 CROSSWALK_ON = (
-    "as_of = (SELECT coalesce(max(as_of) FILTER (WHERE as_of <= ?), min(as_of)) "
-    "FROM core_place_county_aor)"
+    "as_of = (SELECT coalesce(max(as_of) FILTER (WHERE as_of <= ?), min(as_of)) FROM county_aor)"
 )
 
 
 def _population(engine: Engine, place: Place, year: int) -> tuple[int | None, int | None]:
     if place.kind == "aor":
         rows = engine.query(
-            "SELECT year, population FROM core_place_aor_population WHERE aor = ? "
+            "SELECT year, population FROM aor_population WHERE aor = ? "
             "AND complete AND year <= ? ORDER BY year DESC, as_of DESC LIMIT 1",
             [place.code, year],
         ).to_pylist()
     else:
         pred = "fips = ?" if place.kind == "county" else "substr(fips, 1, 2) = ?"
         rows = engine.query(
-            f"SELECT year, sum(population) AS population FROM core_place_county_population "
+            f"SELECT year, sum(population) AS population FROM county_population "
             f"WHERE {pred} AND year <= ? GROUP BY year ORDER BY year DESC LIMIT 1",
             [place.code, year],
         ).to_pylist()
@@ -170,8 +169,7 @@ def place_report(engine: Engine, registry: Registry, text: str, on: date) -> Pla
         aors = [
             r["aor"]
             for r in engine.query(
-                f"SELECT DISTINCT aor FROM core_place_county_aor WHERE {pred} AND "
-                f"{CROSSWALK_ON} ORDER BY aor",
+                f"SELECT DISTINCT aor FROM county_aor WHERE {pred} AND {CROSSWALK_ON} ORDER BY aor",
                 [place.code, on],
             ).to_pylist()
         ]
@@ -196,7 +194,7 @@ def _aor_counties(engine: Engine, aor: str, on: date) -> tuple[list[str], list[s
     """The AOR's counties in the crosswalk version in force on ``on``, and the states that lie
     wholly in it."""
     rows = engine.query(
-        f"SELECT fips, aor FROM core_place_county_aor WHERE {CROSSWALK_ON} ORDER BY fips", [on]
+        f"SELECT fips, aor FROM county_aor WHERE {CROSSWALK_ON} ORDER BY fips", [on]
     ).to_pylist()
     counties = [r["fips"] for r in rows if r["aor"] == aor]
     split = {r["fips"][:2] for r in rows if r["aor"] != aor}
@@ -212,30 +210,27 @@ def _agreements(engine: Engine, place: Place, on: date) -> tuple[pa.Table, list[
     elif place.kind == "state":
         pred = "state_fips = ?"
     else:
-        pred = (
-            "county_fips IN (SELECT fips FROM core_place_county_aor WHERE aor = ? AND "
-            f"{CROSSWALK_ON})"
-        )
+        pred = f"county_fips IN (SELECT fips FROM county_aor WHERE aor = ? AND {CROSSWALK_ON})"
         params.append(on)
     table = engine.query(
         "SELECT agency, model, signed_date, snapshot_date, listing FROM ("
         "SELECT *, row_number() OVER (PARTITION BY agency, model ORDER BY snapshot_date DESC) "
-        "AS k FROM core_place_agreements_287g "
+        "AS k FROM agreements_287g "
         f"WHERE {pred} AND listing = 'participating' AND signed_date <= ?) "
         "WHERE k = 1 ORDER BY signed_date, agency",
         [*params, on],
     )
     caveats = []
-    snaps = engine.scalar("SELECT min(snapshot_date) AS lo FROM core_place_agreements_287g")
+    snaps = engine.scalar("SELECT min(snapshot_date) AS lo FROM agreements_287g")
     if snaps and on < snaps:
         caveats.append(
             f"287(g) lists are snapshots from {snaps} on: agreements that ended before then "
             "are missing, so the list for an earlier date may be incomplete"
         )
-    if _has_column(engine, "core_place_agreements_287g", "signed_problem"):
+    if _has_column(engine, "agreements_287g", "signed_problem"):
         rows = engine.query(
             "SELECT DISTINCT agency, model, signed_raw, signed_problem "
-            f"FROM core_place_agreements_287g WHERE {pred} AND listing = 'participating' "
+            f"FROM agreements_287g WHERE {pred} AND listing = 'participating' "
             "AND signed_problem IS NOT NULL ORDER BY agency",
             params,
         ).to_pylist()
@@ -255,11 +250,10 @@ def _agreements(engine: Engine, place: Place, on: date) -> tuple[pa.Table, list[
 
 def agreement_date_caveats(engine: Engine) -> list[str]:
     """Caveats for the 287(g) list rows the warehouse holds without their signing date."""
-    if not _has_column(engine, "core_place_agreements_287g", "signed_problem"):
+    if not _has_column(engine, "agreements_287g", "signed_problem"):
         return []
     rows = engine.query(
-        "SELECT signed_raw, signed_problem FROM core_place_agreements_287g "
-        "WHERE signed_problem IS NOT NULL"
+        "SELECT signed_raw, signed_problem FROM agreements_287g WHERE signed_problem IS NOT NULL"
     ).to_pylist()
     return signed_date_caveat([(r["signed_raw"], r["signed_problem"]) for r in rows])
 
