@@ -158,8 +158,14 @@ def _summary(engine: Engine, coverage: pa.Table, comparisons: pa.Table) -> pa.Ta
 
 def window_caveats(engine: Engine, table: str, start: date, end: date) -> list[str]:
     """What the counting rule did in a window: rows of other releases set aside, copies not
-    loaded, releases that disagree on AOR-months of the window. Sentences for users."""
-    out: list[str] = []
+    loaded, releases that disagree on AOR-months of the window. Sentences for users, each
+    starting with its caveat code (``overlap_shadowed: ...``)."""
+    return [f"{code}: {text}" for code, text in counting_caveats(engine, table, start, end)]
+
+
+def counting_caveats(engine: Engine, table: str, start: date, end: date) -> list[tuple[str, str]]:
+    """:func:`window_caveats` as (caveat code, sentence) pairs."""
+    out: list[tuple[str, str]] = []
     row = engine.query(
         "SELECT coalesce(sum(rows) FILTER (WHERE NOT counted), 0)::BIGINT AS shadowed, "
         "count(DISTINCT release_id) FILTER (WHERE NOT counted) AS releases, "
@@ -169,9 +175,12 @@ def window_caveats(engine: Engine, table: str, start: date, end: date) -> list[s
     ).to_pylist()[0]
     if row["shadowed"]:
         out.append(
-            f"overlap_shadowed: {row['shadowed']:,} {table} rows of {row['releases']} other "
-            f"release(s) fall on days another release counts; they are kept in {table}_all, "
-            "not counted (see `icefacts releases --overlaps`)"
+            (
+                "overlap_shadowed",
+                f"{row['shadowed']:,} {table} rows of {row['releases']} other release(s) fall "
+                f"on days another release counts; they are kept in {table}_all, not counted "
+                "(see `icefacts releases --overlaps`)",
+            )
         )
     bad = engine.query(
         "SELECT count(*) AS months, count(DISTINCT aor) AS aors "
@@ -181,10 +190,13 @@ def window_caveats(engine: Engine, table: str, start: date, end: date) -> list[s
     ).to_pylist()[0]
     if bad["months"]:
         out.append(
-            f"overlap_disagrees: releases holding the same days give different {table} counts "
-            f"in {bad['months']} AOR-month(s) of this window ({bad['aors']} AOR(s)); the "
-            "numbers here come from the release that counts each day "
-            "(see `icefacts releases --overlaps`)"
+            (
+                "overlap_disagrees",
+                f"releases holding the same days give different {table} counts in "
+                f"{bad['months']} AOR-month(s) of this window ({bad['aors']} AOR(s)); the "
+                "numbers here come from the release that counts each day "
+                "(see `icefacts releases --overlaps`)",
+            )
         )
     subset = (
         engine.query(
@@ -199,7 +211,10 @@ def window_caveats(engine: Engine, table: str, start: date, end: date) -> list[s
     )
     for text in subset:
         out.append(
-            f"release_subset: some days are counted from a release that holds only part of "
-            f"the records ({text}); no release of every record covers them"
+            (
+                "release_subset",
+                f"some days are counted from a release that holds only part of the records "
+                f"({text}); no release of every record covers them",
+            )
         )
     return out

@@ -1,4 +1,7 @@
-"""Places as users name them: "King County, WA", "53033", "WA", "SEA" -> a report."""
+"""Places as users name them: "King County, WA", "53033", "WA", "SEA" -> a report (population,
+AORs, policies and rulings in force, 287(g) agreements, events by year); the jurisdictions
+with a policy of a type in force on a date; how well events were placed. Reads the public
+views of the reference tables (``counties``, ``county_aor``, ``agreements_287g``, ...)."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from icefacts.policies import (
     Registry,
     area_policy_status,
     is_ruling,
+    jurisdictions_matching,
     policy_status,
 )
 from icefacts.release_specs import vocab
@@ -127,6 +131,35 @@ class PlaceReport:
     events_by_year: pa.Table
     caveats: list[str]
     rulings: list[PolicyInForce] = field(default_factory=list)
+
+    def policies_table(self) -> pa.Table:
+        """The instruments in force, one row each (no columns when there are none)."""
+        return instruments_table(self.policies)
+
+    def rulings_table(self) -> pa.Table:
+        """The court rulings in effect, one row each (no columns when there are none)."""
+        return instruments_table(self.rulings)
+
+
+def instruments_table(found: list[PolicyInForce]) -> pa.Table:
+    """Registry instruments as rows: what, whose, which part of the place it covers."""
+    return pa.Table.from_pylist(
+        [
+            {
+                "instrument": p.instrument,
+                "jurisdiction": p.jurisdiction,
+                "fips": p.fips,
+                "applies_as": p.applies_as,
+                "types": ", ".join(p.types),
+                "in_force_from": p.start,
+                "until": p.end,
+                "certain": p.certain,
+                "confidence": p.confidence,
+                "source": p.sources[0],
+            }
+            for p in found
+        ]
+    )
 
 
 # the county -> AOR crosswalk version in force on a date (the earliest one for older dates)
@@ -246,6 +279,73 @@ def _agreements(engine: Engine, place: Place, on: date) -> tuple[pa.Table, list[
                 )
             )
     return table, caveats
+
+
+def listed_agreements(engine: Engine, on: date) -> dict[str, list[tuple[str, str]]]:
+    """County FIPS -> (agency, model) of the 287(g) agreements on ICE's published
+    participating lists that were signed by ``on``. The lists are 2025 snapshots: an
+    agreement that ended before its snapshot is not in them, so for earlier dates this is a
+    lower bound."""
+    rows = engine.query(
+        "SELECT DISTINCT county_fips, agency, model FROM agreements_287g "
+        "WHERE listing = 'participating' AND county_fips IS NOT NULL AND signed_date <= ?",
+        [on],
+    ).to_pylist()
+    out: dict[str, list[tuple[str, str]]] = {}
+    for r in rows:
+        out.setdefault(r["county_fips"], []).append((r["agency"], r["model"]))
+    return out
+
+
+@dataclass
+class PolicyJurisdictions:
+    """Jurisdictions with a policy of one type in force on a date (``icefacts places``)."""
+
+    policy: str  # the policy type's full name
+    on: date
+    table: pa.Table  # fips, level, jurisdiction, instruments, certain, source
+
+
+def policy_jurisdictions(
+    engine: Engine | None, registry: Registry, policy: str, on: date
+) -> PolicyJurisdictions:
+    """The registry's jurisdictions with a policy of type ``policy`` in force on ``on``; for
+    287(g), also the counties of ICE's published participating lists (agreements signed by
+    ``on``) when the warehouse (``engine``) holds them."""
+    ptype = policy_type(policy)
+    rows: list[dict[str, object]] = [
+        {
+            "fips": m.fips,
+            "level": m.level,
+            "jurisdiction": m.jurisdiction,
+            "instruments": ", ".join(m.policy_ids),
+            "certain": m.certain,
+            "source": "policy registry",
+        }
+        for m in jurisdictions_matching(ptype, on, registry=registry)
+    ]
+    if ptype == "287(g) agreement" and engine is not None and _has_view(engine, "agreements_287g"):
+        for fips, agreements in sorted(listed_agreements(engine, on).items()):
+            rows.append(
+                {
+                    "fips": fips,
+                    "level": "county",
+                    "jurisdiction": agreements[0][0],
+                    "instruments": "; ".join(f"{agency} ({model})" for agency, model in agreements),
+                    "certain": True,
+                    "source": "ICE 287(g) list (2025 snapshot)",
+                }
+            )
+    table = pa.Table.from_pylist(rows) if rows else pa.table({"fips": pa.array([], pa.string())})
+    return PolicyJurisdictions(ptype, on, table)
+
+
+def _has_view(engine: Engine, name: str) -> bool:
+    """Whether the warehouse has the public view ``name`` (the places views exist once
+    ``icefacts reference load`` has run)."""
+    return bool(
+        engine.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name])
+    )
 
 
 def agreement_date_caveats(engine: Engine) -> list[str]:

@@ -14,7 +14,7 @@ from datetime import date
 import pyarrow as pa
 
 from icefacts.analysis.overlaps import window_caveats
-from icefacts.analysis.place_report import policy_type, require_places
+from icefacts.analysis.place_report import listed_agreements, policy_type, require_places
 from icefacts.errors import InputError
 from icefacts.policies import Registry, policy_status
 from icefacts.schema import EVENT_TABLES
@@ -117,15 +117,10 @@ def agreements_in_force(engine: Engine, on: date) -> dict[str, list[str]]:
     """County FIPS -> 287(g) agreements (agency: model) on ICE's published participating
     lists that were signed by ``on``. The lists are 2025 snapshots: an agreement that ended
     before its snapshot is not in them, so for earlier dates this is a lower bound."""
-    rows = engine.query(
-        "SELECT DISTINCT county_fips, agency, model FROM agreements_287g "
-        "WHERE listing = 'participating' AND county_fips IS NOT NULL AND signed_date <= ?",
-        [on],
-    ).to_pylist()
-    out: dict[str, list[str]] = {}
-    for r in rows:
-        out.setdefault(r["county_fips"], []).append(f"{r['agency']} ({r['model']})")
-    return out
+    return {
+        fips: [f"{agency} ({model})" for agency, model in agreements]
+        for fips, agreements in listed_agreements(engine, on).items()
+    }
 
 
 def county_policy_groups(engine: Engine, registry: Registry, policy: str, on: date) -> pa.Table:
