@@ -8,12 +8,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from icefacts.errors import InputError
+from icefacts.errors import IcefactsError, InputError
 from icefacts.schema import EVENT_TABLES
 from icefacts.warehouse import Warehouse
 from icefacts.warehouse.user_sql import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, UserResult
@@ -27,7 +28,11 @@ if TYPE_CHECKING:
     from icefacts.analysis.detect import DetectQuestion
     from icefacts.analysis.operation import OperationQuestion
     from icefacts.analysis.overlaps import Overlaps
+    from icefacts.analysis.place_report import PlaceReport, PolicyJurisdictions
+    from icefacts.analysis.rates import RateResult
+    from icefacts.analysis.summary import ArrestSummary
     from icefacts.analysis.trend import TrendQuestion
+    from icefacts.demo import DemoSource
     from icefacts.ingest.report import FileReport, Progress
     from icefacts.policies import Registry
 
@@ -88,9 +93,9 @@ def load_reference(
     from icefacts.link.placement import index_from_warehouse, replace_all
     from icefacts.places import build_places
     from icefacts.policies import load_registry, registry_table
-    from icefacts.policies.registry import default_paths
+    from icefacts.policies.policy_files import default_paths
     from icefacts.reference import dataset, datasets
-    from icefacts.warehouse.places import replace_places
+    from icefacts.warehouse.reference_tables import replace_places
 
     places = build_places(mirror, cache, allow_download=allow_download)
     tables = places.tables()
@@ -116,11 +121,11 @@ def registry(wh: Warehouse | None = None, files: Iterable[Path] = ()) -> Registr
     """The curated policy registry plus any user registry files (``ICEFACTS_POLICIES`` too).
     With a warehouse that holds the counties table, county FIPS codes are checked to exist."""
     from icefacts.policies import load_registry
-    from icefacts.policies.registry import default_paths
+    from icefacts.policies.policy_files import default_paths
 
     counties = None
-    if wh is not None and wh.columns("core_place_counties"):
-        counties = wh.engine.query("SELECT fips FROM core_place_counties")
+    if wh is not None and wh.columns("counties"):
+        counties = wh.engine.query("SELECT fips FROM counties")
     return load_registry([*default_paths(), *files], counties=counties)
 
 
@@ -158,7 +163,7 @@ def releases(wh: Warehouse) -> pa.Table:
         "coalesce(r.copy_of, []) AS copy_of, r.period_start, r.period_end, r.maturity, "
         "r.synthetic, r.sha256, r.bytes, r.ingested_at, r.tool_version, r.seconds "
         "FROM releases r LEFT JOIN (SELECT release_id, sum(events) FILTER (WHERE counted) "
-        "AS counted FROM link_cells GROUP BY 1) c USING (release_id) ORDER BY r.ingested_at"
+        "AS counted FROM counting_cells GROUP BY 1) c USING (release_id) ORDER BY r.ingested_at"
     )
 
 
@@ -214,7 +219,7 @@ def validation_report(wh: Warehouse, release_id: str | None = None) -> pa.Table:
                1.0 AS share, NULL::DOUBLE AS max_share, 'info' AS status, 'copy' AS caveat,
                'the same rows as release ' || array_to_string(r.copy_of, ', ') AS detail
         FROM releases r WHERE len(coalesce(r.copy_of, [])) > 0 AND NOT EXISTS (
-            SELECT 1 FROM link_cells c WHERE c.release_id = r.release_id)
+            SELECT 1 FROM counting_cells c WHERE c.release_id = r.release_id)
         UNION ALL
         SELECT c.release_id, any_value(r.file_name), c.table_name, 'overlap', NULL,
                sum(c.rows)::BIGINT, (sum(c.rows) FILTER (WHERE NOT c.counted))::BIGINT,
@@ -222,7 +227,7 @@ def validation_report(wh: Warehouse, release_id: str | None = None) -> pa.Table:
                'overlap_shadowed',
                'kept in ' || c.table_name || '_all, counted under release ' ||
                string_agg(DISTINCT c.counted_by, ', ') FILTER (WHERE NOT c.counted)
-        FROM link_cells c JOIN releases r USING (release_id)
+        FROM counting_cells c JOIN releases r USING (release_id)
         GROUP BY c.release_id, c.table_name HAVING bool_or(NOT c.counted)
         UNION ALL
         SELECT m.other, any_value(r.file_name), m.table_name, 'overlap_agrees', m.aor,
@@ -321,3 +326,186 @@ def fiscal_year(fy: int) -> tuple[date, date]:
     if not 1990 <= fy <= 2100:
         raise InputError(f"--fy {fy}: a fiscal year such as 2017")
     return date(fy - 1, 10, 1), date(fy, 9, 30)
+
+
+@dataclass(frozen=True)
+class WarehouseInfo:
+    path: Path
+    schema_version: str | None
+    releases: int
+
+
+def upgrade(path: str | Path | None = None) -> WarehouseInfo:
+    """Open the warehouse for writing, which upgrades one written by an earlier icefacts in
+    place (nothing is lost, the release files are not needed again); say what it holds."""
+    with open_warehouse(path) as wh:
+        version = wh.meta("schema_version")
+        n = int(wh.engine.scalar("SELECT count(*) FROM releases") or 0)
+    return WarehouseInfo(wh.path, version, n)
+
+
+def synth(
+    out_dir: str | Path,
+    *,
+    rows: int = 10_000,
+    seed: int = 0,
+    families: Sequence[str] = ("A", "C"),
+    sheet_rows: int = 1_048_575,
+    tables: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """Write synthetic releases in the real layouts and their ``truth.json`` into ``out_dir``
+    (``icefacts.synth.generate``); returns the truth. ``families`` are letters or ids of the
+    release families with a synthetic layout (``A`` or ``lesa-national``, ``C`` or
+    ``ddp-current``); anything else is one IcefactsError naming it and listing those."""
+    from icefacts.synth import generate
+
+    try:
+        return generate(
+            Path(out_dir),
+            rows=rows,
+            seed=seed,
+            families=tuple(families),
+            sheet_rows=sheet_rows,
+            tables=tables,
+        )
+    except ValueError as exc:
+        raise IcefactsError(str(exc)) from exc
+    except OSError as exc:
+        raise IcefactsError(f"--out {out_dir}: cannot write there ({exc.strerror or exc})") from exc
+
+
+def demo_source(*, allow_download: bool = True) -> DemoSource:
+    """The demo's release: the real national FY2017 arrests (mirror, cache or download,
+    sha256 verified), else a freshly generated synthetic release, with a notice saying which."""
+    from icefacts.demo import demo_source as find
+
+    return find(allow_download=allow_download)
+
+
+def arrest_summary(wh: Warehouse, release_ids: Sequence[str] | None = None) -> ArrestSummary:
+    """Arrests by AOR, at large vs custodial, operations, and the validation and counting
+    caveats, over the rows that count (of ``release_ids`` only, when given)."""
+    from icefacts.analysis.summary import arrest_summary as summarise
+
+    return summarise(wh.engine, list(release_ids) if release_ids else None)
+
+
+def codebook() -> str:
+    """The codebook (every table and field) as Markdown, generated from the schema."""
+    from icefacts.schema.codebook import codebook_markdown
+
+    return codebook_markdown()
+
+
+def reference_datasets() -> pa.Table:
+    """The reference datasets: name, title, publisher, license and number of files."""
+    import pyarrow as pa
+
+    from icefacts.reference import dataset, datasets
+
+    return pa.Table.from_pylist(
+        [
+            {
+                "dataset": d.name,
+                "title": d.title,
+                "publisher": d.publisher,
+                "license": d.license,
+                "files": len(d.files),
+            }
+            for d in map(dataset, datasets())
+        ]
+    )
+
+
+def fetch_reference_files(
+    names: Iterable[str] | None = None,
+    *,
+    mirror: Path | None = None,
+    cache: Path | None = None,
+) -> Iterator[tuple[str, str, Path]]:
+    """Fetch (mirror, cache, then the pinned URL) and verify by sha256 the files of the
+    reference datasets named (default: all). Yields (dataset, file, local path) as each
+    dataset is fetched."""
+    from icefacts.reference import datasets, fetch_reference
+
+    for name in list(names or []) or list(datasets()):
+        for rel, path in fetch_reference(name, mirror, cache).items():
+            yield name, rel, path
+
+
+def reference_caveats(wh: Warehouse) -> list[str]:
+    """What the loaded reference tables cannot say (287(g) rows without a usable signing
+    date)."""
+    from icefacts.analysis.place_report import agreement_date_caveats
+
+    return agreement_date_caveats(wh.engine)
+
+
+def place_report(
+    wh: Warehouse, where: str, on: date, *, registry_files: Iterable[Path] = ()
+) -> PlaceReport:
+    """A place ("King County, WA", a county FIPS, a state or an AOR) on a date: population,
+    AORs, policies and court rulings in force, 287(g) agreements, events placed there by year."""
+    from icefacts.analysis.place_report import place_report as report
+
+    return report(wh.engine, registry(wh, registry_files), where, on)
+
+
+def jurisdictions_with_policy(
+    policy: str,
+    on: date,
+    *,
+    db: str | Path | None = None,
+    registry_files: Iterable[Path] = (),
+) -> PolicyJurisdictions:
+    """Jurisdictions with a policy of type ``policy`` (a slug such as ``limits-detainers`` or
+    its full name) in force on ``on``: the policy registry's, and for 287(g) the counties of
+    ICE's published lists too when the warehouse ``db`` holds them. Works without a
+    warehouse (the registry alone)."""
+    from icefacts.analysis.place_report import policy_jurisdictions
+
+    path = Path(db) if db is not None else default_db()
+    if not path.exists():
+        return policy_jurisdictions(None, registry(None, registry_files), policy, on)
+    with open_warehouse(path, read_only=True) as wh:
+        return policy_jurisdictions(wh.engine, registry(wh, registry_files), policy, on)
+
+
+def rates(
+    wh: Warehouse,
+    *,
+    start: date,
+    end: date,
+    table: str = "arrests",
+    policy: str | None = None,
+    on: date | None = None,
+    by: str | None = None,
+    registry_files: Iterable[Path] = (),
+) -> RateResult:
+    """Events in [start, end] per 100,000 residents: in counties grouped by the policy of type
+    ``policy`` in force ``on`` a date, or ``by`` AOR, state or county."""
+    from icefacts.analysis.rates import place_rates, policy_rates
+
+    if (policy is None) == (by is None):
+        raise InputError("give either --policy TYPE --on DATE or --by aor|state|county")
+    if policy is not None:
+        if on is None:
+            raise InputError("--policy needs --on DATE (the day the policies are taken on)")
+        return policy_rates(
+            wh.engine,
+            registry(wh, registry_files),
+            table=table,
+            policy=policy,
+            on=on,
+            start=start,
+            end=end,
+        )
+    assert by is not None
+    return place_rates(wh.engine, table=table, by=by, start=start, end=end)
+
+
+def placement_coverage(wh: Warehouse, table: str = "arrests") -> pa.Table:
+    """Per AOR: events, how many were placed in a county, and by which method."""
+    from icefacts.analysis.place_report import placement_coverage as coverage
+
+    return coverage(wh.engine, table)

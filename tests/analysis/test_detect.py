@@ -132,3 +132,18 @@ def test_the_2017_operation_is_found_without_dates(tmp_path: Path) -> None:
         assert sept, (measure, ops[:3])
         assert len(set(sept[0]["aors"]) & ten) >= least, (measure, sept[0])
         assert sept[0]["excess_low"] > 0
+
+
+def test_detect_cli(tmp_path: Path, run_cli) -> None:
+    db = _warehouse(tmp_path, {("SEA", date(2017, 3, 6)): 30}, 5)
+    code, out, err = run_cli("operations", "detect", "--db", str(db), "-f", "csv")
+    assert code == 0, err
+    assert out.splitlines()[0].startswith("rank,start,end,aors")
+    assert "2017-03-06" in out
+    for args, words in (
+        (["--measure", "nope"], "--measure"),
+        (["--fy", "2030"], "no loaded release"),
+        (["--threshold", "-1"], "threshold"),
+    ):
+        code, out, err = run_cli("operations", "detect", "--db", str(db), *args)
+        assert code == 2 and words in err and len(err.strip().splitlines()) == 1, out + err

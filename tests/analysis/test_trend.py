@@ -3,6 +3,7 @@ but the releases cover the period, partial periods marked, policy dates attached
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -106,3 +107,28 @@ def test_bad_measure_is_one_line(months: Path) -> None:
         api.trend_question(measure="vibes")
     with pytest.raises(InputError, match="before"):
         api.trend_question(start=date(2017, 2, 1), end=date(2017, 1, 1))
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--measure", "vibes"], "--measure"),
+        (["--by", "decade"], "--by"),
+        (["--per", "planet"], "--per"),
+        (["--fy", "2017", "--from", "2017-01-01"], "--fy or --from/--to"),
+        (["--fy", "2030"], "no loaded release"),
+        (["--from", "2017-13-01"], "--from must be a date"),
+        (["--aor", "SEATTLE"], "--aor"),
+    ],
+)
+def test_trend_cli_errors_are_one_line(months: Path, run_cli, args: list[str], words: str) -> None:
+    code, out, err = run_cli("trend", "--db", str(months), *args)
+    assert code == 2 and words in err and len(err.strip().splitlines()) == 1, out + err
+
+
+def test_trend_cli_formats(months: Path, run_cli) -> None:
+    code, out, _ = run_cli("trend", "--db", str(months), "--by", "fiscal_year", "-f", "json")
+    body = json.loads(out)
+    assert code == 0 and body["rows"][0]["period"] == "FY2017" and "policy_dates" in body["tables"]
+    code, out, _ = run_cli("trend", "--db", str(months), "--per", "aor", "--aor", "SEA")
+    assert code == 0 and "2016-10" in out and "SEA" in out

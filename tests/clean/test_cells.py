@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from icefacts.clean.cells import CellSplit, is_redaction
-from icefacts.specs import redaction_markers
+from icefacts.release_specs import redaction_markers
 
 
 @pytest.mark.parametrize("marker", redaction_markers())

@@ -7,7 +7,7 @@ import csv
 from hypothesis import given
 from hypothesis import strategies as st
 
-from icefacts.specs import RELEASES_DIR, normalize_value, vocab
+from icefacts.release_specs import RELEASES_DIR, normalize_value, vocab
 
 AOR_CODES = set(
     [

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from icefacts import api
-from icefacts.analysis.places import place_report
+from icefacts.analysis.place_report import place_report
 from icefacts.analysis.rates import policy_rates
 from icefacts.warehouse import Warehouse
 from tests.conftest import SHARED, shared_file
@@ -146,7 +146,7 @@ def test_cli_place_places_and_bad_registry(db: Path, run_cli, tmp_path: Path) ->
 
 
 def test_rates_by_aor_state_county_and_coverage(db: Path, run_cli) -> None:
-    from icefacts.analysis.places import placement_coverage
+    from icefacts.analysis.place_report import placement_coverage
     from icefacts.analysis.rates import place_rates
 
     with Warehouse.open(db, read_only=True) as wh:

@@ -61,7 +61,7 @@ def _mpi_fy2017() -> dict[str, int]:
     """MPI's table is malformed: multi-word AOR names split on the delimiter, header on two
     lines. Rebuild each row: the last 7 fields are numbers (FY2013..FY2017, two changes)."""
     path = shared_file(f"{NATIONAL}/mpi_arrest_table.csv")
-    from icefacts.specs import vocab
+    from icefacts.release_specs import vocab
 
     out: dict[str, int] = {}
     for line in path.read_text().splitlines()[2:]:

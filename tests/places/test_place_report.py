@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from icefacts.analysis.places import agreement_date_caveats, place_report
+from icefacts.analysis.place_report import agreement_date_caveats, place_report
 from icefacts.places.agreements import agreements_287g
 from icefacts.policies import (
     REGISTRY_FILE,
@@ -23,6 +23,7 @@ from icefacts.policies import (
 )
 from icefacts.reference.parsers import agreements_287g as parser
 from icefacts.warehouse import Warehouse
+from icefacts.warehouse.reference_tables import PLACE_TABLES
 
 DAY = date(2017, 9, 25)
 
@@ -168,12 +169,17 @@ def _build(path: Path, tmp_path: Path, extra_counties: Collection[str] = ()) -> 
     agreements_file.write_text(AGREEMENTS_CSV)
     raw = parser.parse(agreements_file, listing="participating", snapshot_date="2025-05-16")
     agreements = agreements_287g(raw, counties)
+    tables = {
+        "counties": counties,
+        "county_aor": xwalk,
+        "county_population": population,
+        "aor_population": aor_pop,
+        "agreements_287g": agreements,
+    }
     with Warehouse.open(path) as wh, wh.load() as eng:
-        eng.create_table("core_place_counties", counties)
-        eng.create_table("core_place_county_aor", xwalk)
-        eng.create_table("core_place_county_population", population)
-        eng.create_table("core_place_aor_population", aor_pop)
-        eng.create_table("core_place_agreements_287g", agreements)
+        for view, table in tables.items():  # as the warehouse loads them: a table, a view
+            eng.create_table(PLACE_TABLES[view], table)
+            eng.execute(f"CREATE VIEW {view} AS SELECT * FROM {PLACE_TABLES[view]}")
 
 
 @pytest.fixture

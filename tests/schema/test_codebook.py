@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from icefacts.release_specs import families
 from icefacts.schema.codebook import codebook_markdown
 from icefacts.schema.fields import EVENT_TABLES
-from icefacts.specs import families
 from tests.conftest import ROOT
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from icefacts import specs
+from icefacts import release_specs
 from icefacts.synth import build
 from icefacts.synth.truth import episode_flags, same_day_flags
 
@@ -110,14 +110,14 @@ def test_truth_matches_cells_of_the_csv(release: Release) -> None:
     t = truth["tables"]["A"]["arrests"]
     with gzip.open(out / t["file"], "rt", encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f, delimiter="|"))[6:]
-    aor = specs.vocab("aor")
+    aor = release_specs.vocab("aor")
     by_aor = Counter(aor.lookup(r[0]) or "null" if r[0] else "null" for r in rows)
     assert dict(by_aor) == t["by_aor"]
     assert sum(1 for r in rows if r[4] == "(B)(7)(E) ") == t["redacted"]["operation"]
     assert sum(1 for r in rows if r[4] not in ("", "--")) == t["operation_flag"]
     assert sum(1 for r in rows if r[4] in ("", "--")) == t["missing"]["operation"]
     assert any(r[4] == "--" for r in rows)
-    custody = specs.vocab("method")
+    custody = release_specs.vocab("method")
     assert sum(1 for r in rows if custody.lookup(r[2]) == "at_large") == t["at_large"]
 
 

@@ -40,6 +40,7 @@ from icefacts.analysis.selection import (
     place_filter,
     source,
     synthetic_used,
+    uncovered,
     used_releases,
 )
 from icefacts.caveats import Caveat
@@ -192,6 +193,14 @@ def detect(engine: Engine, q: DetectQuestion) -> Answer:
         raise InputError("no loaded release holds arrests (load one with `icefacts ingest`)")
     first = q.start or min(a for a, _, _ in scopes)
     last = q.end or max(b for _, b, _ in scopes)
+    if all(
+        n == (last - first).days + 1 for n in uncovered(scopes, q.aors, first, last).values()
+    ) and uncovered(scopes, q.aors, first, last):
+        raise InputError(
+            f"--from {first} --to {last}: no loaded release of arrests covers this span "
+            f"(the loaded arrests run {min(a for a, _, _ in scopes)} to "
+            f"{max(b for _, b, _ in scopes)})"
+        )
     where = place_filter(q)
     src = source(q)
     sql = f"""

@@ -1,13 +1,13 @@
 """Which releases cover which tables, AORs and periods, which one counts, and whether releases
 that hold the same days agree (``icefacts releases --overlaps``).
 
-Read from the link tables the counting step keeps (``release_scope``, ``link_cells``), so the
-report costs little however many rows the releases hold. A *disagreement* is an AOR-month in
-which the release that counts and another release holding the same kind of records (the
-whole table, or the same subset or part) give different numbers of events over the days both
-cover; a subset (CAP records only) disagrees only when it holds *more* events than the release
-that counts. Both are caveats: the counting rule picks one release, it does not make the other
-wrong.
+Read from the public views of what the counting step keeps (``release_coverage``,
+``counting_cells``), so the report costs little however many rows the releases hold. A
+*disagreement* is an AOR-month in which the release that counts and another release holding
+the same kind of records (the whole table, or the same subset or part) give different numbers
+of events over the days both cover; a subset (CAP records only) disagrees only when it holds
+*more* events than the release that counts. Both are caveats: the counting rule picks one
+release, it does not make the other wrong.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def _scope_sql() -> str:
         SELECT release_id, table_name, min(period_start) AS period_start,
                max(period_end) AS period_end, bool_and(aors IS NULL) AS all_aors,
                max(subset) AS subset, max(part) AS part
-        FROM release_scope GROUP BY release_id, table_name"""
+        FROM release_coverage GROUP BY release_id, table_name"""
 
 
 def pairs_sql(where: str) -> str:
@@ -43,7 +43,7 @@ def pairs_sql(where: str) -> str:
         WITH scope AS ({_scope_sql()}),
         pairs AS (
             SELECT DISTINCT c.table_name, c.aor, c.counted_by AS counting, c.release_id AS other
-            FROM link_cells c WHERE NOT c.counted AND c.counted_by <> c.release_id AND {where}
+            FROM counting_cells c WHERE NOT c.counted AND c.counted_by <> c.release_id AND {where}
         ),
         spans AS (
             SELECT p.*, greatest(sc.period_start, so.period_start) AS lo,
@@ -62,7 +62,7 @@ def pairs_sql(where: str) -> str:
                        AS counting_events,
                    coalesce(sum(c.events) FILTER (WHERE c.release_id = s.other), 0)::BIGINT
                        AS other_events
-            FROM spans s JOIN link_cells c ON c.table_name = s.table_name
+            FROM spans s JOIN counting_cells c ON c.table_name = s.table_name
                 AND c.aor IS NOT DISTINCT FROM s.aor AND c.release_id IN (s.counting, s.other)
                 AND (c.day IS NULL
                      OR c.day BETWEEN coalesce(s.lo, c.day) AND coalesce(s.hi, c.day))
@@ -86,7 +86,7 @@ def overlaps(engine: Engine, table: str | None = None) -> Overlaps:
                    sum(c.rows) FILTER (WHERE NOT c.counted) AS shadowed_rows,
                    list(DISTINCT c.counted_by ORDER BY c.counted_by)
                        FILTER (WHERE NOT c.counted) AS shadowed_by
-            FROM link_cells c WHERE {where} GROUP BY ALL
+            FROM counting_cells c WHERE {where} GROUP BY ALL
         )
         SELECT h.table_name, coalesce(h.aor, '(none)') AS aor, h.release_id, r.file_name,
                r.family, s.period_start, s.period_end,
@@ -158,20 +158,29 @@ def _summary(engine: Engine, coverage: pa.Table, comparisons: pa.Table) -> pa.Ta
 
 def window_caveats(engine: Engine, table: str, start: date, end: date) -> list[str]:
     """What the counting rule did in a window: rows of other releases set aside, copies not
-    loaded, releases that disagree on AOR-months of the window. Sentences for users."""
-    out: list[str] = []
+    loaded, releases that disagree on AOR-months of the window. Sentences for users, each
+    starting with its caveat code (``overlap_shadowed: ...``)."""
+    return [f"{code}: {text}" for code, text in counting_caveats(engine, table, start, end)]
+
+
+def counting_caveats(engine: Engine, table: str, start: date, end: date) -> list[tuple[str, str]]:
+    """:func:`window_caveats` as (caveat code, sentence) pairs."""
+    out: list[tuple[str, str]] = []
     row = engine.query(
         "SELECT coalesce(sum(rows) FILTER (WHERE NOT counted), 0)::BIGINT AS shadowed, "
         "count(DISTINCT release_id) FILTER (WHERE NOT counted) AS releases, "
         "count(DISTINCT release_id) FILTER (WHERE counted) AS counting "
-        "FROM link_cells WHERE table_name = $1 AND (day IS NULL OR day BETWEEN $2 AND $3)",
+        "FROM counting_cells WHERE table_name = $1 AND (day IS NULL OR day BETWEEN $2 AND $3)",
         [table, start, end],
     ).to_pylist()[0]
     if row["shadowed"]:
         out.append(
-            f"overlap_shadowed: {row['shadowed']:,} {table} rows of {row['releases']} other "
-            f"release(s) fall on days another release counts; they are kept in {table}_all, "
-            "not counted (see `icefacts releases --overlaps`)"
+            (
+                "overlap_shadowed",
+                f"{row['shadowed']:,} {table} rows of {row['releases']} other release(s) fall "
+                f"on days another release counts; they are kept in {table}_all, not counted "
+                "(see `icefacts releases --overlaps`)",
+            )
         )
     bad = engine.query(
         "SELECT count(*) AS months, count(DISTINCT aor) AS aors "
@@ -181,14 +190,17 @@ def window_caveats(engine: Engine, table: str, start: date, end: date) -> list[s
     ).to_pylist()[0]
     if bad["months"]:
         out.append(
-            f"overlap_disagrees: releases holding the same days give different {table} counts "
-            f"in {bad['months']} AOR-month(s) of this window ({bad['aors']} AOR(s)); the "
-            "numbers here come from the release that counts each day "
-            "(see `icefacts releases --overlaps`)"
+            (
+                "overlap_disagrees",
+                f"releases holding the same days give different {table} counts in "
+                f"{bad['months']} AOR-month(s) of this window ({bad['aors']} AOR(s)); the "
+                "numbers here come from the release that counts each day "
+                "(see `icefacts releases --overlaps`)",
+            )
         )
     subset = (
         engine.query(
-            "SELECT DISTINCT s.subset FROM link_cells c JOIN release_scope s "
+            "SELECT DISTINCT s.subset FROM counting_cells c JOIN release_coverage s "
             "ON s.release_id = c.release_id AND s.sheet_index = c.sheet_index "
             "AND s.table_name = c.table_name WHERE c.table_name = $1 AND c.counted "
             "AND s.subset IS NOT NULL AND (c.day IS NULL OR c.day BETWEEN $2 AND $3)",
@@ -199,7 +211,10 @@ def window_caveats(engine: Engine, table: str, start: date, end: date) -> list[s
     )
     for text in subset:
         out.append(
-            f"release_subset: some days are counted from a release that holds only part of "
-            f"the records ({text}); no release of every record covers them"
+            (
+                "release_subset",
+                f"some days are counted from a release that holds only part of the records "
+                f"({text}); no release of every record covers them",
+            )
         )
     return out

@@ -14,7 +14,7 @@ from datetime import date
 import pyarrow as pa
 
 from icefacts.analysis.overlaps import window_caveats
-from icefacts.analysis.places import policy_type, require_places
+from icefacts.analysis.place_report import listed_agreements, policy_type, require_places
 from icefacts.errors import InputError
 from icefacts.policies import Registry, policy_status
 from icefacts.schema import EVENT_TABLES
@@ -28,7 +28,7 @@ def population_year(engine: Engine, start: date, end: date) -> tuple[int, list[s
     2017-09-30, uses the July 2017 estimate), or the latest before it."""
     want = (start + (end - start) / 2).year
     row = engine.query(
-        "SELECT max(year) AS y FROM core_place_county_population WHERE year <= ?", [want]
+        "SELECT max(year) AS y FROM county_population WHERE year <= ?", [want]
     ).to_pylist()[0]
     got = int(row["y"]) if row["y"] is not None else want
     caveats = [] if got == want else [f"population is the {got} estimate (none for {want})"]
@@ -47,9 +47,9 @@ def place_rates(
         key, pop_sql = (
             "e.aor",
             (
-                "SELECT aor AS place, population FROM core_place_aor_population "
+                "SELECT aor AS place, population FROM aor_population "
                 "WHERE year = ? AND complete AND as_of = (SELECT coalesce(max(as_of) FILTER "
-                "(WHERE as_of <= ?), min(as_of)) FROM core_place_aor_population)"
+                "(WHERE as_of <= ?), min(as_of)) FROM aor_population)"
             ),
         )
         params: list[object] = [pop_year, end]
@@ -58,7 +58,7 @@ def place_rates(
             "e.place_state",
             (
                 "SELECT c.state AS place, sum(p.population)::BIGINT AS population "
-                "FROM core_place_county_population p JOIN core_place_counties c USING (fips) "
+                "FROM county_population p JOIN counties c USING (fips) "
                 "WHERE p.year = ? GROUP BY ALL"
             ),
         )
@@ -66,7 +66,7 @@ def place_rates(
     elif by == "county":
         key, pop_sql = (
             "e.county_fips",
-            ("SELECT fips AS place, population FROM core_place_county_population WHERE year = ?"),
+            ("SELECT fips AS place, population FROM county_population WHERE year = ?"),
         )
         params = [pop_year]
     else:
@@ -117,15 +117,10 @@ def agreements_in_force(engine: Engine, on: date) -> dict[str, list[str]]:
     """County FIPS -> 287(g) agreements (agency: model) on ICE's published participating
     lists that were signed by ``on``. The lists are 2025 snapshots: an agreement that ended
     before its snapshot is not in them, so for earlier dates this is a lower bound."""
-    rows = engine.query(
-        "SELECT DISTINCT county_fips, agency, model FROM core_place_agreements_287g "
-        "WHERE listing = 'participating' AND county_fips IS NOT NULL AND signed_date <= ?",
-        [on],
-    ).to_pylist()
-    out: dict[str, list[str]] = {}
-    for r in rows:
-        out.setdefault(r["county_fips"], []).append(f"{r['agency']} ({r['model']})")
-    return out
+    return {
+        fips: [f"{agency} ({model})" for agency, model in agreements]
+        for fips, agreements in listed_agreements(engine, on).items()
+    }
 
 
 def county_policy_groups(engine: Engine, registry: Registry, policy: str, on: date) -> pa.Table:
@@ -138,7 +133,7 @@ def county_policy_groups(engine: Engine, registry: Registry, policy: str, on: da
     ``not in force``: none is registered (an absence in the registry, not proof of none).
     """
     ptype = policy_type(policy)
-    counties = engine.query("SELECT fips FROM core_place_counties ORDER BY fips").column(0)
+    counties = engine.query("SELECT fips FROM counties ORDER BY fips").column(0)
     listed = agreements_in_force(engine, on) if ptype == "287(g) agreement" else {}
     fips_list: list[str] = []
     groups: list[str] = []
@@ -205,7 +200,7 @@ def policy_rates(
         ), pop AS (
             SELECT g.policy_group, count(*) AS counties, sum(p.population)::BIGINT AS population
             FROM _policy_groups g
-            LEFT JOIN core_place_county_population p ON p.fips = g.fips AND p.year = ?
+            LEFT JOIN county_population p ON p.fips = g.fips AND p.year = ?
             GROUP BY ALL
         ), placed AS (
             SELECT g.policy_group, ev.place_method, sum(ev.events)::BIGINT AS events,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from icefacts.analysis.overlaps import window_caveats
+from icefacts.analysis.overlaps import counting_caveats
 from icefacts.warehouse.engine import Engine
 
 
@@ -22,7 +22,17 @@ class ArrestSummary:
     duplicates_flagged: int
     releases: list[str]
     caveats: pa.Table
-    counting: list[str]  # what the count-once rule did over these rows' days
+    counting: list[tuple[str, str]]  # what the count-once rule did: (caveat code, sentence)
+
+    @property
+    def at_large_pct(self) -> float:
+        """At-large arrests as a share of those with a custodial or at-large method, in %."""
+        return 100 * self.at_large / self.with_method_class if self.with_method_class else 0.0
+
+    @property
+    def operation_pct(self) -> float:
+        """Arrests flagged as part of an operation, of those where the flag is known, in %."""
+        return 100 * self.operation_flagged / self.operation_known if self.operation_known else 0.0
 
 
 def arrest_summary(engine: Engine, release_ids: list[str] | None = None) -> ArrestSummary:
@@ -93,7 +103,7 @@ def arrest_summary(engine: Engine, release_ids: list[str] | None = None) -> Arre
         releases=totals["releases"] or [],
         caveats=caveats,
         counting=(
-            window_caveats(engine, "arrests", totals["first"], totals["last"])
+            counting_caveats(engine, "arrests", totals["first"], totals["last"])
             if totals["first"]
             else []
         ),

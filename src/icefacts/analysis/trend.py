@@ -28,6 +28,7 @@ from icefacts.analysis.selection import (
     policy_counties,
     source,
     synthetic_used,
+    uncovered,
     unplaced,
     used_releases,
 )
@@ -113,6 +114,14 @@ def trend(engine: Engine, q: TrendQuestion, registry: Registry | None = None) ->
         raise InputError("no loaded release holds arrests (load one with `icefacts ingest`)")
     first = q.start or min(a for a, _, _ in scopes)
     last = q.end or max(b for _, b, _ in scopes)
+    if all(
+        n == (last - first).days + 1 for n in uncovered(scopes, q.aors, first, last).values()
+    ) and uncovered(scopes, q.aors, first, last):
+        raise InputError(
+            f"--from {first} --to {last}: no loaded release of arrests covers this span "
+            f"(the loaded arrests run {min(a for a, _, _ in scopes)} to "
+            f"{max(b for _, b, _ in scopes)})"
+        )
     caveats: list[Caveat] = []
     in_policy = None
     if q.policy is not None:

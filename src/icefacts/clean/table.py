@@ -17,8 +17,8 @@ from icefacts.clean.cells import CellSplit, map_distinct, map_distinct_dict, per
 from icefacts.clean.dates import parse_failures, parse_timestamps, to_date
 from icefacts.clean.identifiers import withheld_name
 from icefacts.errors import InputError
+from icefacts.release_specs import vocab
 from icefacts.schema import TableDef
-from icefacts.specs import vocab
 
 # Above this share of unparseable cells a typed column is refused as garbage (the file is
 # rejected); below it the bad cells become NULL, are kept verbatim in ``unparsed``, and the

@@ -12,7 +12,7 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass, field
 
-from icefacts.specs import Family, families, normalize_header
+from icefacts.release_specs import Family, families, normalize_header
 
 MIN_MATCHED = 3
 

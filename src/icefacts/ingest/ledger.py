@@ -17,7 +17,7 @@ from icefacts.ingest.detect import Detection
 from icefacts.ingest.period import Period, foia_number
 from icefacts.ingest.report import FileReport
 from icefacts.ingest.validate import Validator
-from icefacts.specs import Family
+from icefacts.release_specs import Family
 from icefacts.warehouse.engine import Engine
 
 RAW_SHEET_SQL = (

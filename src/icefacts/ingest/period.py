@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from icefacts.clean.dates import fiscal_year_bounds, parse_us_date
-from icefacts.specs import Family
+from icefacts.release_specs import Family
 
 _THROUGH = re.compile(r"(?:through|thru|as of)\s+(\d{1,2}/\d{1,2}/\d{2,4})", re.I)
 _FOIA = re.compile(r"\b(\d{4}-IC[A-Z]{2}-\d{3,6})\b")

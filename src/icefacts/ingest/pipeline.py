@@ -43,8 +43,8 @@ from icefacts.link.counting import (
 )
 from icefacts.link.duplicates import RULES, flag_sql
 from icefacts.link.placement import Placer
+from icefacts.release_specs import Family
 from icefacts.schema import table_def
-from icefacts.specs import Family
 from icefacts.warehouse import Warehouse
 from icefacts.warehouse.ddl import core_name, count_day_sql, family_fields
 

@@ -32,7 +32,7 @@ from icefacts.errors import InputError
 from icefacts.ingest import limits, xlsx_parts
 from icefacts.ingest.csv_chunks import CsvChunks, CsvProblem
 from icefacts.ingest.detect import Detection, detect
-from icefacts.ingest.sniff import FileKind
+from icefacts.ingest.sniff import FileKind, utf16_encoding
 from icefacts.ingest.xlsx_head import sheet_paths, xlsx_head
 from icefacts.ingest.xlsx_parts import Part, PartReadError, PartsMismatch, SheetParts
 
@@ -426,21 +426,6 @@ class Workbook:
             raise InputError(str(exc), file=self.path.name, row=exc.line) from exc
         except (OSError, EOFError, zlib.error) as exc:
             raise InputError(f"cannot read: {_short(exc)}", file=self.path.name) from exc
-
-
-def utf16_encoding(raw: bytes) -> str | None:
-    """'utf-16' when the bytes start with a UTF-16 byte-order mark, 'utf-16-le'/'-be' when
-    every other byte is NUL (UTF-16 text without one), else None."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    sample = raw[:4096]
-    if len(sample) >= 8:
-        odd, even = sample[1::2], sample[0::2]
-        if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
-            return "utf-16-le"
-        if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
-            return "utf-16-be"
-    return None
 
 
 def _xlsx_sheet_names(path: Path) -> list[str | None]:

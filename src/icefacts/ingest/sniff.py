@@ -50,8 +50,6 @@ def sniff(path: Path) -> FileKind:
 
 
 def _check_text(sample: bytes, name: str) -> None:
-    from icefacts.ingest.readers import utf16_encoding
-
     if utf16_encoding(sample):  # UTF-16 text (Excel's "Unicode text"): read as such
         return
     if not sample.strip():
@@ -100,3 +98,18 @@ def _check_ole(path: Path) -> FileKind:
             "password-protected workbook; save an unprotected copy first", file=str(path)
         )
     return "xls"
+
+
+def utf16_encoding(raw: bytes) -> str | None:
+    """'utf-16' when the bytes start with a UTF-16 byte-order mark, 'utf-16-le'/'-be' when
+    every other byte is NUL (UTF-16 text without one), else None."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    sample = raw[:4096]
+    if len(sample) >= 8:
+        odd, even = sample[1::2], sample[0::2]
+        if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+            return "utf-16-le"
+        if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+            return "utf-16-be"
+    return None

@@ -15,8 +15,8 @@ import pyarrow.compute as pc
 
 from icefacts.clean.cells import map_distinct
 from icefacts.clean.table import CleanResult
+from icefacts.release_specs import Check, Family, Vocab, vocab
 from icefacts.schema import table_def
-from icefacts.specs import Check, Family, Vocab, vocab
 
 CAVEATS = {
     "not_null": "missing_values",

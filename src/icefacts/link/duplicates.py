@@ -16,8 +16,8 @@ Rules (a family declares one per table in ``family.yaml``; callers may override)
 
 from __future__ import annotations
 
+from icefacts.release_specs import vocab
 from icefacts.schema import TableDef
-from icefacts.specs import vocab
 from icefacts.warehouse.ddl import event_id_sql
 
 RULES = ("none", "episode_24h", "same_person_date", "exact_row")

@@ -19,8 +19,8 @@ from icefacts.link.counting import (
     subset_values,
 )
 from icefacts.link.placement import assign_missing
+from icefacts.release_specs import SpecError, family
 from icefacts.schema import EVENT_TABLES
-from icefacts.specs import SpecError, family
 from icefacts.warehouse import Warehouse
 from icefacts.warehouse.ddl import core_name, count_day_sql, family_fields
 

@@ -39,7 +39,7 @@ from icefacts.places.aors import aor_names
 from icefacts.places.names import city_key, county_key, plain_key
 from icefacts.places.states import state as lookup_state
 from icefacts.places.states import usps_codes
-from icefacts.specs import vocab
+from icefacts.release_specs import vocab
 
 METHODS = (
     "facility_name", "county_name", "city", "aor_only", "ambiguous", "unmatched", "empty",

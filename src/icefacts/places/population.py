@@ -18,7 +18,7 @@ from icefacts.places.aors import aor_codes
 from icefacts.places.crosswalk import crosswalk_on
 from icefacts.places.schema import AOR_POPULATION
 from icefacts.places.states import state
-from icefacts.specs import vocab
+from icefacts.release_specs import vocab
 
 
 def rate_per_100k(count: float | None, population: float | None) -> float | None:

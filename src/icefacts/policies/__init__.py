@@ -7,7 +7,7 @@ of counties, such as an AOR); court rulings are told apart with :func:`is_ruling
 """
 
 from icefacts.policies.model import COURT_RULING, POLICY_TYPES, FuzzyDate, PolicyEntry
-from icefacts.policies.registry import (
+from icefacts.policies.policy_files import (
     REGISTRY_FILE,
     Registry,
     default_registry,

@@ -23,7 +23,7 @@ from datetime import date
 from icefacts.errors import InputError
 from icefacts.places.states import state
 from icefacts.policies.model import COURT_RULING, POLICY_TYPES, PolicyEntry
-from icefacts.policies.registry import Registry, default_registry
+from icefacts.policies.policy_files import Registry, default_registry
 
 
 @dataclass(frozen=True)

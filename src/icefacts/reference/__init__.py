@@ -5,7 +5,7 @@ and its parser; ``load_reference(name)`` fetches the verified bytes and returns 
 table.
 """
 
-from icefacts.reference.registry import (
+from icefacts.reference.catalog import (
     ReferenceDataset,
     dataset,
     datasets,

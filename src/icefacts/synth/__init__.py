@@ -12,9 +12,9 @@
 
 Modules: ``release`` (``generate``: build, write, truth), ``layouts`` (file names, title rows,
 header lists, ``UNMAPPED_OK``), ``values`` (vocabularies and weights), ``frame``
-(dictionary-encoded in-memory tables), ``national`` (family A), ``people`` (family C: people,
-episodes, linked tables), ``writers`` (CSV and workbook files), ``xlsx`` (the OOXML writer),
-``pipe`` (background compression), ``truth`` (``truth.json``).
+(dictionary-encoded in-memory tables), ``lesa_national`` (family A), ``people`` (family C:
+people, episodes, linked tables), ``writers`` (CSV and workbook files), ``xlsx`` (the OOXML
+writer), ``background_writer`` (compression on a thread), ``truth`` (``truth.json``).
 """
 
 from icefacts.synth.release import TRUTH_FILE, build, generate

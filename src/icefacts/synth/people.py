@@ -45,7 +45,7 @@ from icefacts.synth.frame import (
     serial,
     weights,
 )
-from icefacts.synth.national import _landmark, _landmark_kind
+from icefacts.synth.lesa_national import _landmark, _landmark_kind
 
 DETAINED_SHARE = 0.6
 REMOVED_SHARE = 0.6  # of detained people whose stay ended within the period

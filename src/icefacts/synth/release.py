@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from icefacts import specs
-from icefacts.synth import national, people, truth, writers
+from icefacts import release_specs
+from icefacts.synth import lesa_national, people, truth, writers
 from icefacts.synth.frame import Table
 
 TRUTH_FILE = "truth.json"
@@ -28,13 +28,30 @@ _JOBS: list[tuple[Table, Path, int]] = []  # read by forked workers (inherited m
 
 
 def _letters(families: Sequence[str]) -> list[str]:
+    """The letters of the families asked for, each given by its letter (``A``) or its id
+    (``lesa-national``), in any case; one with no synthetic layout is a ValueError naming it
+    and listing those that have one."""
+    have: dict[str, str] = {}  # casefolded letter or id -> letter
+    choices: dict[str, str] = {}  # letter -> "A (lesa-national)"
+    for fam in release_specs.families():
+        letter = fam.letter.upper()
+        if letter in _SALT:
+            have.setdefault(fam.letter.casefold(), letter)
+            have.setdefault(fam.id.casefold(), letter)
+            choices.setdefault(letter, f"{letter} ({fam.id})")
     out: list[str] = []
     for f in families:
-        letter = specs.family(f.strip()).letter.upper()
-        if letter not in _SALT:
-            raise ValueError(f"no synthetic layout for family {f!r}; choose from A, C")
-        if letter not in out:
-            out.append(letter)
+        name = f.strip()
+        found = have.get(name.casefold())
+        if found is None:
+            known = any(
+                name.casefold() in (fam.letter.casefold(), fam.id.casefold())
+                for fam in release_specs.families()
+            )
+            what = "no synthetic layout for family" if known else "unknown family"
+            raise ValueError(f"{what} {name!r}; use one of {', '.join(sorted(choices.values()))}")
+        if found not in out:
+            out.append(found)
     return sorted(out)
 
 
@@ -46,7 +63,7 @@ def build(rows: int, seed: int, families: Sequence[str]) -> list[Table]:
     for letter in _letters(families):
         rng = np.random.default_rng(np.random.SeedSequence([seed % 2**64, _SALT[letter]]))
         if letter == "A":
-            tables += national.tables(rows, rng)
+            tables += lesa_national.tables(rows, rng)
         else:
             tables += people.tables(rows, rng, seed)
     return tables

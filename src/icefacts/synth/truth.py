@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from icefacts import specs
+from icefacts import release_specs
 from icefacts.schema import table_def
 from icefacts.synth.frame import MINUTES_PER_DAY, Column, Table, serial
 from icefacts.synth.writers import sheet_plan
@@ -133,7 +133,7 @@ def _parse_date(text: str) -> date | None:
 
 def _vocab_counts(cells: Cells, vocab_name: str) -> tuple[dict[str, int], int]:
     """Rows per vocabulary code (unknown values keyed verbatim; empty -> 'null'); unknown n."""
-    voc = specs.vocab(vocab_name)
+    voc = release_specs.vocab(vocab_name)
     out: dict[str, int] = {}
     unknown = 0
     for value, n in cells.value_counts().items():
@@ -237,14 +237,14 @@ def _distinct(keys: np.ndarray) -> int:
 
 
 def table_truth(table: Table, sheet_rows: int) -> dict[str, Any]:
-    fam = specs.family(table.family)
+    fam = release_specs.family(table.family)
     tdef = table_def(table.name)
     hmap = fam.header_map(table.name)
     missing_markers = {_squeeze(m).casefold() for m in fam.missing_markers}
-    redactions = {_squeeze(m).casefold() for m in specs.redaction_markers()}
+    redactions = {_squeeze(m).casefold() for m in release_specs.redaction_markers()}
     fields: dict[str, Cells] = {}
     for h in table.headers:
-        names = hmap.get(specs.normalize_header(h), [])
+        names = hmap.get(release_specs.normalize_header(h), [])
         if not names:
             continue
         cells = Cells(table.columns[h], missing_markers, redactions)
@@ -273,7 +273,7 @@ def table_truth(table: Table, sheet_rows: int) -> dict[str, Any]:
     if "aor" in fields:
         unknown["aor"] = unk_aor
     if "method" in fields:
-        voc = specs.vocab("method")
+        voc = release_specs.vocab("method")
         custody: dict[str, int] = {}
         unk = 0
         for value, n in fields["method"].value_counts().items():
@@ -351,7 +351,7 @@ def _row_minutes(cells: Cells) -> np.ndarray:
     return np.where(col.codes >= 0, np.append(cat, none)[col.codes], none)
 
 
-def _plausible_min(fam: specs.Family) -> date:
+def _plausible_min(fam: release_specs.Family) -> date:
     for check in fam.validation:
         if check.check == "plausible_dates" and check.min is not None:
             return check.min
@@ -385,9 +385,9 @@ def _persons_across(tables: Sequence[Table]) -> dict[str, Any]:
     for t in tables:
         if t.family != "C":
             continue
-        hmap = specs.family("C").header_map(t.name)
+        hmap = release_specs.family("C").header_map(t.name)
         for h in t.headers:
-            if "person_id" in hmap.get(specs.normalize_header(h), []):
+            if "person_id" in hmap.get(release_specs.normalize_header(h), []):
                 cols[t.name] = t.columns[h]
     if not cols:
         return {}

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from icefacts.synth import xlsx
+from icefacts.synth.background_writer import Pipe
 from icefacts.synth.frame import Column, Table, from_serial
-from icefacts.synth.pipe import Pipe
 
 CSV_CHUNK_ROWS = 200_000
 GZIP_LEVEL = 6

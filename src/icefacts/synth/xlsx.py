@@ -31,8 +31,8 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
+from icefacts.synth.background_writer import Pipe
 from icefacts.synth.frame import MINUTES_PER_DAY, Column
-from icefacts.synth.pipe import Pipe
 
 MAX_ROWS = 1_048_576  # Excel's sheet limit
 CHUNK_ROWS = 50_000

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from icefacts.errors import InputError
-from icefacts.specs import vocab
+from icefacts.release_specs import vocab
 
 # Spellings the release vocabulary does not carry (reference files only).
 EXTRA = {"st paul": "SPM", "st paul field office": "SPM", "hal": "SNA", "miramar sub office": "MIA"}

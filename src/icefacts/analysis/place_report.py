@@ -1,4 +1,7 @@
-"""Places as users name them: "King County, WA", "53033", "WA", "SEA" -> a report."""
+"""Places as users name them: "King County, WA", "53033", "WA", "SEA" -> a report (population,
+AORs, policies and rulings in force, 287(g) agreements, events by year); the jurisdictions
+with a policy of a type in force on a date; how well events were placed. Reads the public
+views of the reference tables (``counties``, ``county_aor``, ``agreements_287g``, ...)."""
 
 from __future__ import annotations
 
@@ -17,10 +20,11 @@ from icefacts.policies import (
     Registry,
     area_policy_status,
     is_ruling,
+    jurisdictions_matching,
     policy_status,
 )
+from icefacts.release_specs import vocab
 from icefacts.schema import EVENT_TABLES, PLACED_TABLES
-from icefacts.specs import vocab
 from icefacts.warehouse.engine import Engine
 
 POLICY_SLUGS = {
@@ -56,7 +60,7 @@ class Place:
 
 def require_places(engine: Engine) -> None:
     try:
-        engine.query("SELECT 1 FROM core_place_counties LIMIT 1")
+        engine.query("SELECT 1 FROM counties LIMIT 1")
     except IcefactsError:
         raise IcefactsError(
             "the warehouse has no places tables yet: run `icefacts reference load` first"
@@ -69,7 +73,7 @@ def resolve_place(engine: Engine, text: str) -> Place:
     raw = text.strip()
     if raw.isdigit() and len(raw) == 5:
         rows = engine.query(
-            "SELECT fips, name, state FROM core_place_counties WHERE fips = ?", [raw]
+            "SELECT fips, name, state FROM counties WHERE fips = ?", [raw]
         ).to_pylist()
         if not rows:
             raise InputError(f"no county with FIPS {raw}")
@@ -81,7 +85,7 @@ def resolve_place(engine: Engine, text: str) -> Place:
         if st is None:
             raise InputError(f"unknown state {st_text!r} in {text!r}")
         rows = engine.query(
-            "SELECT fips, name, state FROM core_place_counties WHERE state = ?", [st.usps]
+            "SELECT fips, name, state FROM counties WHERE state = ?", [st.usps]
         ).to_pylist()
         hits = [r for r in rows if county_key(r["name"]) == county_key(name)]
         if len(hits) != 1:
@@ -128,25 +132,53 @@ class PlaceReport:
     caveats: list[str]
     rulings: list[PolicyInForce] = field(default_factory=list)
 
+    def policies_table(self) -> pa.Table:
+        """The instruments in force, one row each (no columns when there are none)."""
+        return instruments_table(self.policies)
+
+    def rulings_table(self) -> pa.Table:
+        """The court rulings in effect, one row each (no columns when there are none)."""
+        return instruments_table(self.rulings)
+
+
+def instruments_table(found: list[PolicyInForce]) -> pa.Table:
+    """Registry instruments as rows: what, whose, which part of the place it covers."""
+    return pa.Table.from_pylist(
+        [
+            {
+                "instrument": p.instrument,
+                "jurisdiction": p.jurisdiction,
+                "fips": p.fips,
+                "applies_as": p.applies_as,
+                "types": ", ".join(p.types),
+                "in_force_from": p.start,
+                "until": p.end,
+                "certain": p.certain,
+                "confidence": p.confidence,
+                "source": p.sources[0],
+            }
+            for p in found
+        ]
+    )
+
 
 # the county -> AOR crosswalk version in force on a date (the earliest one for older dates)
 CROSSWALK_ON = (
-    "as_of = (SELECT coalesce(max(as_of) FILTER (WHERE as_of <= ?), min(as_of)) "
-    "FROM core_place_county_aor)"
+    "as_of = (SELECT coalesce(max(as_of) FILTER (WHERE as_of <= ?), min(as_of)) FROM county_aor)"
 )
 
 
 def _population(engine: Engine, place: Place, year: int) -> tuple[int | None, int | None]:
     if place.kind == "aor":
         rows = engine.query(
-            "SELECT year, population FROM core_place_aor_population WHERE aor = ? "
+            "SELECT year, population FROM aor_population WHERE aor = ? "
             "AND complete AND year <= ? ORDER BY year DESC, as_of DESC LIMIT 1",
             [place.code, year],
         ).to_pylist()
     else:
         pred = "fips = ?" if place.kind == "county" else "substr(fips, 1, 2) = ?"
         rows = engine.query(
-            f"SELECT year, sum(population) AS population FROM core_place_county_population "
+            f"SELECT year, sum(population) AS population FROM county_population "
             f"WHERE {pred} AND year <= ? GROUP BY year ORDER BY year DESC LIMIT 1",
             [place.code, year],
         ).to_pylist()
@@ -170,8 +202,7 @@ def place_report(engine: Engine, registry: Registry, text: str, on: date) -> Pla
         aors = [
             r["aor"]
             for r in engine.query(
-                f"SELECT DISTINCT aor FROM core_place_county_aor WHERE {pred} AND "
-                f"{CROSSWALK_ON} ORDER BY aor",
+                f"SELECT DISTINCT aor FROM county_aor WHERE {pred} AND {CROSSWALK_ON} ORDER BY aor",
                 [place.code, on],
             ).to_pylist()
         ]
@@ -196,7 +227,7 @@ def _aor_counties(engine: Engine, aor: str, on: date) -> tuple[list[str], list[s
     """The AOR's counties in the crosswalk version in force on ``on``, and the states that lie
     wholly in it."""
     rows = engine.query(
-        f"SELECT fips, aor FROM core_place_county_aor WHERE {CROSSWALK_ON} ORDER BY fips", [on]
+        f"SELECT fips, aor FROM county_aor WHERE {CROSSWALK_ON} ORDER BY fips", [on]
     ).to_pylist()
     counties = [r["fips"] for r in rows if r["aor"] == aor]
     split = {r["fips"][:2] for r in rows if r["aor"] != aor}
@@ -212,30 +243,27 @@ def _agreements(engine: Engine, place: Place, on: date) -> tuple[pa.Table, list[
     elif place.kind == "state":
         pred = "state_fips = ?"
     else:
-        pred = (
-            "county_fips IN (SELECT fips FROM core_place_county_aor WHERE aor = ? AND "
-            f"{CROSSWALK_ON})"
-        )
+        pred = f"county_fips IN (SELECT fips FROM county_aor WHERE aor = ? AND {CROSSWALK_ON})"
         params.append(on)
     table = engine.query(
         "SELECT agency, model, signed_date, snapshot_date, listing FROM ("
         "SELECT *, row_number() OVER (PARTITION BY agency, model ORDER BY snapshot_date DESC) "
-        "AS k FROM core_place_agreements_287g "
+        "AS k FROM agreements_287g "
         f"WHERE {pred} AND listing = 'participating' AND signed_date <= ?) "
         "WHERE k = 1 ORDER BY signed_date, agency",
         [*params, on],
     )
     caveats = []
-    snaps = engine.scalar("SELECT min(snapshot_date) AS lo FROM core_place_agreements_287g")
+    snaps = engine.scalar("SELECT min(snapshot_date) AS lo FROM agreements_287g")
     if snaps and on < snaps:
         caveats.append(
             f"287(g) lists are snapshots from {snaps} on: agreements that ended before then "
             "are missing, so the list for an earlier date may be incomplete"
         )
-    if _has_column(engine, "core_place_agreements_287g", "signed_problem"):
+    if _has_column(engine, "agreements_287g", "signed_problem"):
         rows = engine.query(
             "SELECT DISTINCT agency, model, signed_raw, signed_problem "
-            f"FROM core_place_agreements_287g WHERE {pred} AND listing = 'participating' "
+            f"FROM agreements_287g WHERE {pred} AND listing = 'participating' "
             "AND signed_problem IS NOT NULL ORDER BY agency",
             params,
         ).to_pylist()
@@ -253,13 +281,79 @@ def _agreements(engine: Engine, place: Place, on: date) -> tuple[pa.Table, list[
     return table, caveats
 
 
+def listed_agreements(engine: Engine, on: date) -> dict[str, list[tuple[str, str]]]:
+    """County FIPS -> (agency, model) of the 287(g) agreements on ICE's published
+    participating lists that were signed by ``on``. The lists are 2025 snapshots: an
+    agreement that ended before its snapshot is not in them, so for earlier dates this is a
+    lower bound."""
+    rows = engine.query(
+        "SELECT DISTINCT county_fips, agency, model FROM agreements_287g "
+        "WHERE listing = 'participating' AND county_fips IS NOT NULL AND signed_date <= ?",
+        [on],
+    ).to_pylist()
+    out: dict[str, list[tuple[str, str]]] = {}
+    for r in rows:
+        out.setdefault(r["county_fips"], []).append((r["agency"], r["model"]))
+    return out
+
+
+@dataclass
+class PolicyJurisdictions:
+    """Jurisdictions with a policy of one type in force on a date (``icefacts places``)."""
+
+    policy: str  # the policy type's full name
+    on: date
+    table: pa.Table  # fips, level, jurisdiction, instruments, certain, source
+
+
+def policy_jurisdictions(
+    engine: Engine | None, registry: Registry, policy: str, on: date
+) -> PolicyJurisdictions:
+    """The registry's jurisdictions with a policy of type ``policy`` in force on ``on``; for
+    287(g), also the counties of ICE's published participating lists (agreements signed by
+    ``on``) when the warehouse (``engine``) holds them."""
+    ptype = policy_type(policy)
+    rows: list[dict[str, object]] = [
+        {
+            "fips": m.fips,
+            "level": m.level,
+            "jurisdiction": m.jurisdiction,
+            "instruments": ", ".join(m.policy_ids),
+            "certain": m.certain,
+            "source": "policy registry",
+        }
+        for m in jurisdictions_matching(ptype, on, registry=registry)
+    ]
+    if ptype == "287(g) agreement" and engine is not None and _has_view(engine, "agreements_287g"):
+        for fips, agreements in sorted(listed_agreements(engine, on).items()):
+            rows.append(
+                {
+                    "fips": fips,
+                    "level": "county",
+                    "jurisdiction": agreements[0][0],
+                    "instruments": "; ".join(f"{agency} ({model})" for agency, model in agreements),
+                    "certain": True,
+                    "source": "ICE 287(g) list (2025 snapshot)",
+                }
+            )
+    table = pa.Table.from_pylist(rows) if rows else pa.table({"fips": pa.array([], pa.string())})
+    return PolicyJurisdictions(ptype, on, table)
+
+
+def _has_view(engine: Engine, name: str) -> bool:
+    """Whether the warehouse has the public view ``name`` (the places views exist once
+    ``icefacts reference load`` has run)."""
+    return bool(
+        engine.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name])
+    )
+
+
 def agreement_date_caveats(engine: Engine) -> list[str]:
     """Caveats for the 287(g) list rows the warehouse holds without their signing date."""
-    if not _has_column(engine, "core_place_agreements_287g", "signed_problem"):
+    if not _has_column(engine, "agreements_287g", "signed_problem"):
         return []
     rows = engine.query(
-        "SELECT signed_raw, signed_problem FROM core_place_agreements_287g "
-        "WHERE signed_problem IS NOT NULL"
+        "SELECT signed_raw, signed_problem FROM agreements_287g WHERE signed_problem IS NOT NULL"
     ).to_pylist()
     return signed_date_caveat([(r["signed_raw"], r["signed_problem"]) for r in rows])
 

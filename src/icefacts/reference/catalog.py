@@ -1,4 +1,4 @@
-"""The reference dataset registry (``datasets.yaml``) and ``load_reference``.
+"""The catalog of reference datasets (``datasets.yaml``) and ``load_reference``.
 
 ``load_reference(name)`` fetches each file of a dataset through :func:`icefacts.fetch.fetch`
 (mirror, then cache, then the pinned URL; a sha256 mismatch is refused) and parses it with the

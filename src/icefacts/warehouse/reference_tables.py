@@ -1,7 +1,8 @@
-"""Load the places and policy tables into the warehouse.
+"""Load the reference tables (places, 287(g) lists, the policy registry) into the warehouse.
 
-Places tables are reference data: each load replaces them whole (``core_place_*``) behind
-stable public views. Placing the events with them is a link step (``link/placement.py``).
+They are reference data: each load replaces them whole (``core_place_*``, ``core_policies``)
+behind stable public views (``counties``, ``county_aor``, ``agreements_287g``, ...), which are
+what analyses read. Placing the events with them is a link step (``link/placement.py``).
 """
 
 from __future__ import annotations

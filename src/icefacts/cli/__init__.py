@@ -1,0 +1,116 @@
+"""The ``icefacts`` command. Thin: each command parses its arguments, calls
+:mod:`icefacts.api` and renders what comes back (:mod:`icefacts.render`).
+
+Modules: ``common`` (consoles, shared options, printing tables and answers, parsing dates and
+codes), ``loading`` (ingest, upgrade, synth, demo), ``querying`` (releases, sql, validate,
+codebook), ``answers`` (operation), ``place_commands`` (place, places, rates, coverage),
+``reference`` (the ``reference`` sub-commands). Importing them costs little: the API, DuckDB
+and Arrow are imported when a command runs, so ``--version`` and ``--help`` stay fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from icefacts.cli import answers, loading, place_commands, querying, reference
+from icefacts.cli.common import INGEST, err, plural
+from icefacts.errors import IcefactsError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="icefacts: what ICE's own records say. Ingest releases, query, validate.",
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from icefacts._version import __version__
+
+        typer.echo(f"icefacts {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="show version")
+    ] = False,
+) -> None:
+    """icefacts: what ICE's own records say. Ingest releases, query, validate."""
+
+
+# in this order in --help (sub-apps are listed after the commands)
+for command in (
+    loading.ingest,
+    querying.releases,
+    querying.sql,
+    querying.validate,
+    loading.synth,
+    loading.demo,
+    answers.operation,
+    answers.trend,
+    loading.upgrade,
+    querying.codebook,
+    place_commands.place,
+    place_commands.places,
+    place_commands.rates,
+    place_commands.coverage,
+):
+    app.command()(command)
+app.add_typer(answers.operations_app, name="operations")
+app.add_typer(reference.reference_app, name="reference")
+
+
+def main() -> None:
+    from icefacts import interrupts
+
+    interrupts.install()
+    try:
+        app()
+    except IcefactsError as exc:
+        if not interrupts.requested():
+            err.print(f"icefacts: {exc.one_line()}", highlight=False, markup=False, soft_wrap=True)
+            sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        interrupts.request()
+        _interrupted()
+    except SystemExit as exc:
+        if exc.code == 130:  # typer turns a KeyboardInterrupt into exit code 130
+            interrupts.request()
+            _interrupted()
+        if not interrupts.requested():
+            raise
+    finally:
+        if interrupts.requested():
+            _interrupted()
+
+
+def _interrupted() -> None:
+    """Ctrl-C: a file loads in one transaction, rolled back by now; files loaded before it
+    stay. Exit at once, without waiting for background parsing threads."""
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    from icefacts import interrupts
+
+    # each file of an ingest commits on its own transaction
+    kept = max(0, interrupts.commits() - int(INGEST.get("commits_before", 0))) if INGEST else 0
+    if kept:
+        text = (
+            f"interrupted; {plural(kept, 'file')} loaded before the interruption are kept, "
+            "nothing of the file in flight"
+        )
+    else:
+        text = "interrupted; the warehouse is unchanged"
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+    os._exit(130)
+
+
+__all__ = ["app", "main"]

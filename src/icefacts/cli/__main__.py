@@ -1,0 +1,5 @@
+"""``python -m icefacts.cli ...``: the ``icefacts`` command (as tests run it)."""
+
+from icefacts.cli import main
+
+main()
