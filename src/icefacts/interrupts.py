@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sys
 import threading
 import time
 import weakref
@@ -40,8 +41,15 @@ def commits() -> int:
 
 
 def request() -> None:
-    """Note a Ctrl-C seen in the main thread (``KeyboardInterrupt``)."""
+    """Note a Ctrl-C seen in the main thread (``KeyboardInterrupt``). From here on, errors
+    Python can only report as "Exception ignored in ..." (a generator or object closed while
+    the process exits) are not printed: the user asked it to stop and is told it did."""
     _requested.set()
+    sys.unraisablehook = _quiet_unraisable
+
+
+def _quiet_unraisable(unraisable: Any) -> None:
+    return None
 
 
 def register(con: Any) -> None:

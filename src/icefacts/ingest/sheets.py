@@ -122,11 +122,15 @@ class SheetReader:
                 fut = self.pending.pop(i, None)
                 yield i, (interrupts.result(fut) if fut else self.wb.load(name))
         finally:
-            for fut in self.pending.values():
-                if not fut.cancel():  # a sheet read ahead and never used: stop its parsing
-                    fut.add_done_callback(_close_unused)
-            if self.pool:  # (after Ctrl-C, a sheet being parsed is not waited for)
-                self.pool.shutdown(wait=not interrupts.requested(), cancel_futures=True)
+            try:
+                for fut in list(self.pending.values()):
+                    if not fut.cancel():  # a sheet read ahead and never used: stop parsing it
+                        fut.add_done_callback(_close_unused)
+                if self.pool:  # (after Ctrl-C, a sheet being parsed is not waited for)
+                    self.pool.shutdown(wait=not interrupts.requested(), cancel_futures=True)
+            except KeyboardInterrupt:  # Ctrl-C again while closing: the process is exiting
+                if not interrupts.requested():
+                    raise
 
     def prefetch(self) -> None:
         """The current sheet is cleaned: start reading the next one."""
