@@ -38,8 +38,10 @@ READERS = (
     "pandas_openpyxl",
     "duckdb_read_xlsx",
     "icefacts",
+    "icefacts_baseline",  # with --baseline-python: icefacts of another checkout, same child
 )
-SLOW = {"pandas_openpyxl"}  # measured once: minutes per run
+SLOW = {"pandas_openpyxl"}
+BASELINE_PYTHON: str | None = None  # --baseline-python  # measured once: minutes per run
 HEADER_ROW = 6  # current-layout workbooks: six title rows, then the header
 
 
@@ -215,6 +217,10 @@ def run_child(name: str, path: Path, timeout: float) -> dict[str, object]:
     """One measurement in its own process; ``process_seconds`` is that process's whole wall
     time, start-up and imports included (``seconds`` is timed inside it, after imports)."""
     cmd = [sys.executable, __file__, "--child", name, str(path)]
+    if name == "icefacts_baseline":
+        if BASELINE_PYTHON is None:
+            return {"error": "no --baseline-python"}
+        cmd = [BASELINE_PYTHON, __file__, "--child", "icefacts", str(path)]
     t0 = time.perf_counter()
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
@@ -250,7 +256,16 @@ def main() -> None:
     ap.add_argument(
         "--interleave", action="store_true", help="run the readers in turn, round by round"
     )
+    ap.add_argument(
+        "--baseline-python",
+        default=None,
+        help="the Python of another checkout's .venv: its icefacts is run as icefacts_baseline",
+    )
     args = ap.parse_args()
+    global BASELINE_PYTHON
+    BASELINE_PYTHON = args.baseline_python
+    if BASELINE_PYTHON is None:
+        args.skip.append("icefacts_baseline")
     if args.child:
         print(json.dumps(child(args.child[0], Path(args.child[1]))))
         return
@@ -259,6 +274,8 @@ def main() -> None:
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {platform.python_version()}, "
         f"{len(__import__('os').sched_getaffinity(0))} cores",
+        "python": sys.executable,
+        "baseline_python": BASELINE_PYTHON,
         "workbooks": {},
     }
     for n in args.rows:
@@ -320,6 +337,23 @@ def main() -> None:
                     f"  icefacts / bare {base} = {ratio:.2f}x (best), {med:.2f}x (medians), "
                     f"{proc:.2f}x (whole process, medians)"
                 )
+        old = per.get("icefacts_baseline")
+        if (
+            isinstance(old, dict)
+            and isinstance(ice, dict)
+            and "seconds" in old
+            and "seconds" in ice
+        ):
+            med = float(ice["median_seconds"]) / float(old["median_seconds"])  # type: ignore[arg-type]
+            proc = float(ice["median_process_seconds"]) / float(  # type: ignore[arg-type]
+                old["median_process_seconds"]  # type: ignore[arg-type]
+            )
+            per["icefacts_over_icefacts_baseline_medians"] = med
+            per["icefacts_over_icefacts_baseline_process_medians"] = proc
+            print(
+                f"  icefacts / icefacts_baseline = {med:.2f}x (medians), {proc:.2f}x (whole "
+                "process, medians)"
+            )
         pd_ = per.get("pandas_openpyxl")
         if isinstance(pd_, dict) and isinstance(ice, dict) and "seconds" in pd_:
             speedup = float(pd_["seconds"]) / float(ice["seconds"])  # type: ignore[arg-type]

@@ -10,8 +10,10 @@ inflate every measurement; the intermediate never grows.
 
 The intermediate also samples, every 20 ms, the command's process tree: the sum of resident
 sets (``VmRSS``) plus the pages of memory files (Linux ``memfd``, where icefacts stages large
-sheets: memory, but not in RSS), each file counted once. Its peak is reported beside
-``ru_maxrss``. Sampling can miss a spike shorter than 20 ms; ``ru_maxrss`` cannot.
+sheets: memory, but not in RSS unless mapped), each file counted once; and, as
+``sampled_memory_once_mib``, the same with the mapped memory-file pages (``RssShmem``) taken
+out of RSS so no page counts twice. Peaks are reported beside ``ru_maxrss``. Sampling can
+miss a spike shorter than 20 ms; ``ru_maxrss`` cannot.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ pid = os.posix_spawn(cmd[0], cmd, env, file_actions=[
     (os.POSIX_SPAWN_DUP2, out.fileno(), 1),
     (os.POSIX_SPAWN_DUP2, err.fileno(), 2),
 ])
-peak = {"tree_rss_kib": 0, "memfd_kib": 0, "tree_rss_plus_memfd_kib": 0, "samples": 0}
+peak = {"tree_rss_kib": 0, "memfd_kib": 0, "tree_rss_plus_memfd_kib": 0, "shmem_kib": 0,
+        "once_kib": 0, "samples": 0}
 stop = threading.Event()
 
 
@@ -56,14 +59,15 @@ def tree(root):
 
 
 def sample():
-    rss, files = 0, {}
+    rss, shmem, files = 0, 0, {}
     for p in tree(pid):
         try:
             with open(f"/proc/{p}/status") as f:
                 for line in f:
                     if line.startswith("VmRSS:"):
                         rss += int(line.split()[1])
-                        break
+                    elif line.startswith("RssShmem:"):
+                        shmem += int(line.split()[1])
             for fd in os.listdir(f"/proc/{p}/fd"):
                 try:
                     if os.readlink(f"/proc/{p}/fd/{fd}").startswith("/memfd:"):
@@ -77,6 +81,9 @@ def sample():
     peak["tree_rss_kib"] = max(peak["tree_rss_kib"], rss)
     peak["memfd_kib"] = max(peak["memfd_kib"], staged)
     peak["tree_rss_plus_memfd_kib"] = max(peak["tree_rss_plus_memfd_kib"], rss + staged)
+    peak["shmem_kib"] = max(peak["shmem_kib"], shmem)
+    # memory-file pages mapped into the process are in RSS too (RssShmem): counted once here
+    peak["once_kib"] = max(peak["once_kib"], rss - shmem + staged)
     peak["samples"] += 1
 
 
@@ -112,6 +119,8 @@ print(json.dumps({
     "sampled_tree_rss_mib": peak["tree_rss_kib"] / 1024,
     "sampled_memfd_mib": peak["memfd_kib"] / 1024,
     "sampled_rss_plus_memfd_mib": peak["tree_rss_plus_memfd_kib"] / 1024,
+    "sampled_rss_shmem_mib": peak["shmem_kib"] / 1024,
+    "sampled_memory_once_mib": peak["once_kib"] / 1024,
     "samples": peak["samples"],
 }))
 """

@@ -100,6 +100,8 @@ def _record_end(buf: bytes, newline: bytes) -> int:
 def line_ends(data: bytes) -> int:
     """Line ends in ``data``, counted as Python's csv module and Arrow count them: LF, CR
     and CR LF each end one line (files with mixed line ends exist)."""
+    if b"\r" not in data:  # the common case: LF only (one pass instead of three)
+        return data.count(b"\n")
     return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
 
 

@@ -105,8 +105,11 @@ def check_sheet(z: zipfile.ZipFile, member: str, file: str, sheet: str) -> int:
 # each piece read gives the depth.
 MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384  # a worksheet's own bounds
 _NARROW = 104  # columns: releases are at most 70 wide
-_WIDE = re.compile(rb'\sr="((?:[A-Z]{3,}|[D-Z][A-Z]))(\d+)"')
-_DEEP = re.compile(rb'\sr="([A-Z]+)(\d{7,})"')
+# A literal start (``r="``) lets the regex engine skip ahead fast; only references far right
+# (column 105 on) or far down (row 1,000,000 on) match, and only their distinct column letters
+# and row numbers reach Python.
+_WIDE = re.compile(rb'r="([A-Z]{3,}|[D-Z][A-Z])\d')
+_DEEP = re.compile(rb'r="[A-Z]+(\d{7,})"')
 _ROW = re.compile(rb'<(?:\w+:)?row\s[^>]*?r="(\d+)"')
 _OVERLAP = 64
 
@@ -132,15 +135,17 @@ class RefGuard:
         if not data:
             return
         text = self.tail + data
-        for m in _WIDE.finditer(text):
-            col = _column_number(m.group(1).decode()) if len(m.group(1)) < 4 else MAX_COLUMNS + 1
+        for letters in set(_WIDE.findall(text)):
+            col = _column_number(letters.decode()) if len(letters) < 4 else MAX_COLUMNS + 1
             if col > MAX_COLUMNS:
-                raise self._beyond(m.group(1) + m.group(2))
+                found = re.search(rb'r="(' + re.escape(letters) + rb'\d+)"', text)
+                raise self._beyond(found.group(1) if found else letters)
             self.cols = max(self.cols, col)
-        for m in _DEEP.finditer(text):
-            row = int(m.group(2))
+        for digits in set(_DEEP.findall(text)):
+            row = int(digits)
             if row > MAX_ROWS:
-                raise self._beyond(m.group(1) + m.group(2))
+                found = re.search(rb'r="([A-Z]+' + re.escape(digits) + rb')"', text)
+                raise self._beyond(found.group(1) if found else digits)
             self.rows = max(self.rows, row)
         at = max(len(text) - 4096, 0)
         rows = _ROW.findall(text, at)
