@@ -34,17 +34,14 @@ from icefacts.analysis.selection import (
     MEASURE_SQL,
     NEEDS,
     Selection,
-    check_releases,
-    coverage,
+    covered_span,
     lacking,
     place_filter,
     source,
     synthetic_used,
-    uncovered,
     used_releases,
 )
 from icefacts.caveats import Caveat
-from icefacts.errors import InputError
 from icefacts.warehouse.engine import Engine
 
 HALF_WINDOW = 28  # days each side of the day: the trend runs over 57 days
@@ -187,20 +184,7 @@ def coverage_mask(scopes: list, aor: str, first: date, n: int) -> np.ndarray:
 
 
 def detect(engine: Engine, q: DetectQuestion) -> Answer:
-    check_releases(engine, q)
-    scopes = coverage(engine, q)
-    if not scopes:
-        raise InputError("no loaded release holds arrests (load one with `icefacts ingest`)")
-    first = q.start or min(a for a, _, _ in scopes)
-    last = q.end or max(b for _, b, _ in scopes)
-    if all(
-        n == (last - first).days + 1 for n in uncovered(scopes, q.aors, first, last).values()
-    ) and uncovered(scopes, q.aors, first, last):
-        raise InputError(
-            f"--from {first} --to {last}: no loaded release of arrests covers this span "
-            f"(the loaded arrests run {min(a for a, _, _ in scopes)} to "
-            f"{max(b for _, b, _ in scopes)})"
-        )
+    scopes, first, last = covered_span(engine, q, q.start, q.end)
     where = place_filter(q)
     src = source(q)
     sql = f"""

@@ -174,6 +174,27 @@ def uncovered(scopes: list[Scope], aors: tuple[str, ...], lo: date, hi: date) ->
     return out
 
 
+def covered_span(
+    engine: Engine, q: Selection, start: date | None, end: date | None
+) -> tuple[list[Scope], date, date]:
+    """The releases' scopes and the span asked (default: all the loaded arrests cover);
+    refused when no loaded release covers any day of it."""
+    check_releases(engine, q)
+    scopes = coverage(engine, q)
+    if not scopes:
+        raise InputError("no loaded release holds arrests (load one with `icefacts ingest`)")
+    first = start or min(a for a, _, _ in scopes)
+    last = end or max(b for _, b, _ in scopes)
+    gaps = uncovered(scopes, q.aors, first, last)
+    if gaps and all(n == (last - first).days + 1 for n in gaps.values()):
+        raise InputError(
+            f"--from {first} --to {last}: no loaded release of arrests covers this span "
+            f"(the loaded arrests run {min(a for a, _, _ in scopes)} to "
+            f"{max(b for _, b, _ in scopes)})"
+        )
+    return scopes, first, last
+
+
 def lacking(engine: Engine, releases: list[str]) -> dict[str, list[str]]:
     """field -> the used releases that do not hold it (no column of theirs maps to it)."""
     if not releases:

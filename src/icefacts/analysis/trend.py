@@ -19,21 +19,18 @@ from icefacts.analysis.selection import (
     MEASURE_SQL,
     NEEDS,
     Selection,
-    check_releases,
-    coverage,
     covered_days,
+    covered_span,
     lack_columns,
     lacking,
     place_filter,
     policy_counties,
     source,
     synthetic_used,
-    uncovered,
     unplaced,
     used_releases,
 )
 from icefacts.caveats import Caveat
-from icefacts.errors import InputError
 from icefacts.warehouse.engine import Engine
 
 if TYPE_CHECKING:
@@ -108,20 +105,7 @@ def label(by: str, start: date) -> str:
 
 
 def trend(engine: Engine, q: TrendQuestion, registry: Registry | None = None) -> Answer:
-    check_releases(engine, q)
-    scopes = coverage(engine, q)
-    if not scopes:
-        raise InputError("no loaded release holds arrests (load one with `icefacts ingest`)")
-    first = q.start or min(a for a, _, _ in scopes)
-    last = q.end or max(b for _, b, _ in scopes)
-    if all(
-        n == (last - first).days + 1 for n in uncovered(scopes, q.aors, first, last).values()
-    ) and uncovered(scopes, q.aors, first, last):
-        raise InputError(
-            f"--from {first} --to {last}: no loaded release of arrests covers this span "
-            f"(the loaded arrests run {min(a for a, _, _ in scopes)} to "
-            f"{max(b for _, b, _ in scopes)})"
-        )
+    scopes, first, last = covered_span(engine, q, q.start, q.end)
     caveats: list[Caveat] = []
     in_policy = None
     if q.policy is not None:

@@ -20,6 +20,22 @@ else:  # imported on first use
 
 BY = ("total", "aor", "state", "county", "day", "method", "citizenship")
 
+# options the answer commands share
+FromOpt = Annotated[str | None, typer.Option("--from", help="first day, e.g. 2017-09-24")]
+ToOpt = Annotated[str | None, typer.Option("--to", help="last day, e.g. 2017-09-27")]
+FyOpt = Annotated[int | None, typer.Option("--fy", help="a fiscal year (Oct-Sep) instead")]
+AorOpt = Annotated[list[str] | None, typer.Option("--aor", help="AOR codes: SEA,NYC")]
+StateOpt = Annotated[list[str] | None, typer.Option("--state", help="states: WA,OR")]
+CountyOpt = Annotated[list[str] | None, typer.Option("--county", help="county FIPS")]
+ReleaseOpt = Annotated[
+    list[str] | None, typer.Option("--release", help="count these releases instead")
+]
+AnswerFormatOpt = Annotated[str, typer.Option("--format", "-f", help="table|csv|json|parquet")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="write to a file")]
+RegistryFilesOpt = Annotated[
+    list[Path] | None, typer.Option("--registry", help="extra policy registry files")
+]
+
 
 def _window(start: str | None, end: str | None, fy: int | None) -> tuple[date, date]:
     if fy is not None:
@@ -32,12 +48,12 @@ def _window(start: str | None, end: str | None, fy: int | None) -> tuple[date, d
 
 
 def operation(
-    start: Annotated[str | None, typer.Option("--from", help="first day, e.g. 2017-09-24")] = None,
-    end: Annotated[str | None, typer.Option("--to", help="last day, e.g. 2017-09-27")] = None,
-    fy: Annotated[int | None, typer.Option("--fy", help="a fiscal year instead (Oct-Sep)")] = None,
-    aor: Annotated[list[str] | None, typer.Option("--aor", help="AOR codes: SEA,NYC")] = None,
-    state: Annotated[list[str] | None, typer.Option("--state", help="states: WA,OR")] = None,
-    county: Annotated[list[str] | None, typer.Option("--county", help="county FIPS")] = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    fy: FyOpt = None,
+    aor: AorOpt = None,
+    state: StateOpt = None,
+    county: CountyOpt = None,
     policy: Annotated[
         str | None,
         typer.Option("--policy", help="only counties where this policy type is in force"),
@@ -51,15 +67,11 @@ def operation(
     ] = 6,
     baseline_from: Annotated[str | None, typer.Option("--baseline-from")] = None,
     baseline_to: Annotated[str | None, typer.Option("--baseline-to")] = None,
-    release: Annotated[
-        list[str] | None, typer.Option("--release", help="count these releases instead")
-    ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table|csv|json|parquet")] = "table",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="write to a file")] = None,
+    release: ReleaseOpt = None,
+    fmt: AnswerFormatOpt = "table",
+    output: OutputOpt = None,
     db: DbOpt = None,
-    registry: Annotated[
-        list[Path] | None, typer.Option("--registry", help="extra policy registry files")
-    ] = None,
+    registry: RegistryFilesOpt = None,
 ) -> None:
     """Arrests in a window and places against the same weekdays of the weeks before."""
     first, last = _window(start, end, fy)
@@ -111,21 +123,17 @@ def trend(
     per: Annotated[
         str | None, typer.Option("--per", help="one series per aor|state|county")
     ] = None,
-    start: Annotated[str | None, typer.Option("--from", help="first day")] = None,
-    end: Annotated[str | None, typer.Option("--to", help="last day")] = None,
-    fy: Annotated[int | None, typer.Option("--fy", help="a fiscal year (Oct-Sep)")] = None,
-    aor: Annotated[list[str] | None, typer.Option("--aor", help="AOR codes: SEA,NYC")] = None,
-    state: Annotated[list[str] | None, typer.Option("--state", help="states: WA,OR")] = None,
-    county: Annotated[list[str] | None, typer.Option("--county", help="county FIPS")] = None,
-    release: Annotated[
-        list[str] | None, typer.Option("--release", help="count these releases instead")
-    ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table|csv|json|parquet")] = "table",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="write to a file")] = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    fy: FyOpt = None,
+    aor: AorOpt = None,
+    state: StateOpt = None,
+    county: CountyOpt = None,
+    release: ReleaseOpt = None,
+    fmt: AnswerFormatOpt = "table",
+    output: OutputOpt = None,
     db: DbOpt = None,
-    registry: Annotated[
-        list[Path] | None, typer.Option("--registry", help="extra policy registry files")
-    ] = None,
+    registry: RegistryFilesOpt = None,
 ) -> None:
     """A measure per day, week, month or fiscal year, in total or per place."""
     first, last = _span(start, end, fy)
@@ -158,10 +166,10 @@ operations_app = typer.Typer(
 
 @operations_app.command("detect")
 def detect(
-    start: Annotated[str | None, typer.Option("--from", help="first day")] = None,
-    end: Annotated[str | None, typer.Option("--to", help="last day")] = None,
-    fy: Annotated[int | None, typer.Option("--fy", help="a fiscal year (Oct-Sep)")] = None,
-    aor: Annotated[list[str] | None, typer.Option("--aor", help="AOR codes: SEA,NYC")] = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    fy: FyOpt = None,
+    aor: AorOpt = None,
     measure: Annotated[
         str, typer.Option("--measure", help="operation_flagged|at_large|arrests")
     ] = "operation_flagged",
@@ -172,11 +180,9 @@ def detect(
     group_days: Annotated[
         int, typer.Option("--group-days", help="AORs starting this close: one operation")
     ] = 2,
-    release: Annotated[
-        list[str] | None, typer.Option("--release", help="count these releases instead")
-    ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table|csv|json|parquet")] = "table",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="write to a file")] = None,
+    release: ReleaseOpt = None,
+    fmt: AnswerFormatOpt = "table",
+    output: OutputOpt = None,
     db: DbOpt = None,
 ) -> None:
     """Find surges no one announced: episodes per AOR, grouped into operations."""
