@@ -338,7 +338,10 @@ class WarehouseInfo:
 def upgrade(path: str | Path | None = None) -> WarehouseInfo:
     """Open the warehouse for writing, which upgrades one written by an earlier icefacts in
     place (nothing is lost, the release files are not needed again); say what it holds."""
-    with open_warehouse(path) as wh:
+    db = Path(path) if path is not None else default_db()
+    if not db.exists():
+        raise InputError(f"--db {db}: no warehouse there to upgrade")
+    with open_warehouse(db) as wh:
         version = wh.meta("schema_version")
         n = int(wh.engine.scalar("SELECT count(*) FROM releases") or 0)
     return WarehouseInfo(wh.path, version, n)

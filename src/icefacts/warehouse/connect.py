@@ -69,6 +69,10 @@ def connect(db: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     if read_only and not db.exists():
         raise IcefactsError(f"no warehouse at {db} (run `icefacts ingest` first)")
     if not read_only and db.parent and not db.parent.exists():
+        if not db.parent.parent.exists():  # one new folder is a choice; a chain is a typo
+            raise IcefactsError(
+                f"--db {db}: the folder {db.parent.parent} does not exist (create it first)"
+            )
         try:
             db.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
