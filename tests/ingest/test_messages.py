@@ -228,3 +228,13 @@ def test_a_short_record_names_its_own_line(tmp_path: Path, run_cli) -> None:
     code, text = _ingest_one(run_cli, tmp_path / "w.duckdb", path)
     assert code == 2
     assert "row 31" in text and "Expected" in text, text
+
+
+def test_a_long_short_record_names_its_own_line(tmp_path: Path, run_cli) -> None:
+    """Arrow quotes a long refused record cut short ("... "): the line is still found."""
+    path = pipe_csv(tmp_path / "EROArrests_FY2017.csv", TITLE, NATIONAL_HEADER, _lines(40))
+    lines = path.read_bytes().split(b"\n")
+    lines[21] = lines[21].rsplit(b"|", 3)[0]  # three fields short, still a long line
+    path.write_bytes(b"\n".join(lines))
+    code, text = _ingest_one(run_cli, tmp_path / "w.duckdb", path)
+    assert code == 2 and "row 22" in text, text

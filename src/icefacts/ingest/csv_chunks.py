@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import csv
 import queue
 import re
 import threading
@@ -248,7 +249,7 @@ class CsvChunks:
             text = " ".join(str(exc).split())
             if "UTF8" not in text and "utf8" not in text.lower():
                 raise CsvProblem(
-                    f"cannot parse CSV: {text[:200]}", _bad_line(body, exc, line)
+                    f"cannot parse CSV: {text[:200]}", _bad_line(body, exc, line, self.delimiter)
                 ) from exc
         # not UTF-8: this chunk is Windows-1252 (Latin-1 where that leaves a byte undefined)
         try:
@@ -259,18 +260,32 @@ class CsvChunks:
             return parse(mended.encode("utf-8"))
         except pa.ArrowInvalid as exc:
             text = " ".join(str(exc).split())
-            raise CsvProblem(f"cannot parse CSV: {text[:200]}", _bad_line(body, exc, line)) from exc
+            raise CsvProblem(
+                f"cannot parse CSV: {text[:200]}", _bad_line(body, exc, line, self.delimiter)
+            ) from exc
 
 
-_WIDTH = re.compile(r"Expected \d+ columns, got \d+: (.*)", re.DOTALL)
+_WIDTH = re.compile(r"Expected (\d+) columns, got (\d+): (.*)", re.DOTALL)
 
 
-def _bad_line(body: bytes, exc: Exception, first: int) -> int:
-    """The physical line of the record Arrow refused (its message quotes the record but not
-    where it is), else the chunk's first line."""
+def _bad_line(body: bytes, exc: Exception, first: int, delimiter: str = "|") -> int:
+    """The physical line of the record Arrow refused (its message gives the record's width,
+    and its text cut to a prefix, but not where it is), else the chunk's first line."""
     found = _WIDTH.search(str(exc))
     if not found:
         return first
+    got = int(found.group(2))
+    start = found.group(3).removesuffix(" ...").rstrip("\r\n").encode("utf-8", "replace")
+    delim = delimiter.encode()
+    for i, line in enumerate(body.splitlines()):  # LF, CR and CR LF, as line_ends counts
+        if not line or not line.startswith(start[:200]):
+            continue
+        width = len(next(csv.reader([line.decode("utf-8", "replace")], delimiter=delimiter)))
+        if b'"' not in line:
+            width = line.count(delim) + 1
+        if width == got:
+            return first + i
+    return first
     record = found.group(1).rstrip("\r\n").encode("utf-8", "replace")
     at = body.find(record)
     while at >= 0:
