@@ -44,15 +44,24 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _rows(table: pa.Table) -> Iterator[dict[str, Any]]:
+    """The rows, 10,000 at a time, so that Ctrl-C stops a large output at once."""
+    from icefacts import interrupts
+
+    for batch in table.to_batches(max_chunksize=10_000):
+        interrupts.check()
+        yield from batch.to_pylist()
+
+
 def to_json(table: pa.Table) -> str:
-    return json.dumps([_jsonable(r) for r in table.to_pylist()], indent=2)
+    return json.dumps([_jsonable(r) for r in _rows(table)], indent=2)
 
 
 def to_csv(table: pa.Table) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(table.column_names)
-    for row in table.to_pylist():
+    for row in _rows(table):
         writer.writerow(
             [
                 ""
