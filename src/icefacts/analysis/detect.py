@@ -34,9 +34,12 @@ from icefacts.analysis.selection import (
     MEASURE_SQL,
     NEEDS,
     Selection,
+    counting_caveats,
     covered_span,
+    fields_held,
     lacking,
     place_filter,
+    set_aside,
     source,
     synthetic_used,
     used_releases,
@@ -199,8 +202,9 @@ def detect(engine: Engine, q: DetectQuestion) -> Answer:
     caveats = [Caveat("detection_model", {"threshold": f"{q.threshold:g} x the spread"})]
     if (fake := synthetic_used(engine, used)) is not None:
         caveats.append(fake)
+    caveats += counting_caveats(engine, q, first, last)
     need = NEEDS.get(q.measure)
-    missing = lacking(engine, used).get(need or "", [])
+    missing = lacking(fields_held(engine), used).get(need or "", [])
     if missing:
         caveats.append(Caveat("field_missing_in_release", {"field": need, "releases": missing}))
     n_days = (last - first).days + 1
@@ -256,6 +260,7 @@ def detect(engine: Engine, q: DetectQuestion) -> Answer:
         table=table,
         caveats=caveats,
         releases_used=used,
+        releases_set_aside=set_aside(engine, q, first, last),
         definitions=[
             Definition("expected", "robust fit: 57-day trimmed running mean x weekday factor"),
             Definition("excess", "observed minus expected over the episode's days"),

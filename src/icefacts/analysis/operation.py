@@ -26,12 +26,14 @@ from icefacts.analysis.selection import (
     candidates,
     check_releases,
     counted_measure,
+    counting_caveats,
     coverage,
+    fields_held,
     lack_columns,
     lacking,
     place_filter,
     policy_counties,
-    quoted,
+    set_aside,
     synthetic_used,
     uncovered,
     unplaced,
@@ -199,6 +201,7 @@ def operation(engine: Engine, q: OperationQuestion, registry: Registry | None = 
     values = ", ".join(f"({k}, {sql_date(lo)}, {sql_date(hi)})" for k, lo, hi in windows)
     measures = ", ".join(f"{counted_measure(name)} AS {name}" for name in MEASURE_SQL)
     used = used_releases(engine, q, q.start, q.end)
+    held = fields_held(engine)
     sets = "GROUPING SETS ((k, key), (k))" if q.by != "total" else "k, key"
     # one scan: the counted rows and the duplicates set aside beside them (ok = counted)
     sql = f"""
@@ -211,18 +214,18 @@ def operation(engine: Engine, q: OperationQuestion, registry: Registry | None = 
         )
         SELECT k, key, grouping(key) AS is_total, {measures},
                count(*) FILTER (WHERE NOT ok) AS duplicates_excluded,
-               {lack_columns(engine, "ok", used=used)}
+               {lack_columns(held, "ok", used=used)}
         FROM picked e
         GROUP BY {sets}
     """
     counts = engine.query(sql).to_pylist()
-    missing_fields = lacking(engine, used)
+    missing_fields = lacking(held, used)
     if (fake := synthetic_used(engine, used)) is not None:
         caveats.append(fake)
     table = _assemble(q, counts, [k for k, _, _ in usable])
     for f, rels in sorted(missing_fields.items()):
         caveats.append(Caveat("field_missing_in_release", {"field": f, "releases": rels}))
-    caveats += _counting_caveats(engine, q, used)
+    caveats += counting_caveats(engine, q, q.start, q.end)
     if (note := unplaced(engine, q, q.by, q.start, q.end)) is not None:
         caveats.append(note)
     n_dup = sum(
@@ -234,7 +237,7 @@ def operation(engine: Engine, q: OperationQuestion, registry: Registry | None = 
         caveats.append(
             Caveat("duplicates_excluded", {"rows": n_dup, "rule": "the duplicate rule in force"})
         )
-    aside = _set_aside(engine, q, used)
+    aside = set_aside(engine, q, q.start, q.end)
     return Answer(
         question=q,
         table=table,
@@ -330,51 +333,3 @@ def _schema(q: OperationQuestion) -> pa.Schema:
             pa.field(f"{m}_excess_high", pa.float64()),
         ]
     return pa.schema(fields)
-
-
-def _counting_caveats(engine: Engine, q: OperationQuestion, used: list[str]) -> list[Caveat]:
-    if q.releases:
-        return [Caveat("release_override", {"releases": list(q.releases)})]
-    aor = f" AND aor IN ({quoted(q.aors)})" if q.aors else ""
-    span = f"day BETWEEN {sql_date(q.start)} AND {sql_date(q.end)}"
-    row = engine.query(
-        "SELECT coalesce(sum(rows) FILTER (WHERE NOT counted), 0)::BIGINT AS shadowed, "
-        "count(DISTINCT release_id) FILTER (WHERE NOT counted) AS releases "
-        f"FROM counting_cells WHERE table_name = 'arrests' AND {span}{aor}"
-    ).to_pylist()[0]
-    out = []
-    if row["shadowed"]:
-        out.append(
-            Caveat(
-                "overlap_shadowed",
-                {"rows": row["shadowed"], "releases": row["releases"], "table": "arrests"},
-            )
-        )
-    subsets = (
-        engine.query(
-            "SELECT DISTINCT s.subset FROM counting_cells c JOIN release_coverage s "
-            "ON s.release_id = c.release_id AND s.sheet_index = c.sheet_index "
-            "AND s.table_name = c.table_name WHERE c.table_name = 'arrests' AND c.counted "
-            f"AND s.subset IS NOT NULL AND c.{span}{aor.replace('aor', 'c.aor')}"
-        )
-        .column(0)
-        .to_pylist()
-    )
-    for text in subsets:
-        out.append(Caveat("release_subset", {"subset": text}))
-    return out
-
-
-def _set_aside(engine: Engine, q: OperationQuestion, used: list[str]) -> list[str]:
-    if q.releases:
-        return []
-    aor = f" AND aor IN ({quoted(q.aors)})" if q.aors else ""
-    return (
-        engine.query(
-            "SELECT DISTINCT release_id FROM counting_cells WHERE table_name = 'arrests' "
-            f"AND NOT counted AND day BETWEEN {sql_date(q.start)} AND {sql_date(q.end)}{aor} "
-            "ORDER BY 1"
-        )
-        .column(0)
-        .to_pylist()
-    )

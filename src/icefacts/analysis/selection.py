@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import model_validator
 
-from icefacts.analysis.base import Question
+from icefacts.analysis.base import Question, sql_date
 from icefacts.errors import InputError
 from icefacts.warehouse.engine import Engine
 
@@ -195,38 +195,38 @@ def covered_span(
     return scopes, first, last
 
 
-def lacking(engine: Engine, releases: list[str]) -> dict[str, list[str]]:
-    """field -> the used releases that do not hold it (no column of theirs maps to it)."""
-    if not releases:
-        return {}
-    held = engine.query(
-        "SELECT release_id, field FROM field_stats WHERE table_name = 'arrests'"
+def fields_held(engine: Engine) -> dict[str, set[str]]:
+    """Release id -> the arrests fields it holds (``field_stats``), read once per answer."""
+    rows = engine.query(
+        "SELECT release_id, list(field) AS fields FROM field_stats "
+        "WHERE table_name = 'arrests' GROUP BY release_id"
     ).to_pylist()
-    has: dict[str, set[str]] = {}
-    for r in held:
-        has.setdefault(r["field"], set()).add(r["release_id"])
+    return {r["release_id"]: set(r["fields"] or []) for r in rows}
+
+
+def lacking(held: dict[str, set[str]], releases: list[str]) -> dict[str, list[str]]:
+    """field -> the used releases that do not hold it (no column of theirs maps to it)."""
     out: dict[str, list[str]] = {}
-    for f in set(NEEDS.values()):
-        missing = sorted(r for r in releases if r not in has.get(f, set()))
+    for f in sorted(set(NEEDS.values())):
+        missing = sorted(r for r in releases if f not in held.get(r, set()))
         if missing:
             out[f] = missing
     return out
 
 
 def lack_columns(
-    engine: Engine, ok: str = "TRUE", fields: list[str] | None = None, used: list[str] | None = None
+    held: dict[str, set[str]],
+    ok: str = "TRUE",
+    fields: list[str] | None = None,
+    used: list[str] | None = None,
 ) -> str:
     """Per group, rows (where ``ok``) of releases that do not hold each needed field, as
-    ``lacks_<field>``. Read from ``field_stats`` here and written as constants where the
-    releases used (``used``) all hold the field, or all lack it: only a mix of the two costs a
-    filter in the scan, and the scan joins nothing."""
-    held = engine.query(
-        "SELECT release_id, list(field) AS fields FROM field_stats "
-        "WHERE table_name = 'arrests' GROUP BY release_id"
-    ).to_pylist()
+    ``lacks_<field>``: constants where the releases used (``used``) all hold the field, or
+    all lack it; only a mix of the two costs a filter in the scan, and the scan joins
+    nothing."""
     out = []
     for f in fields if fields is not None else sorted(set(NEEDS.values())):
-        ids = [r["release_id"] for r in held if f not in (r["fields"] or [])]
+        ids = [r for r, have in held.items() if f not in have]
         if used is not None:
             ids = [r for r in ids if r in used]
         if not ids:
@@ -250,7 +250,7 @@ def used_releases(engine: Engine, q: Selection, lo: date, hi: date) -> list[str]
     return (
         engine.query(
             "SELECT DISTINCT counted_by FROM counting_cells WHERE table_name = 'arrests' "
-            f"AND counted AND day BETWEEN DATE '{lo.isoformat()}' AND DATE '{hi.isoformat()}'"
+            f"AND counted AND day BETWEEN {sql_date(lo)} AND {sql_date(hi)}"
             f"{aor} ORDER BY 1"
         )
         .column(0)
@@ -290,8 +290,8 @@ def unplaced(engine: Engine, q: Selection, by: str | None, lo: date, hi: date) -
     aor = f" AND aor IN ({quoted(q.aors)})" if q.aors else ""
     row = engine.query(
         f"SELECT count(*) AS total, count(*) FILTER (WHERE {column} IS NULL) AS missing "
-        f"FROM {source(q)} e WHERE apprehension_date BETWEEN DATE '{lo.isoformat()}' AND "
-        f"DATE '{hi.isoformat()}'{aor}"
+        f"FROM {source(q)} e WHERE apprehension_date BETWEEN {sql_date(lo)} AND "
+        f"{sql_date(hi)}{aor}"
     ).to_pylist()[0]
     if not row["missing"]:
         return None
@@ -317,3 +317,50 @@ def synthetic_used(engine: Engine, used: list[str]) -> Caveat | None:
         .to_pylist()
     )
     return Caveat("synthetic_rows", {"releases": fake}) if fake else None
+
+
+def counting_caveats(engine: Engine, q: Selection, lo: date, hi: date) -> list[Caveat]:
+    """What the count-once rule did in [lo, hi] in the AORs asked: rows of other releases
+    set aside, days counted from a subset; or that the releases asked for replaced it."""
+    from icefacts.caveats import Caveat
+
+    if q.releases:
+        return [Caveat("release_override", {"releases": list(q.releases)})]
+    aor = f" AND c.aor IN ({quoted(q.aors)})" if q.aors else ""
+    span = f"c.table_name = 'arrests' AND c.day BETWEEN {sql_date(lo)} AND {sql_date(hi)}{aor}"
+    row = engine.query(
+        "SELECT coalesce(sum(rows) FILTER (WHERE NOT counted), 0)::BIGINT AS shadowed, "
+        "count(DISTINCT release_id) FILTER (WHERE NOT counted) AS releases "
+        f"FROM counting_cells c WHERE {span}"
+    ).to_pylist()[0]
+    out = []
+    if row["shadowed"]:
+        out.append(
+            Caveat(
+                "overlap_shadowed",
+                {"rows": row["shadowed"], "releases": row["releases"], "table": "arrests"},
+            )
+        )
+    subsets = engine.query(
+        "SELECT DISTINCT s.subset FROM counting_cells c JOIN release_coverage s "
+        "ON s.release_id = c.release_id AND s.sheet_index = c.sheet_index "
+        f"AND s.table_name = c.table_name WHERE {span} AND c.counted AND s.subset IS NOT NULL "
+        "ORDER BY 1"
+    ).column(0)
+    out += [Caveat("release_subset", {"subset": text}) for text in subsets.to_pylist()]
+    return out
+
+
+def set_aside(engine: Engine, q: Selection, lo: date, hi: date) -> list[str]:
+    """Releases with rows in [lo, hi] (AORs asked) that another release counts instead."""
+    if q.releases:
+        return []
+    aor = f" AND aor IN ({quoted(q.aors)})" if q.aors else ""
+    return (
+        engine.query(
+            "SELECT DISTINCT release_id FROM counting_cells WHERE table_name = 'arrests' "
+            f"AND NOT counted AND day BETWEEN {sql_date(lo)} AND {sql_date(hi)}{aor} ORDER BY 1"
+        )
+        .column(0)
+        .to_pylist()
+    )

@@ -19,12 +19,15 @@ from icefacts.analysis.selection import (
     MEASURE_SQL,
     NEEDS,
     Selection,
+    counting_caveats,
     covered_days,
     covered_span,
+    fields_held,
     lack_columns,
     lacking,
     place_filter,
     policy_counties,
+    set_aside,
     source,
     synthetic_used,
     unplaced,
@@ -120,7 +123,8 @@ def trend(engine: Engine, q: TrendQuestion, registry: Registry | None = None) ->
     base = SHARES.get(q.measure, q.measure)
     need = NEEDS.get(base)
     used = used_releases(engine, q, first, last)
-    lacks = lack_columns(engine, fields=[need], used=used) if need else "0 AS lacks_none"
+    held = fields_held(engine)
+    lacks = lack_columns(held, fields=[need], used=used) if need else "0 AS lacks_none"
     sql = f"""
         SELECT {_PERIOD_SQL[q.by]} AS period_start, {per} AS place,
                {MEASURE_SQL[base]} AS value, count(*) AS arrests,
@@ -169,9 +173,10 @@ def trend(engine: Engine, q: TrendQuestion, registry: Registry | None = None) ->
         p = next_period(q.by, p)
     if partly:
         caveats.append(Caveat("periods_partly_covered", {"n": partly}))
+    caveats += counting_caveats(engine, q, first, last)
     if (note := unplaced(engine, q, q.per, first, last)) is not None:
         caveats.append(note)
-    for f, rels in sorted(lacking(engine, used).items()):
+    for f, rels in sorted(lacking(held, used).items()):
         if f == need:
             caveats.append(Caveat("field_missing_in_release", {"field": f, "releases": rels}))
     value_type = pa.float64() if q.measure in SHARES else pa.int64()
@@ -192,6 +197,7 @@ def trend(engine: Engine, q: TrendQuestion, registry: Registry | None = None) ->
         table=pa.Table.from_pylist(rows, schema=schema),
         caveats=caveats,
         releases_used=used,
+        releases_set_aside=set_aside(engine, q, first, last),
         definitions=[
             Definition("period", "day, Monday-start week, month or fiscal year (Oct-Sep)"),
             Definition("covered_days", "days of the period the loaded releases cover"),
