@@ -316,9 +316,26 @@ def _question(cls: type[Q], fields: dict[str, object]) -> Q:
         return cls(**fields)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(x) for x in first["loc"])
+        field = str(first["loc"][0]) if first["loc"] else ""
+        where = _OPTION.get(field, "--" + field.replace("_", "-")) if field else ""
         msg = first["msg"].removeprefix("Value error, ")
+        if where and first.get("input") is not None and first["type"] != "value_error":
+            msg = f"{msg}, not {first['input']!r}"
         raise InputError(f"{where}: {msg}" if where else msg) from None
+
+
+# question field -> the command-line option that sets it (others: --field-name)
+_OPTION = {
+    "start": "--from",
+    "end": "--to",
+    "aors": "--aor",
+    "states": "--state",
+    "counties": "--county",
+    "releases": "--release",
+    "baseline_start": "--baseline-from",
+    "baseline_end": "--baseline-to",
+    "policy_on": "--on",
+}
 
 
 def fiscal_year(fy: int) -> tuple[date, date]:
