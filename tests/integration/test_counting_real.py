@@ -5,6 +5,7 @@ not matter. Skipped cleanly when ../shared/data is absent."""
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,24 @@ def test_four_copies_of_fy2017_arrests_count_once(tmp_path: Path) -> None:
         assert wh.engine.scalar("SELECT count(*) FROM releases") == 4
         assert wh.engine.scalar("SELECT count(*) FROM arrests") == 143_470
         assert wh.engine.scalar("SELECT count(*) FROM arrests WHERE aor = 'DAL'") == 16_520
+
+
+def test_fy2017_arrests_cut_in_two_count_once(tmp_path: Path) -> None:
+    """The national file cut in two at its middle line (a day cut in two), each half with
+    the title rows, loaded in either order and beside the whole file."""
+    gz = shared_file(f"{NATIONAL}/EROArrests_FY2017.csv.gz")
+    lines = gzip.decompress(gz.read_bytes()).splitlines(keepends=True)
+    head, body = lines[:6], lines[6:]
+    half = len(body) // 2
+    first, second = tmp_path / "EROArrests_FY2017_a.csv", tmp_path / "EROArrests_FY2017_b.csv"
+    first.write_bytes(b"".join(head + body[:half]))
+    second.write_bytes(b"".join(head + body[half:]))
+    for n, files in enumerate([[first, second], [second, first], [second, gz, first]]):
+        with Warehouse.open(tmp_path / f"w{n}.duckdb") as wh:
+            reports = api.ingest(wh, files)
+            assert {r.status for r in reports} == {"loaded"}, [r.message for r in reports]
+            assert wh.engine.scalar("SELECT count(*) FROM arrests") == 143_470
+            assert wh.engine.scalar("SELECT count(*) FROM arrests WHERE aor = 'DAL'") == 16_520
 
 
 def test_seattle_beside_national_gives_the_national_counts(tmp_path: Path) -> None:

@@ -14,9 +14,12 @@ from icefacts import api
 from icefacts.warehouse import Warehouse
 from tests.copies import plain_csv, xlsx_copy
 from tests.fixtures import (
+    NATIONAL_TITLE,
+    RED_DOB,
     cap_arrests,
     cap_removals,
     national_arrests,
+    national_csv,
     uw_arrests,
     uw_removals,
 )
@@ -168,3 +171,57 @@ def test_any_loading_order_gives_the_same_counts(order: list[str], tmp_path: Pat
         "removals": {"uw-v-dhs-seattle": 2},
         "rows": 7,
     }
+
+
+def _fy2017(path: Path, rows: list[tuple[str, str, str]]) -> Path:
+    """A national FY2017 arrests file of (AOR, day, citizenship) rows."""
+    title = [*NATIONAL_TITLE[:4], "ERO Administrative Arrests for FY2017"]
+    body = [[aor, d, "Located", "", "", "", RED_DOB, c, "Male"] for aor, d, c in rows]
+    return national_csv(path, rows=body, title=title)
+
+
+def _national_pieces(folder: Path) -> dict[str, Path]:
+    """One FY2017 release in several files: cut by date (3/1/2017 cut in two, with one row
+    on each side identical in every field, as FOIA files have), the whole file, and a copy
+    of some of its days."""
+    folder.mkdir(exist_ok=True)
+    early = [(SEA, "10/3/2016", "MEXICO"), (SEA, "10/3/2016", "MEXICO"), (SEA, "1/5/2017", "PERU")]
+    early += [(CHI, "3/1/2017", "MEXICO"), (CHI, "3/1/2017", "INDIA"), (CHI, "3/1/2017", "CHINA")]
+    late = [(CHI, "3/1/2017", "MEXICO"), (CHI, "3/1/2017", "PERU"), (CHI, "3/1/2017", "CUBA")]
+    late += [(SEA, "3/1/2017", "MEXICO"), (SEA, "9/24/2017", "CHILE"), (CHI, "6/2/2017", "CUBA")]
+    march = [r for r in early + late if r[1] == "3/1/2017"]
+    return {
+        "early": _fy2017(folder / "EROArrests_FY2017_part1.csv.gz", early),
+        "late": _fy2017(folder / "EROArrests_FY2017_part2.csv.gz", late),
+        "whole": _fy2017(folder / "EROArrests_FY2017.csv.gz", early + late),
+        "some_days": _fy2017(folder / "EROArrests_FY2017_march.csv.gz", march),
+    }
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["early", "late"],
+        ["late", "early"],
+        ["early", "late", "whole"],
+        ["whole", "late", "early"],
+        ["early", "whole", "late", "some_days"],
+        ["some_days", "late", "early"],
+    ],
+    ids="-".join,
+)
+def test_a_release_in_several_files_counts_each_row_once(names: list[str], tmp_path: Path) -> None:
+    """Pieces of one production (the same family, stated period and fields) that share no
+    rows are parts of one release and count together, even where a day was cut in two; a
+    piece whose rows another piece also holds (the whole file, a copy of some days) counts
+    them once."""
+    paths = _national_pieces(tmp_path / "files")
+    with Warehouse.open(tmp_path / "w.duckdb") as wh:
+        for name in names:
+            (report,) = api.ingest(wh, [paths[name]])
+            assert report.status == "loaded", report.message
+        rows = wh.engine.query("SELECT aor, count(*) AS n FROM arrests GROUP BY 1").to_pylist()
+        by_aor = {r["aor"]: r["n"] for r in rows}
+        assert by_aor == {"CHI": 7, "SEA": 5}
+        # every row of every piece is kept, with the release that counts it
+        assert _n(wh, "SELECT count(*) FROM arrests_all WHERE counted") == 12

@@ -341,8 +341,11 @@ def ingest_file(
             report.duplicates_flagged = _flag_duplicates(
                 wh, ledger.family, report.tables, release_id, duplicate_rule
             )
-            _count_once(wh, ledger)
+        # the release's own rows (raw_sheets, releases) first: counting reads them (whether
+        # it is synthetic, which fields its sheets hold)
         ledger.write(eng, path, rel_name or path.name, sha, time.perf_counter() - t0)
+        if not ledger.only_copies:
+            _count_once(wh, ledger)
         _before_commit_hook()
         if sha256_file(path) != sha:
             raise InputError(

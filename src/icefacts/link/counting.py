@@ -33,7 +33,9 @@ of a release in a cell, the release that counts is the first of:
 2. the best release holding every record with rows in the cell;
 3. for a subset (CAP): the best complete set of parts of one production covering the cell;
 4. the best release of the same subset or part whose scope covers the cell;
-5. the best release of the same subset or part with rows in the cell.
+5. the best release of the same subset or part with rows in the cell;
+6. beside the one chosen, every other piece of the same production whose rows do not overlap
+   its (one release in several files: per-sheet CSVs, a file cut in two; ``find_mates``).
 
 Rows without a date count unless every day of their sheet's period is covered by a release
 that would set them aside. The rows of a release that does not count a cell stay in
@@ -142,6 +144,107 @@ def _units(table: str) -> str:
         )"""
 
 
+def _productions(table: str) -> str:
+    """Each unit of ``table`` with its *production key*: units with the same key are pieces
+    of one production (the same family, stated period, scope, subset or part, fields and
+    realness), as when one release comes in several files (per-sheet CSVs of a workbook, a
+    national file cut in two). A period found from the data is not part of the key: pieces
+    cut by date each span only their own days. Units whose sheets differ in fields get no key
+    (their rows cannot be compared value for value)."""
+    return f"""
+        SELECT struct_pack(r := s.release_id, p := s.part) AS unit,
+            CASE WHEN min(f.fields) = max(f.fields) THEN concat_ws('|',
+                any_value(s.family), coalesce(max(s.subset), ''), coalesce(s.part, ''),
+                CASE WHEN bool_and(s.period_source = 'stated')
+                     THEN min(s.period_start)::VARCHAR || '..' || max(s.period_end)::VARCHAR
+                     ELSE '' END,
+                coalesce(array_to_string(list_sort(any_value(s.aors)), ','), '*'),
+                coalesce(any_value(r.synthetic), FALSE)::VARCHAR, min(f.fields)) END AS pkey
+        FROM release_scope s
+        LEFT JOIN (SELECT release_id, synthetic FROM releases) r USING (release_id)
+        LEFT JOIN (
+            SELECT release_id, sheet_index, array_to_string(
+                list_sort(list_distinct(flatten(map_values(column_map)))), ',') AS fields
+            FROM raw_sheets) f ON f.release_id = s.release_id AND f.sheet_index = s.sheet_index
+        WHERE s.table_name = '{table}'
+        GROUP BY s.release_id, s.part"""
+
+
+def find_mates(
+    engine: Engine, table: str, physical: list[str], columns: dict[str, set[str]]
+) -> None:
+    """``_mates``: the cells (AOR, day) that two *overlapping* pieces of one production both
+    have rows in. Two pieces overlap when, over all the cells they share, more than half of
+    the smaller one's rows there are also the other's, value for value (counted as
+    multisets): a copy of some days, a re-release. Pieces that do not are parts of one
+    release (a national file cut in two, per-sheet CSVs of a workbook cut by row count) and
+    count together, even where a day was cut in two or a row happens to repeat (FOIA files
+    hold identical rows). Where two overlapping pieces share a cell, only the better counts."""
+    tdef = EVENT_TABLES[table]
+    engine.execute("DROP TABLE IF EXISTS _mates")
+    engine.execute(
+        "CREATE TEMP TABLE _mates (aor VARCHAR, day DATE, "
+        "a STRUCT(r VARCHAR, p VARCHAR), b STRUCT(r VARCHAR, p VARCHAR), common BIGINT)"
+    )
+    pieces = f"""
+        SELECT s.release_id, s.sheet_index, p.unit, p.pkey
+        FROM release_scope s JOIN ({_productions(table)}) p ON p.unit.r = s.release_id
+            AND p.unit.p IS NOT DISTINCT FROM s.part
+        WHERE s.table_name = '{table}' AND p.pkey IS NOT NULL"""
+    engine.execute("DROP TABLE IF EXISTS _mate_cells")
+    engine.execute(
+        "CREATE TEMP TABLE _mate_cells AS "
+        f"WITH pc AS ({pieces}) "
+        "SELECT c.aor, c.day, pc.pkey FROM link_cells c JOIN pc ON pc.release_id = c.release_id "
+        f"AND pc.sheet_index = c.sheet_index WHERE c.table_name = '{table}' "
+        "GROUP BY ALL HAVING count(DISTINCT pc.unit) >= 2"
+    )
+    if not int(engine.scalar("SELECT count(*) FROM _mate_cells") or 0):
+        engine.execute("DROP TABLE IF EXISTS _mate_cells")
+        return
+    for core in physical:
+        have = columns[core]
+        values = ", ".join([*content_fields(tdef, have), "redacted_mask", "unparsed"])
+        aor = "x.aor" if "aor" in have else "NULL::VARCHAR"
+        day = count_day_sql(tdef, have, "x")
+        engine.execute(
+            f"""INSERT INTO _mates
+            WITH pc AS ({pieces}),
+            h AS (
+                SELECT pc.unit, pc.pkey, {aor} AS aor, {day} AS day, hash({values}) AS h,
+                       count(*) AS n
+                FROM {core} x JOIN pc ON pc.release_id = x.release_id
+                    AND pc.sheet_index = x.source_sheet_index
+                SEMI JOIN _mate_cells m ON m.pkey = pc.pkey
+                    AND m.aor IS NOT DISTINCT FROM {aor} AND m.day IS NOT DISTINCT FROM {day}
+                GROUP BY ALL
+            ),
+            per_cell AS (SELECT unit, pkey, aor, day, sum(n) AS n FROM h GROUP BY ALL),
+            common AS (
+                SELECT a.aor, a.day, a.unit AS a, b.unit AS b, sum(least(a.n, b.n)) AS n
+                FROM h a JOIN h b ON a.pkey = b.pkey AND a.h = b.h
+                    AND a.aor IS NOT DISTINCT FROM b.aor AND a.day IS NOT DISTINCT FROM b.day
+                    AND a.unit <> b.unit
+                GROUP BY ALL
+            ),
+            shared AS (
+                SELECT a.aor, a.day, a.unit AS a, b.unit AS b, a.n AS na, b.n AS nb,
+                       coalesce(c.n, 0) AS common
+                FROM per_cell a JOIN per_cell b ON a.pkey = b.pkey AND a.unit <> b.unit
+                    AND a.aor IS NOT DISTINCT FROM b.aor AND a.day IS NOT DISTINCT FROM b.day
+                LEFT JOIN common c ON c.a = a.unit AND c.b = b.unit
+                    AND c.aor IS NOT DISTINCT FROM a.aor AND c.day IS NOT DISTINCT FROM a.day
+            ),
+            overlapping AS (
+                SELECT a, b FROM shared GROUP BY a, b
+                HAVING 2 * sum(common) > least(sum(na), sum(nb))
+            )
+            SELECT s.aor, s.day, s.a, s.b, s.common
+            FROM shared s SEMI JOIN overlapping o ON o.a = s.a AND o.b = s.b"""
+        )
+    engine.execute("DROP TABLE IF EXISTS _mate_cells")
+
+
 def winners_sql(table: str) -> str:
     """For every (release, sheet, AOR, day) cell of ``table`` in ``link_cells``: the release
     that counts it and whether that is the cell's own (see the module docstring for the rule;
@@ -193,7 +296,7 @@ def winners_sql(table: str) -> str:
         SELECT aor, day, grp, arg_min(unit, rank) AS w FROM dated WHERE NOT unf GROUP BY ALL
     ),
     dated_winners AS (
-        SELECT c.release_id, c.sheet_index, c.aor, c.day, c.unit,
+        SELECT c.release_id, c.sheet_index, c.aor, c.day, c.unit, c.rank,
                coalesce(us.w, uh.w, CASE WHEN c.is_subset THEN ps.w END, gs.w, gh.w) AS w
         FROM dated c
         LEFT JOIN u_scope us ON us.aor IS NOT DISTINCT FROM c.aor AND us.day = c.day
@@ -246,7 +349,7 @@ def winners_sql(table: str) -> str:
         ) WHERE n >= total GROUP BY ALL
     ),
     undated_winners AS (
-        SELECT u.release_id, u.sheet_index, u.aor, NULL::DATE AS day, u.unit,
+        SELECT u.release_id, u.sheet_index, u.aor, NULL::DATE AS day, u.unit, u.rank,
                CASE WHEN count(sd.d) > 0 AND count(coalesce(b.w, p.w)) = count(sd.d)
                     THEN arg_min(coalesce(b.w, p.w), sd.d) ELSE u.unit END AS w
         FROM undated u
@@ -256,12 +359,25 @@ def winners_sql(table: str) -> str:
             AND b.aor IS NOT DISTINCT FROM sd.aor AND b.d = sd.d
         LEFT JOIN p_days p ON p.release_id = sd.release_id AND p.sheet_index = sd.sheet_index
             AND p.aor IS NOT DISTINCT FROM sd.aor AND p.d = sd.d
-        GROUP BY u.release_id, u.sheet_index, u.aor, u.unit
+        GROUP BY u.release_id, u.sheet_index, u.aor, u.unit, u.rank
     ),
-    everything AS (SELECT * FROM dated_winners UNION ALL SELECT * FROM undated_winners)
-    SELECT release_id, sheet_index, aor, day, w.r AS counted_by,
-           w IS NOT DISTINCT FROM unit AS counted
-    FROM everything"""
+    everything AS (SELECT * FROM dated_winners UNION ALL SELECT * FROM undated_winners),
+    pk AS ({_productions(table)}),
+    judged AS (
+        SELECT e.*, e.w IS DISTINCT FROM e.unit AND pw.pkey = pu.pkey AND NOT EXISTS (
+                SELECT 1 FROM _mates m JOIN rk ON rk.release_id = m.b.r
+                    AND rk.part IS NOT DISTINCT FROM m.b.p
+                WHERE m.a = e.unit AND m.aor IS NOT DISTINCT FROM e.aor
+                    AND m.day IS NOT DISTINCT FROM e.day AND rk.rank < e.rank
+            ) AS mate
+        FROM everything e
+        LEFT JOIN pk pu ON pu.unit = e.unit
+        LEFT JOIN pk pw ON pw.unit = e.w
+    )
+    SELECT release_id, sheet_index, aor, day,
+           CASE WHEN mate THEN unit.r ELSE w.r END AS counted_by,
+           w IS NOT DISTINCT FROM unit OR mate AS counted
+    FROM judged"""
 
 
 def overlaps_others(engine: Engine, table: str, release_id: str) -> bool:
@@ -292,6 +408,7 @@ def recount(engine: Engine, table: str, physical: list[str], columns: dict[str, 
     answer changed (``shadowed_by``). Runs inside the caller's transaction. Returns the
     number of cells that changed."""
     tdef = EVENT_TABLES[table]
+    find_mates(engine, table, physical, columns)
     engine.execute("DROP TABLE IF EXISTS _recount")
     engine.execute(
         "CREATE TEMP TABLE _recount AS SELECT w.*, "
@@ -322,6 +439,7 @@ def recount(engine: Engine, table: str, physical: list[str], columns: dict[str, 
             "AND n.day IS NOT DISTINCT FROM c.day AND n.shadow IS DISTINCT FROM n.before"
         )
     engine.execute("DROP TABLE IF EXISTS _recount")
+    engine.execute("DROP TABLE IF EXISTS _mates")
     return changed
 
 
