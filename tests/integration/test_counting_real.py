@@ -123,3 +123,19 @@ def test_seattle_workbooks_alone_give_the_fy2017_total(tmp_path: Path) -> None:
             "BETWEEN '2016-10-01' AND '2017-09-30'"
         )
     assert n == 3_376
+
+
+def test_pennsylvania_detainers_beside_the_npr_subsets_count_once(tmp_path: Path) -> None:
+    """The Pennsylvania extract holds every PA detainer; NPR's U.S.-citizen and not-subject-
+    to-deportation subsets hold 147 of them again (32,904 PA detainers before)."""
+    pa = SHARED / "pa-detainers-eads"
+    npr = SHARED / "npr-ice-detainers-fy2008-2015-subsets"
+    if not (pa.exists() and npr.exists()):
+        pytest.skip("real data not available")
+    for n, order in enumerate([[pa, npr], [npr, pa]]):
+        with Warehouse.open(tmp_path / f"d{n}.duckdb") as wh:
+            api.ingest(wh, order)
+            assert wh.engine.scalar("SELECT count(*) FROM detainers_all") == 32_757 + 693 + 1_846
+            pa_n = "SELECT count(*) FROM detainers WHERE facility_state = 'PA'"
+            assert wh.engine.scalar(pa_n) == 32_757
+            assert wh.engine.scalar("SELECT count(*) FROM detainers") == 35_149

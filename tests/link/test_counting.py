@@ -225,3 +225,48 @@ def test_a_release_in_several_files_counts_each_row_once(names: list[str], tmp_p
         assert by_aor == {"CHI": 7, "SEA": 5}
         # every row of every piece is kept, with the release that counts it
         assert _n(wh, "SELECT count(*) FROM arrests_all WHERE counted") == 12
+
+
+def _detainers(path: Path, rows: list[tuple[str, str, str, str]]) -> Path:
+    """A detainer extract (NPR / eads layout) of (date, lift reason, facility, state) rows."""
+    lines = ["date,lift_reason,det_facility,city,state,detainer_type"]
+    lines += [f'{d} 00:00:00,{why},"{fac}",TOWN,{st},' for d, why, fac, st in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("pa_first", [True, False], ids=["pa-first", "citizens-first"])
+def test_extracts_cut_by_different_fields_count_their_common_rows_once(
+    pa_first: bool, tmp_path: Path
+) -> None:
+    """Every Pennsylvania detainer, and the detainers of every state lifted because the
+    person was a U.S. citizen: the Pennsylvania rows of the second are the first's too."""
+    citizen = "Prosecutorial Discretion - U.S. Citizen"
+    pa = _detainers(
+        tmp_path / "pa_detainers.csv",
+        [
+            ("2012-01-03", "Case Closed", "BUCKS CNTY JAIL, PA", "PENNSYLVANIA"),
+            ("2012-01-03", citizen, "YORK CNTY PRISON, PA", "PENNSYLVANIA"),
+            ("2013-05-06", "Removed", "YORK CNTY PRISON, PA", "PENNSYLVANIA"),
+        ],
+    )
+    citizens = _detainers(
+        tmp_path / "americans.csv",
+        [
+            ("2012-01-03", citizen, "YORK CNTY PRISON, PA", "PENNSYLVANIA"),
+            ("2012-01-03", citizen, "SACRAMENTO COUNTY JAIL", "CALIFORNIA"),
+            ("2014-02-02", citizen, "HARRIS COUNTY JAIL", "TEXAS"),
+        ],
+    )
+    with Warehouse.open(tmp_path / "w.duckdb") as wh:
+        for path in [pa, citizens] if pa_first else [citizens, pa]:
+            (report,) = api.ingest(wh, [path])
+            assert report.status == "loaded", report.message
+        assert _n(wh, "SELECT count(*) FROM detainers") == 5
+        assert _n(wh, "SELECT count(*) FROM detainers WHERE facility_state = 'PA'") == 3
+        assert _n(wh, "SELECT count(*) FROM detainers_all") == 6
+        shadow = wh.engine.query(
+            "SELECT r.file_name FROM detainers_all d JOIN releases r "
+            "ON r.release_id = d.shadowed_by WHERE NOT d.counted"
+        ).to_pylist()
+        assert shadow == [{"file_name": "pa_detainers.csv"}]

@@ -48,8 +48,9 @@ import hashlib
 
 import duckdb
 
+from icefacts import release_specs
 from icefacts.schema import EVENT_TABLES, TableDef
-from icefacts.warehouse.ddl import count_day_sql
+from icefacts.warehouse.ddl import core_name, count_day_sql
 from icefacts.warehouse.engine import Engine
 
 FINGERPRINT_VERSION = "1"
@@ -440,7 +441,37 @@ def recount(engine: Engine, table: str, physical: list[str], columns: dict[str, 
         )
     engine.execute("DROP TABLE IF EXISTS _recount")
     engine.execute("DROP TABLE IF EXISTS _mates")
+    shadow_slices(engine, table, physical, columns)
     return changed
+
+
+def shadow_slices(
+    engine: Engine, table: str, physical: list[str], columns: dict[str, set[str]]
+) -> None:
+    """Extracts of one database cut by a field (``subset_by``; records without an AOR, such
+    as detainers): an extract whose field holds one value (every Pennsylvania detainer) is
+    complete for that value, so where another extract of the family (the detainers lifted
+    because the person was a U.S. citizen, from every state) holds rows with that value, those
+    rows are the slice's too: they stay in ``<table>_all``, shadowed by the slice (the largest,
+    when several). Rows, not cells: the cut runs across days."""
+    for fam in release_specs.families():
+        field = fam.scope.subset_by
+        core = core_name(table, fam.id)
+        if not field or core not in physical or field not in columns[core]:
+            continue
+        slices = (
+            f"SELECT release_id, min({field}) AS v, count(*) AS n FROM {core} "
+            f"GROUP BY release_id HAVING count(DISTINCT {field}) = 1"
+        )
+        engine.execute(
+            f"""UPDATE {core} c SET shadowed_by = b.r
+            FROM (SELECT v, first(release_id ORDER BY n DESC, release_id) AS r
+                  FROM ({slices}) GROUP BY v) b
+            WHERE c.{field} = b.v AND c.shadowed_by IS DISTINCT FROM b.r
+                AND c.release_id NOT IN (SELECT release_id FROM ({slices}) WHERE v = b.v)
+                AND (c.shadowed_by IS NULL
+                     OR c.shadowed_by IN (SELECT release_id FROM ({slices}) WHERE v = b.v))"""
+        )
 
 
 def forget_release(engine: Engine, release_id: str) -> None:
