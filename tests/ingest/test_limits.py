@@ -116,3 +116,36 @@ def test_a_wide_grid_over_the_cell_limit(wh: Warehouse, tmp_path: Path, monkeypa
     monkeypatch.delenv("ICEFACTS_MAX_CELLS")
     (report,) = api.ingest(wh, [far])  # 3.3M cells: within the default limit, and read
     assert report.status == "loaded", report.message
+
+
+def _unnumbered_rows(path: Path, extra: int) -> Path:
+    """The workbook with ``extra`` more rows that carry no ``r`` number (allowed: each is the
+    row after the one before), streamed into the zip."""
+    with zipfile.ZipFile(path) as z:
+        members = {i.filename: z.read(i) for i in z.infolist()}
+    sheet = next(n for n in members if n.startswith("xl/worksheets/sheet"))
+    xml = members[sheet].decode()
+    at = xml.index("</sheetData>")
+    out = path.with_name("deep_" + path.name)
+    row = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>' * 1000
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            if name != sheet:
+                z.writestr(name, data)
+        with z.open(sheet, "w", force_zip64=True) as f:
+            f.write(xml[:at].encode())
+            for _ in range(extra // 1000):
+                f.write(row)
+            f.write(xml[at:].encode())
+    return out
+
+
+def test_more_rows_than_a_worksheet_holds_is_refused(
+    wh: Warehouse, tmp_path: Path, monkeypatch
+) -> None:
+    """Rows need not be numbered: 1.1 million unnumbered rows are counted as they stream, and
+    refused before calamine lays them out (8 million took 7.3 GB), on both read paths."""
+    deep = _unnumbered_rows(_book(tmp_path, rows=100), 1_100_000)
+    assert "more rows than a worksheet can hold" in _refused(wh, deep)
+    monkeypatch.setenv("ICEFACTS_SPLIT_MIN_BYTES", "1")
+    assert "more rows than a worksheet can hold" in _refused(wh, deep)

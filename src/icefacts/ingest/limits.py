@@ -111,6 +111,9 @@ _NARROW = 104  # columns: releases are at most 70 wide
 _WIDE = re.compile(rb'r="([A-Z]{3,}|[D-Z][A-Z])\d')
 _DEEP = re.compile(rb'r="[A-Z]+(\d{7,})"')
 _ROW = re.compile(rb'<(?:\w+:)?row\s[^>]*?r="(\d+)"')
+# every row element, numbered or not: a row without ``r`` is the one after the previous row,
+# so a sheet of 8 million unnumbered rows is as deep as one that numbers them
+_ROW_TAG = re.compile(rb"<(?:\w{1,8}:)?row[\s>/]")
 _OVERLAP = 64
 
 
@@ -121,6 +124,7 @@ class RefGuard:
     def __init__(self, file: str, sheet: str) -> None:
         self.file, self.sheet = file, sheet
         self.rows, self.cols = 0, 0
+        self.tags = 0  # row elements seen
         self.tail = b""
 
     def _beyond(self, ref: bytes) -> InputError:
@@ -156,6 +160,15 @@ class RefGuard:
             if row > MAX_ROWS:
                 raise self._beyond(b"row " + rows[-1])
             self.rows = max(self.rows, row)
+        # row elements: those wholly inside the tail were counted with the previous piece
+        self.tags += len(_ROW_TAG.findall(text)) - len(_ROW_TAG.findall(self.tail))
+        if self.tags > MAX_ROWS:
+            raise InputError(
+                f"more rows than a worksheet can hold (over {MAX_ROWS:,}): a damaged workbook",
+                file=self.file,
+                sheet=self.sheet,
+            )
+        self.rows = max(self.rows, self.tags)
         self.tail = text[-_OVERLAP:]
         cells = self.rows * max(self.cols, _NARROW)
         if self.cols > _NARROW and cells > CELLS.value():

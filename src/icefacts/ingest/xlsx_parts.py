@@ -388,7 +388,11 @@ class SheetParts:
                     consumed += len(pending) - keep
                     pending = pending[len(pending) - keep :]
                     data = f.read(CHUNK)
-                    guard.feed(data)
+                    try:
+                        guard.feed(data)
+                    except BaseException:
+                        out.close()  # else the staged zip complains as it is collected
+                        raise
                     eof = not data
                     pending += data
 
