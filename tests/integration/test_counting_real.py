@@ -111,6 +111,17 @@ def test_seattle_beside_national_gives_the_national_counts(tmp_path: Path) -> No
                 "WHERE r.family = 'uw-v-dhs-seattle' AND apprehension_date < '2015-10-01'"
             )
             assert early > 20_000
+            # the UW v. DHS removals are compared with the national removals as the whole
+            # table their two parts make (each part alone always holds fewer: no caveat)
+            ov = api.overlaps(wh, "removals")
+            parts = [
+                r
+                for r in ov.comparisons.to_pylist()
+                if r["aor"] == "SEA" and r["other_holds"].startswith("every part")
+            ]
+            assert len(parts) == 4, parts  # FY2016-2019
+            assert sum(r["months_disagreeing"] for r in parts) >= 40
+            assert ov.disagreements.num_rows >= 40
 
 
 def test_seattle_workbooks_alone_give_the_fy2017_total(tmp_path: Path) -> None:

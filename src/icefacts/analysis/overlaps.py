@@ -29,11 +29,29 @@ class Overlaps:
 
 
 def _scope_sql() -> str:
+    """Per release and table: its scope, and the comparison *group* it belongs to. Releases
+    that each hold a part of one production (UW v. DHS expedited and other removals, as two
+    files) are compared together, as the whole table they make once every part is loaded."""
     return """
-        SELECT release_id, table_name, min(period_start) AS period_start,
-               max(period_end) AS period_end, bool_and(aors IS NULL) AS all_aors,
-               max(subset) AS subset, max(part) AS part
-        FROM release_coverage GROUP BY release_id, table_name"""
+        WITH r AS (
+            SELECT release_id, table_name, any_value(family) AS family,
+                   min(period_start) AS period_start, max(period_end) AS period_end,
+                   bool_and(aors IS NULL) AS all_aors, max(subset) AS subset,
+                   max(part) AS part, count(DISTINCT part) AS parts_held,
+                   max(parts_total) AS parts_total
+            FROM release_coverage GROUP BY release_id, table_name
+        ), g AS (
+            SELECT *, CASE WHEN part IS NULL THEN release_id
+                           ELSE concat_ws('|', family, period_start, period_end) END AS grp
+            FROM r
+        )
+        SELECT g.*, w.whole, w.members
+        FROM g JOIN (
+            SELECT table_name, grp, bool_and(part IS NULL) OR sum(parts_held) >= max(parts_total)
+                       AS whole,
+                   string_agg(release_id, '+' ORDER BY release_id) AS members
+            FROM g GROUP BY table_name, grp
+        ) w USING (table_name, grp)"""
 
 
 def pairs_sql(where: str) -> str:
@@ -42,28 +60,39 @@ def pairs_sql(where: str) -> str:
     return f"""
         WITH scope AS ({_scope_sql()}),
         pairs AS (
-            SELECT DISTINCT c.table_name, c.aor, c.counted_by AS counting, c.release_id AS other
-            FROM counting_cells c WHERE NOT c.counted AND c.counted_by <> c.release_id AND {where}
+            SELECT DISTINCT c.table_name, c.aor, c.counted_by AS counting, so.members AS other
+            FROM counting_cells c
+            JOIN scope so ON so.release_id = c.release_id AND so.table_name = c.table_name
+            WHERE NOT c.counted AND c.counted_by <> c.release_id AND {where}
         ),
         spans AS (
-            SELECT p.*, greatest(sc.period_start, so.period_start) AS lo,
-                   least(sc.period_end, so.period_end) AS hi,
-                   coalesce(so.subset, so.part, '') <> coalesce(sc.subset, sc.part, '')
-                       AS narrower,
-                   coalesce(so.subset, so.part) AS other_holds
+            SELECT p.*, greatest(sc.period_start, min(so.period_start)) AS lo,
+                   least(sc.period_end, max(so.period_end)) AS hi,
+                   CASE WHEN any_value(so.part) IS NOT NULL AND any_value(so.whole)
+                        THEN coalesce(sc.subset, '') <> ''
+                        ELSE coalesce(any_value(so.subset), any_value(so.part), '')
+                             <> coalesce(sc.subset, sc.part, '') END AS narrower,
+                   CASE WHEN any_value(so.part) IS NOT NULL AND any_value(so.whole)
+                        THEN 'every part: ' || string_agg(DISTINCT so.part, ' + ')
+                        ELSE coalesce(any_value(so.subset), any_value(so.part)) END
+                       AS other_holds
             FROM pairs p
             JOIN scope sc ON sc.release_id = p.counting AND sc.table_name = p.table_name
-            JOIN scope so ON so.release_id = p.other AND so.table_name = p.table_name
+            JOIN scope so ON so.members = p.other AND so.table_name = p.table_name
+            GROUP BY p.table_name, p.aor, p.counting, p.other, sc.period_start, sc.period_end,
+                     sc.subset, sc.part
         ),
         monthly AS (
             SELECT s.table_name, s.aor, s.counting, s.other, s.narrower, s.other_holds,
                    date_trunc('month', c.day)::DATE AS month,
                    coalesce(sum(c.events) FILTER (WHERE c.release_id = s.counting), 0)::BIGINT
                        AS counting_events,
-                   coalesce(sum(c.events) FILTER (WHERE c.release_id = s.other), 0)::BIGINT
+                   coalesce(sum(c.events) FILTER (WHERE c.release_id <> s.counting), 0)::BIGINT
                        AS other_events
             FROM spans s JOIN counting_cells c ON c.table_name = s.table_name
-                AND c.aor IS NOT DISTINCT FROM s.aor AND c.release_id IN (s.counting, s.other)
+                AND c.aor IS NOT DISTINCT FROM s.aor
+                AND (c.release_id = s.counting
+                     OR list_contains(string_split(s.other, '+'), c.release_id))
                 AND (c.day IS NULL
                      OR c.day BETWEEN coalesce(s.lo, c.day) AND coalesce(s.hi, c.day))
             GROUP BY ALL
@@ -115,7 +144,11 @@ def overlaps(engine: Engine, table: str | None = None) -> Overlaps:
                count(*) AS months, count(*) FILTER (WHERE m.disagrees) AS months_disagreeing
         FROM {monthly} m
         JOIN releases rc ON rc.release_id = m.counting
-        JOIN releases ro ON ro.release_id = m.other
+        JOIN (
+            SELECT s.members, string_agg(DISTINCT r.file_name, ' + ' ORDER BY r.file_name)
+                AS file_name
+            FROM ({_scope_sql()}) s JOIN releases r USING (release_id) GROUP BY s.members
+        ) ro ON ro.members = m.other
         GROUP BY ALL ORDER BY 1, 2, 3, 5
         """,
         params,

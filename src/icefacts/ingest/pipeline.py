@@ -52,6 +52,9 @@ from icefacts.warehouse.ddl import core_name, count_day_sql, family_fields
 # size is written to the file as it goes, smaller ones all at commit (measured: four appends of
 # 75,000 rows made the commit of a 300,000-row sheet 0.5 s slower than one append).
 APPEND_ROWS = 122_880
+# ... or of this many bytes, whichever comes first: rows of 120 KB (a free-text column of a
+# derived file) would otherwise gather 15 GB before the first append
+APPEND_BYTES = 64 << 20
 
 INGESTIBLE = (".csv", ".gz", ".xlsx", ".xls", ".xlsm", ".txt", ".tsv")
 
@@ -253,7 +256,7 @@ def ingest_file(
             held = fields_held(tdef, fam.defaults, mapped)
             core = wh.ensure_core(det.table, fam.id, held)
             batch: list[pa.Table] = []
-            batch_rows = 0
+            batch_rows = batch_bytes = 0
             pieces = loaded.pieces(det.header_row, det.headers, _cleaner(det, fam, params))
             del loaded
             done: list[tuple[int, CleanResult]] = []
@@ -270,9 +273,10 @@ def ingest_file(
                         ledger.validate(det.table, result, index)
                         batch.append(placer.annotate(det.table, result.table))
                         batch_rows += result.rows
-                    if batch_rows >= APPEND_ROWS:
+                        batch_bytes += batch[-1].nbytes
+                    if batch_rows >= APPEND_ROWS or batch_bytes >= APPEND_BYTES:
                         eng.load_arrow(core, batch, extra)
-                        batch, batch_rows = [], 0
+                        batch, batch_rows, batch_bytes = [], 0, 0
                     result.table = pa.table({})
                     if raw.index == 0:
                         header_line = raw.first_row - 1  # CSV: a physical line
