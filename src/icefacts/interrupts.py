@@ -24,6 +24,7 @@ _connections: weakref.WeakSet[Any] = weakref.WeakSet()
 _commits = [0]  # transactions committed by this process (what a Ctrl-C cannot undo)
 _requested = threading.Event()
 _installed = False
+_deadline: list[tuple[float, str]] = []  # (monotonic time, message) of a time limit in force
 
 
 def requested() -> bool:
@@ -102,9 +103,22 @@ def install() -> None:
 
 
 def check() -> None:
-    """Raise ``KeyboardInterrupt`` if Ctrl-C was pressed (for loops that wait)."""
+    """Raise ``KeyboardInterrupt`` if Ctrl-C was pressed (for loops that wait), or the
+    time-limit error once a deadline set by :func:`deadline` has passed."""
     if _requested.is_set():
         raise KeyboardInterrupt
+    if _deadline and time.monotonic() > _deadline[0][0]:
+        from icefacts.errors import IcefactsError
+
+        raise IcefactsError(_deadline[0][1])
+
+
+def deadline(at: float | None, message: str = "") -> None:
+    """Set (``at``: a ``time.monotonic()`` value) or clear (None) the time limit that
+    :func:`check` enforces: output written after a query counts against its ``--timeout``."""
+    _deadline.clear()
+    if at is not None:
+        _deadline.append((at, message))
 
 
 def result(future: Any, poll: float = 0.1) -> Any:

@@ -116,6 +116,7 @@ def _bad_cases(tmp: Path) -> list[tuple[str, Path, list[str]]]:
 
 def test_bad_inputs(tmp_path: Path, db: Path, run_cli) -> None:
     before = _snapshot(db)
+    file_bytes = db.read_bytes()  # not even the file's bytes change
     for case, path, fragments in _bad_cases(tmp_path):
         code, _out, err = run_cli("ingest", "-q", "--db", str(db), str(path))
         assert code == 2, case
@@ -125,6 +126,8 @@ def test_bad_inputs(tmp_path: Path, db: Path, run_cli) -> None:
         for fragment in fragments:
             assert fragment in message, f"{case}: {fragment!r} not in {message!r}"
         assert _snapshot(db) == before, case
+        assert db.read_bytes() == file_bytes, case
+        assert not Path(f"{db}.wal").exists(), case
 
 
 def test_reingest_same_bytes_is_a_noop(tmp_path: Path, db: Path, run_cli) -> None:

@@ -73,7 +73,9 @@ def main() -> None:
 
     interrupts.install()
     try:
-        app()
+        code = app(standalone_mode=False, prog_name="icefacts")
+        if isinstance(code, int) and code:  # --help, an Exit raised by a command
+            sys.exit(code)
     except IcefactsError as exc:
         if not interrupts.requested():
             err.print(f"icefacts: {exc.one_line()}", highlight=False, markup=False, soft_wrap=True)
@@ -81,6 +83,9 @@ def main() -> None:
     except KeyboardInterrupt:
         interrupts.request()
         _interrupted()
+    except Exception as exc:
+        if not _usage_error(exc):
+            raise
     except SystemExit as exc:
         if exc.code == 130:  # typer turns a KeyboardInterrupt into exit code 130
             interrupts.request()
@@ -90,6 +95,28 @@ def main() -> None:
     finally:
         if interrupts.requested():
             _interrupted()
+
+
+def _usage_error(exc: Exception) -> bool:
+    """A mistake on the command line (click's usage errors, which typer wraps): one line on
+    stderr and exit 2, not a framed box. False for anything else."""
+    from icefacts import interrupts
+
+    if type(exc).__name__ == "Abort":  # Ctrl-C inside click itself
+        interrupts.request()
+        return True
+    message = getattr(exc, "format_message", None)
+    if not callable(message) or not hasattr(exc, "exit_code"):
+        return False
+    text = " ".join(str(message()).split()).rstrip(".")
+    if not text:  # `icefacts` alone: the help was shown
+        sys.exit(0)
+    ctx = getattr(exc, "ctx", None)
+    where = ctx.command_path if ctx is not None else "icefacts"
+    text = text[:1].lower() + text[1:]
+    hint = f"; see `{where} --help`" if ctx is not None else ""
+    err.print(f"{where}: {text}{hint}", highlight=False, markup=False, soft_wrap=True)
+    sys.exit(int(getattr(exc, "exit_code", 2)) or 2)
 
 
 def _interrupted() -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from icefacts import interrupts
 from icefacts._lazy import lazy_import
 from icefacts.cli.common import DbOpt, FormatOpt, emit, err, say
 
@@ -74,9 +76,19 @@ def sql(
     ] = 120.0,
 ) -> None:
     """Run a read-only SQL query against the warehouse (it can read nothing else)."""
+    started = time.monotonic()
     with api.open_warehouse(db, read_only=True) as wh:
         result = api.sql_result(wh, query, max_rows=max_rows, timeout=timeout)
-    emit(result.table, fmt)
+    # the time limit covers writing the result too
+    interrupts.deadline(
+        started + timeout,
+        f"query stopped after {timeout:g} s while its result was written (the time limit; "
+        "raise it with --timeout)",
+    )
+    try:
+        emit(result.table, fmt)
+    finally:
+        interrupts.deadline(None)
     if result.truncated:
         err.print(
             f"note: only the first {result.max_rows:,} rows are shown (--max-rows)",

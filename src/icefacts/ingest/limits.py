@@ -49,7 +49,7 @@ _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(
 
 
 def _mb(n: int) -> str:
-    return f"{n / (1 << 20):,.0f} MB" if n < 10 << 30 else f"{n / (1 << 30):,.1f} GB"
+    return f"{n / (1 << 20):,.0f} MiB" if n < 10 << 30 else f"{n / (1 << 30):,.1f} GiB"
 
 
 def refuse(limit: Limit, amount: int, file: str, sheet: str | None = None) -> InputError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -143,18 +144,27 @@ class Warehouse:
         if changed:  # re-point the views at the new or wider table
             for stmt in ddl.create_view(tdef, self.family_tables().get(table)):
                 self.engine.execute(stmt)
+            self._note_ddl()
         return name
 
     def migrate(self, version: int | None = None) -> None:
         """Create what is missing; upgrade an earlier schema in place. Upgrading from schema 1
         or 2 adds the stored placement and counting columns and marks the warehouse for a
         relink (placement ids, fingerprints, scopes, counting), which the API runs next."""
+        statements = ddl.all_statements(self.family_tables())
+        if version == ddl.SCHEMA_VERSION and self.meta("ddl_digest") == _digest(statements):
+            return  # nothing to do: opening a warehouse must not touch its file
         with self.engine.transaction():
             if version is not None and version < 3:
                 self._upgrade_to_3()
             for stmt in ddl.all_statements(self.family_tables()):
                 self.engine.execute(stmt)
             self.set_meta("schema_version", str(ddl.SCHEMA_VERSION))
+            self._note_ddl()
+
+    def _note_ddl(self) -> None:
+        """Record what the tables and views were made from (see :meth:`migrate`)."""
+        self.set_meta("ddl_digest", _digest(ddl.all_statements(self.family_tables())))
 
     def _upgrade_to_3(self) -> None:
         eng = self.engine
@@ -205,3 +215,7 @@ class Warehouse:
             "SELECT release_id FROM releases WHERE sha256 = ?", [sha256]
         ).fetchall()
         return str(rows[0][0]) if rows else None
+
+
+def _digest(statements: list[str]) -> str:
+    return hashlib.sha256("\n".join(statements).encode()).hexdigest()[:32]
