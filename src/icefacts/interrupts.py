@@ -125,10 +125,12 @@ def result(future: Any, poll: float = 0.1) -> Any:
     """``future.result()``, but Ctrl-C ends the wait within ``poll`` seconds (a signal that
     the kernel delivers to another thread does not wake a wait in the main thread)."""
     try:
-        while not future.done():
+        while True:
             check()
-            time.sleep(poll / 4)
-        return future.result()
+            try:  # wakes as soon as the result is there
+                return future.result(timeout=poll)
+            except TimeoutError:
+                continue
     except KeyboardInterrupt:
         request()  # raised in this thread before the watcher saw it: say so at once
         raise

@@ -20,7 +20,9 @@ import re
 import threading
 import zipfile
 import zlib
+from collections import deque
 from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TypeVar, cast
@@ -28,6 +30,7 @@ from typing import BinaryIO, TypeVar, cast
 import fastexcel
 import pyarrow as pa
 
+from icefacts import interrupts
 from icefacts.errors import InputError
 from icefacts.ingest import limits, xlsx_parts
 from icefacts.ingest.csv_chunks import CsvChunks, CsvProblem
@@ -124,11 +127,10 @@ class LoadedSheet:
                     sheet=self.sheet,
                 ) from exc
         if self.typed is None and self.table is None and self.workbook.kind in ("csv", "csv.gz"):
-            # CSV streams in blocks: memory is bounded by a few blocks, not by the file
-            for raw in self.workbook.csv_pieces(header_row, headers):
-                done = work(raw)
-                raw.table = _EMPTY
-                yield done, raw
+            # CSV streams in blocks: memory is bounded by a few blocks, not by the file. Each
+            # block is worked on a thread of its own while the caller loads the one before
+            # (and the reader's thread parses the one after): three stages on two cores.
+            yield from _worked_ahead(self.workbook.csv_pieces(header_row, headers), work)
             return
         raw = self.data(header_row, headers)
         self.typed = self.table = None  # the cells now live in ``raw`` only
@@ -152,6 +154,33 @@ class LoadedSheet:
         ]
         table = pa.table(cols, names=[f"c{i}" for i in range(width)])
         return RawSheet(headers=headers, table=table, first_row=header_row + 2)
+
+
+def _worked_ahead(
+    raws: Iterator[RawSheet], work: Callable[[RawSheet], T]
+) -> Generator[tuple[T, RawSheet], None, None]:
+    """``work`` on each piece on a background thread, one piece ahead of the caller, results
+    in order. An error in ``work`` is raised here, in the caller's thread."""
+    pending: deque[tuple[Future[T], RawSheet]] = deque()
+    pool = ThreadPoolExecutor(1, thread_name_prefix="icefacts-clean")
+    try:
+        for raw in raws:
+            pending.append((pool.submit(work, raw), raw))
+            if len(pending) > 1:
+                yield _take(pending)
+        while pending:
+            yield _take(pending)
+    finally:
+        for future, _ in pending:
+            future.cancel()
+        pool.shutdown(wait=not interrupts.requested(), cancel_futures=True)
+
+
+def _take(pending: deque[tuple[Future[T], RawSheet]]) -> tuple[T, RawSheet]:
+    future, raw = pending.popleft()
+    done = interrupts.result(future)
+    raw.table = _EMPTY
+    return done, raw
 
 
 class Workbook:
