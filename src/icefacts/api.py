@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from icefacts.demo import DemoSource
     from icefacts.ingest.report import FileReport, Progress
     from icefacts.policies import Registry
+    from icefacts.synth.operations import PlantedOperation
 
 
 Q = TypeVar("Q")
@@ -372,11 +373,16 @@ def synth(
     families: Sequence[str] = ("A", "C"),
     sheet_rows: int = 1_048_575,
     tables: Sequence[str] | None = None,
+    operations: Sequence[PlantedOperation | str] = (),
 ) -> dict[str, Any]:
     """Write synthetic releases in the real layouts and their ``truth.json`` into ``out_dir``
     (``icefacts.synth.generate``); returns the truth. ``families`` are letters or ids of the
     release families with a synthetic layout (``A`` or ``lesa-national``, ``C`` or
-    ``ddp-current``); anything else is one IcefactsError naming it and listing those."""
+    ``ddp-current``); anything else is one IcefactsError naming it and listing those.
+    ``operations`` are planted in the national arrests, on top of their ``rows``: each a
+    ``PlantedOperation`` or ``"START:END:AOR[,AOR...]:SIZE[:NAME]"``
+    (``icefacts.synth.operations``); one that cannot be planted is one IcefactsError naming
+    ``--plant-operation`` and the value."""
     from icefacts.synth import generate
 
     try:
@@ -387,6 +393,7 @@ def synth(
             families=tuple(families),
             sheet_rows=sheet_rows,
             tables=tables,
+            operations=tuple(operations),
         )
     except ValueError as exc:
         raise IcefactsError(str(exc)) from exc

@@ -1,5 +1,6 @@
-"""Surge detection: planted operations in synthetic releases are found with their sizes
-inside the intervals, data with nothing planted raises few false alarms, and on the real
+"""Surge detection: operations planted in a synthetic release (``icefacts synth
+--plant-operation``, conftest.py) are found with their sizes inside the intervals, synthetic
+releases and hand-made series with nothing planted raise few false alarms, and on the real
 FY2017 national file the September 2017 operation is found without being told any dates."""
 
 from __future__ import annotations
@@ -61,45 +62,78 @@ def _detect(db: Path, **kw):
         return detect(wh.engine, DetectQuestion(**kw))
 
 
-PLANTS = [  # (start, days, AORs, extra arrests per AOR per day)
-    (date(2017, 2, 5), 4, ("NYC", "CHI", "LOS"), 8),
-    (date(2017, 6, 11), 3, ("SEA", "DAL"), 10),
-]
+MEASURES = ("operation_flagged", "at_large", "arrests")
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_planted_operations_are_found_with_their_size(tmp_path: Path, seed: int) -> None:
-    plants = {}
-    for start, days, aors, extra in PLANTS:
-        for i in range(days):
-            for aor in aors:
-                plants[(aor, start + timedelta(days=i))] = extra
-    db = _warehouse(tmp_path, plants, seed)
-    for measure in ("operation_flagged", "arrests"):
-        ops = _detect(db, measure=measure).table.to_pylist()
-        for start, days, aors, extra in PLANTS:
-            end = start + timedelta(days=days - 1)
-            hits = [o for o in ops if o["start"] <= end and o["end"] >= start]
-            assert hits, (measure, start)
-            best = max(hits, key=lambda o: len(set(o["aors"]) & set(aors)))
-            assert set(aors) <= set(best["aors"]), (measure, start, best)
-            # the excess interval covers what was planted on the days the episodes span
-            eps = _detect(db, measure=measure).tables["episodes"].to_pylist()
-            planted = 0
-            for e in eps:
-                near = best["start"] - timedelta(3) <= e["start"] <= best["end"]
-                if e["aor"] in best["aors"] and near:
-                    overlap = min(e["end"], end) - max(e["start"], start)
-                    planted += extra * max(overlap.days + 1, 0) * (e["aor"] in aors)
-            assert best["excess_low"] <= planted <= best["excess_high"], (measure, best, planted)
-        top = ops[0]
-        assert any(top["start"] <= s + timedelta(days=d) and top["end"] >= s
-                   for s, d, _, _ in PLANTS)  # fmt: skip
+def _episode_days(episode: dict) -> list[str]:
+    return [(episode["start"] + timedelta(days=i)).isoformat() for i in range(episode["days"])]
+
+
+@pytest.mark.parametrize("measure", MEASURES)
+def test_planted_operations_are_found_with_their_size(
+    planted: tuple[Path, dict], measure: str
+) -> None:
+    """Told no dates, the detector finds each operation planted in a synthetic release
+    (conftest.py): one reported operation overlaps its days and holds all its AORs, its
+    episodes hold the planted arrests, the planted count (truth.json, by measure) lies inside
+    its excess interval, and the planted operations rank first.
+
+    The interval holds in this release for every measure; over 40 seeds of it
+    (bench/detect_planted.py, docs/analysis.md) it held 204 times in 240: the reported
+    excess runs a little high (small daily counts, days next to the surge joined to it)."""
+    db, truth = planted
+    answer = _detect(db, measure=measure)
+    ops, episodes = answer.table.to_pylist(), answer.tables["episodes"].to_pylist()
+    ranks = []
+    for op in truth["operations"]:
+        start, end = date.fromisoformat(op["start"]), date.fromisoformat(op["end"])
+        hits = [o for o in ops if o["start"] <= end and o["end"] >= start
+                and set(o["aors"]) & set(op["aors"])]  # fmt: skip
+        assert hits, (measure, op["name"])
+        best = max(hits, key=lambda o: len(set(o["aors"]) & set(op["aors"])))
+        assert set(op["aors"]) <= set(best["aors"]), (measure, op["name"], best)
+        mine = [e for e in episodes if e["aor"] in op["aors"]
+                and best["start"] <= e["start"] <= best["end"]]  # fmt: skip
+        assert sorted(e["aor"] for e in mine) == sorted(op["aors"])  # one episode per AOR
+        cells = op["by_aor_day"]
+        found = sum(cells[e["aor"]].get(d, {}).get(measure, 0) for e in mine
+                    for d in _episode_days(e))  # fmt: skip
+        assert found == op[measure], (measure, op["name"], mine)  # every planted day held
+        assert best["excess_low"] <= found <= best["excess_high"], (measure, op["name"], best)
+        ranks.append(best["rank"])
+    assert sorted(ranks) == [1, 2], (measure, ranks)
+
+
+def test_false_alarms_on_synthetic_releases(tmp_path: Path) -> None:
+    """Synthetic national releases with nothing planted (two years of 24 AORs): the alarms
+    per AOR-year stay under the bounds below, about twice what 20 seeds measured
+    (docs/analysis.md: 0.15 with all arrests, 0.43 with at-large and with operation-flagged
+    ones, whose small daily counts the expected count underestimates), and a false
+    operation across AORs is rare (none with all arrests)."""
+    bound = {"arrests": 0.3, "at_large": 0.9, "operation_flagged": 0.9}
+    alarms = dict.fromkeys(MEASURES, 0)
+    multi = dict.fromkeys(MEASURES, 0)
+    aor_years = 0
+    for seed in (3, 4):
+        out = tmp_path / f"s{seed}"
+        truth = api.synth(out, rows=60_000, seed=seed, families=["A"], tables=["arrests"])
+        aor_years += len(set(truth["tables"]["A"]["arrests"]["by_aor"]) - {"HQ", "null"})
+        with api.open_warehouse(out / "w.duckdb") as wh:
+            api.ingest(wh, sorted(out.glob("SYNTHETIC_*")))
+        for m in MEASURES:
+            ops = _detect(out / "w.duckdb", measure=m).table.to_pylist()
+            alarms[m] += len(ops)
+            multi[m] += sum(o["n_aors"] > 1 for o in ops)
+    assert aor_years == 48
+    for m in MEASURES:
+        assert alarms[m] / aor_years <= bound[m], (m, alarms)
+    assert multi["arrests"] == 0 and max(multi.values()) <= 8, multi  # 4 a year at most
 
 
 def test_false_alarms_with_nothing_planted(tmp_path: Path) -> None:
-    """Reported, and bounded: a year of five AORs with no operation raises at most a few
-    single-AOR alarms at the default threshold, and no multi-AOR operation."""
+    """Hand-made series with a slow drift (which the synthetic releases lack): a year of five
+    AORs with no operation raises at most a few single-AOR alarms at the default threshold,
+    and no multi-AOR operation."""
     alarms = []
     for seed in (3, 4):
         ops = _detect(_warehouse(tmp_path, {}, seed), measure="arrests").table.to_pylist()

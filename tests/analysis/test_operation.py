@@ -2,8 +2,10 @@
 
 Synthetic warehouses (hand-made national-layout files, every count known) test the figures,
 the baseline and its interval, coverage refusals and caveats, and that nothing depends on the
-order of rows or releases; the real national FY2017 file tests the 2017 operation window
-against counts computed here with plain SQL (skipped when ../shared/data is absent).
+order of rows or releases; a synthetic release with planted operations (``icefacts synth
+--plant-operation``, see conftest.py) tests the counts of their windows against truth.json;
+the real national FY2017 file tests the 2017 operation window against counts computed here
+with plain SQL (skipped when ../shared/data is absent).
 """
 
 from __future__ import annotations
@@ -322,3 +324,27 @@ def test_seattle_files_beside_national_change_no_figure(national: Path, tmp_path
                 "other_criminality", "criminality_unknown"))]  # fmt: skip
         assert mixed.table.select(keep).equals(alone.select(keep)), window
         assert mixed.releases_set_aside  # the Seattle releases, kept in arrests_all
+
+
+def test_planted_operations_counted_exactly(planted: tuple[Path, dict]) -> None:
+    """Over each planted operation's days and AORs, the report counts exactly what the
+    synthetic release holds there (truth.json's ``window``: planted and background arrests),
+    per AOR and in total (one AOR: its row is the total), and the planted size lies inside
+    the arrests' excess interval."""
+    db, truth = planted
+    with api.open_warehouse(db, read_only=True) as wh:
+        for op in truth["operations"]:
+            q = api.operation_question(
+                start=date.fromisoformat(op["start"]),
+                end=date.fromisoformat(op["end"]),
+                aors=tuple(op["aors"]),
+            )
+            rows = _rows(api.operation(wh, q))
+            total, window = rows.pop("total", None) or rows[op["aors"][0]], op["window"]
+            for m in ("arrests", "at_large", "operation_flagged"):
+                assert total[m] == window[m], (op["name"], m)
+            assert {a: r["arrests"] for a, r in rows.items()} == window["by_aor"]
+            assert total["arrests_excess_low"] > 0  # it stands out from its weeks
+            assert total["arrests_excess_low"] <= op["size"] <= total["arrests_excess_high"]
+            # the planted arrests are nearly all the window's operation-flagged ones
+            assert total["operation_flagged"] >= op["operation_flagged"]

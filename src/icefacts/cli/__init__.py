@@ -78,7 +78,13 @@ def main() -> None:
             sys.exit(code)
     except IcefactsError as exc:
         if not interrupts.requested():
-            err.print(f"icefacts: {exc.one_line()}", highlight=False, markup=False, soft_wrap=True)
+            err.print(
+                f"icefacts: {exc.one_line()}",
+                highlight=False,
+                markup=False,
+                emoji=False,  # ":end:" in a message is text, not an emoji code
+                soft_wrap=True,
+            )
             sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         interrupts.request()

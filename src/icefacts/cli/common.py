@@ -45,7 +45,7 @@ RegistryOpt = Annotated[
 
 def say(text: str, console: Console | None = None) -> None:
     """One line of plain text (no markup, no highlighting), wrapped by the terminal."""
-    (console or out).print(text, highlight=False, markup=False, soft_wrap=True)
+    (console or out).print(text, highlight=False, markup=False, emoji=False, soft_wrap=True)
 
 
 def plural(n: int, word: str) -> str:

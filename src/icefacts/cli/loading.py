@@ -165,6 +165,16 @@ def synth(
         str | None,
         typer.Option("--tables", help="comma list, e.g. arrests (default: every table)"),
     ] = None,
+    plant_operation: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--plant-operation",
+            metavar="START:END:AORS:SIZE[:NAME]",
+            help="plant SIZE extra arrests, mostly at large and naming an operation, in the "
+            "national arrests (family A) over START..END in the AORS (e.g. "
+            "2017-02-05:2017-02-08:NYC,CHI,LOS:300); repeatable; written to truth.json",
+        ),
+    ] = None,
 ) -> None:
     """Write synthetic releases in the real layouts, with truth.json."""
     with err.status("writing synthetic releases..."):
@@ -175,8 +185,14 @@ def synth(
             families=comma_list(families),
             sheet_rows=sheet_rows,
             tables=comma_list(tables) if tables else None,
+            operations=plant_operation or (),
         )
     say(f"wrote {len(truth.get('files', {}))} files and truth.json to {out_dir}")
+    for op in truth.get("operations", []):
+        say(
+            f"planted {op['name']}: {op['size']:,} arrests, {op['start']}..{op['end']} in "
+            f"{', '.join(op['aors'])} ({op['at_large']:,} at large)"
+        )
 
 
 def demo(

@@ -178,6 +178,30 @@ def with_values(col: Column, rows: np.ndarray, value: Any) -> Column:
     return Column(col.kind, codes, values)
 
 
+def concat(first: Column, second: Column) -> Column:
+    """The rows of ``first`` then those of ``second``: one category table, ``first``'s
+    categories keeping their codes (identifier columns are refused: their pools differ)."""
+    if first.kind != second.kind:
+        raise ValueError(f"cannot join a {first.kind} column to a {second.kind} column")
+    if first.opaque or second.opaque:
+        raise ValueError("cannot join identifier columns")
+    values = list(first.values)
+    index: dict[Any, int] = {}
+    for k, v in enumerate(values):
+        index.setdefault(v, k)
+    remap = np.empty(len(second.values) + 1, dtype=np.int64)
+    for k, v in enumerate(second.values):
+        if v not in index:
+            index[v] = len(values)
+            values.append(v)
+        remap[k] = index[v]
+    remap[-1] = -1  # an empty cell stays empty
+    codes = np.concatenate([first.codes, remap[second.codes]])
+    if first.kind == "datetime":
+        return Column(first.kind, codes, np.asarray(values, dtype=np.int64))
+    return Column(first.kind, codes, values)
+
+
 def emptied(col: Column, rows: np.ndarray) -> Column:
     codes = col.codes.copy()
     codes[rows] = -1

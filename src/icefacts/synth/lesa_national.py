@@ -16,6 +16,7 @@ Rows are sorted by the table's date, as the real files are.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import numpy as np
@@ -163,21 +164,35 @@ def _days_column(days: np.ndarray) -> Column:
     return from_array(days, "date")
 
 
-def _arrests(n: int, rng: np.random.Generator, fy: int, start: date, end: date) -> Table:
-    days = _sorted_days(rng, n, start, end, late=planted(n, 0.00003))
-    aor = _aor(rng, n, values.A_ARREST_AOR, blank=0.0017, hq=0.00014)
-    method = choose(rng, n, values.A_METHOD)
-    cols = {
+def arrest_columns(
+    rng: np.random.Generator,
+    days: np.ndarray,
+    aor: Column,
+    method: Column,
+    operation: Callable[[Column], Column],
+) -> dict[str, Column]:
+    """An arrests table's columns, given each row's serial day, AOR and method;
+    ``operation(method)`` makes the Operation column. The rest is drawn from ``rng`` in
+    layout order (the same draws for the same seed)."""
+    n = len(days)
+    return {
         "Area of Responsibility": aor,
         "Apprehension Date": _days_column(days),
         "Apprehension Method": method,
         "Apprehension Landmark": _landmarks(rng, aor, method, empty_share=0.022),
-        "Operation": _operation(rng, method),
+        "Operation": operation(method),
         "Processing Disposition": choose(rng, n, values.A_ARREST_DISPOSITION, 0.0004),
         "Birth Date": const(n, values.A_REDACTED_DOB),
         "Citizenship": choose(rng, n, values.A_ARREST_CITIZENSHIP),
         "Gender": choose(rng, n, values.A_ARREST_GENDER),
     }
+
+
+def _arrests(n: int, rng: np.random.Generator, fy: int, start: date, end: date) -> Table:
+    days = _sorted_days(rng, n, start, end, late=planted(n, 0.00003))
+    aor = _aor(rng, n, values.A_ARREST_AOR, blank=0.0017, hq=0.00014)
+    method = choose(rng, n, values.A_METHOD)
+    cols = arrest_columns(rng, days, aor, method, lambda m: _operation(rng, m))
     t = _table("arrests", fy, start, end, cols)
     t.notes["late_rows"] = planted(n, 0.00003)
     return t

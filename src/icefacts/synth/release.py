@@ -13,11 +13,13 @@ from typing import Any
 import numpy as np
 
 from icefacts import release_specs
-from icefacts.synth import lesa_national, people, truth, writers
+from icefacts.synth import layouts, lesa_national, people, truth, writers
 from icefacts.synth.frame import Table
+from icefacts.synth.operations import PlantedOperation, PlantError, named, plant
 
 TRUTH_FILE = "truth.json"
 _SALT = {"A": 0xA, "C": 0xC}  # each family draws from its own stream of the seed
+_PLANT_SALT = 0x0B  # planted operations: a stream of their own (the background is unchanged)
 # Above this many cells, files are written by two forked worker processes (Linux): building the
 # sheet XML is GIL-bound Python, so two processes use both cores. Output bytes do not change.
 PARALLEL_MIN_CELLS = 20_000_000
@@ -55,18 +57,60 @@ def _letters(families: Sequence[str]) -> list[str]:
     return sorted(out)
 
 
-def build(rows: int, seed: int, families: Sequence[str]) -> list[Table]:
-    """The synthetic tables, in memory (what ``generate`` writes)."""
+def build(
+    rows: int,
+    seed: int,
+    families: Sequence[str],
+    operations: Sequence[PlantedOperation | str] = (),
+) -> list[Table]:
+    """The synthetic tables, in memory (what ``generate`` writes); ``operations`` planted in
+    family A's arrests (``synth.operations``)."""
     if rows < 1:
         raise ValueError("rows must be at least 1")
+    ops = operations_of(operations, families)
     tables: list[Table] = []
     for letter in _letters(families):
         rng = np.random.default_rng(np.random.SeedSequence([seed % 2**64, _SALT[letter]]))
         if letter == "A":
-            tables += lesa_national.tables(rows, rng)
+            built = lesa_national.tables(rows, rng)
+            if ops:
+                plant_rng = np.random.default_rng(
+                    np.random.SeedSequence([seed % 2**64, _SALT[letter], _PLANT_SALT])
+                )
+                built = [plant(t, ops, plant_rng) if t.name == "arrests" else t for t in built]
+            tables += built
         else:
             tables += people.tables(rows, rng, seed)
     return tables
+
+
+def operations_of(
+    given: Sequence[PlantedOperation | str],
+    families: Sequence[str],
+    tables: Sequence[str] | None = None,
+) -> list[PlantedOperation]:
+    """The operations to plant (strings parsed, then named); a PlantError when the national
+    arrests (family A) they go into are not asked for or do not cover their days."""
+    ops = [PlantedOperation.parse(op) if isinstance(op, str) else op for op in given]
+    if not ops:
+        return []
+    if "A" not in _letters(families):
+        raise PlantError(
+            ops[0].spec(), "operations are planted in the national arrests: add A to --families"
+        )
+    if tables is not None and "arrests" not in tables:
+        raise PlantError(
+            ops[0].spec(), "operations are planted in the arrests, and --tables leaves them out"
+        )
+    fy = layouts.A_FISCAL_YEAR
+    lo, hi = lesa_national.period(fy)
+    for op in ops:
+        if op.start < lo or op.end > hi:
+            raise PlantError(
+                op.spec(),
+                f"{op.start}..{op.end} is not inside the national arrests' FY{fy}, {lo}..{hi}",
+            )
+    return named(ops)
 
 
 def _write_one(table: Table, path: Path, sheet_rows: int, progress: Progress | None) -> None:
@@ -121,11 +165,16 @@ def generate(
     sheet_rows: int = 1_048_575,
     progress: Callable[[str, int], None] | None = None,
     tables: Sequence[str] | None = None,
+    operations: Sequence[PlantedOperation | str] = (),
 ) -> dict[str, Any]:
     """Write synthetic release files and ``truth.json`` into ``out_dir``; return the truth.
 
     ``rows`` is the number of arrest rows per family; the other tables scale from it (family A:
     2x encounters, 1.5x removals; family C: linked to the arrested people, see ``people``).
+    ``operations`` (``PlantedOperation`` or ``START:END:AOR,AOR:SIZE[:NAME]``) add their
+    ``size`` arrests to family A's ``rows`` (``synth.operations``); ``truth.json`` then says
+    what was planted (``"operations"``). Without them the bytes are those of a release
+    written before operations could be planted.
     ``sheet_rows`` caps the data rows per sheet of a family-C workbook (never above what Excel
     allows under the seven title/header rows); longer tables continue on ``"<name> (2)"`` ...
     ``progress(file_name, rows_written)`` is called as each file is written (for big releases,
@@ -135,26 +184,26 @@ def generate(
     """
     if sheet_rows < 1:
         raise ValueError("sheet_rows must be at least 1")
+    ops = operations_of(operations, families, tables)  # refused before anything is written
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    built = build(rows, seed, families)
+    built = build(rows, seed, families, ops)
     if tables is not None:
         unknown = set(tables) - {t.name for t in built}
         if unknown:
             raise ValueError(f"no synthetic table {sorted(unknown)}")
         built = [t for t in built if t.name in set(tables)]
     write_files(built, out, sheet_rows, progress)
-    result = truth.compute(
-        built,
-        sheet_rows=sheet_rows,
-        generator={
-            "package": "icefacts.synth",
-            "seed": seed,
-            "rows": rows,
-            "families": _letters(families),
-            "sheet_rows": sheet_rows,
-            "tables": sorted({t.name for t in built}),
-        },
-    )
+    generator: dict[str, Any] = {
+        "package": "icefacts.synth",
+        "seed": seed,
+        "rows": rows,
+        "families": _letters(families),
+        "sheet_rows": sheet_rows,
+        "tables": sorted({t.name for t in built}),
+    }
+    if ops:
+        generator["operations"] = [op.model_dump(mode="json") for op in ops]
+    result = truth.compute(built, sheet_rows=sheet_rows, generator=generator)
     (out / TRUTH_FILE).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     return result

@@ -29,6 +29,16 @@ specs (``releases/*/family.yaml``, ``columns.csv``, ``vocab/``):
   calendar day of the main date), all but the first in source order flagged; ``none``. Rows
   without a person identifier (or without the date) are never flagged. ``sample`` lists the
   first flagged rows as (sheet or null, 1-based sheet row / file line).
+* ``operations`` (present only when operations were planted, ``synth.operations``): one entry
+  per planted operation, in the order given -- ``name``, ``start``, ``end``, ``aors``,
+  ``size``, ``at_large_share`` as asked; then, counted over the rows actually planted, the
+  ``arrests`` (= ``size``), ``at_large`` and ``operation_flagged`` among them (the rules
+  above), ``by_aor`` (AOR code -> arrests), ``by_day`` (ISO day -> arrests) and
+  ``by_aor_day`` (AOR -> day -> ``{"arrests", "at_large", "operation_flagged"}``, cells with
+  none left out); and ``window``: every arrest of the operation's days and AORs, planted or
+  background (``arrests``, ``at_large``, ``operation_flagged``, ``by_aor``) -- what
+  ``icefacts operation`` over that window must count. A row's AOR is its vocabulary code
+  (``vocab('aor')``), its day the table's main date.
 """
 
 from __future__ import annotations
@@ -41,7 +51,8 @@ import numpy as np
 
 from icefacts import release_specs
 from icefacts.schema import table_def
-from icefacts.synth.frame import MINUTES_PER_DAY, Column, Table, serial
+from icefacts.synth.frame import MINUTES_PER_DAY, Column, Table, from_serial, serial
+from icefacts.synth.operations import OPS_NOTE, ROW_NOTE
 from icefacts.synth.writers import sheet_plan
 
 SCHEMA = "icefacts.synth.truth/1"
@@ -428,4 +439,78 @@ def compute(
     for t in tables:
         truth["tables"].setdefault(t.family, {})[t.name] = table_truth(t, sheet_rows)
     truth["persons"] = _persons_across(tables)
+    planted = [op for t in tables for op in operations_truth(t)]
+    if planted:
+        truth["operations"] = planted
     return truth
+
+
+def operations_truth(table: Table) -> list[dict[str, Any]]:
+    """The operations planted in ``table`` (its ``notes``), counted from its rows."""
+    ops = table.notes.get(OPS_NOTE) or []
+    if not ops:
+        return []
+    fam = release_specs.family(table.family)
+    hmap = fam.header_map(table.name)
+    missing_markers = {_squeeze(m).casefold() for m in fam.missing_markers}
+    redactions = {_squeeze(m).casefold() for m in release_specs.redaction_markers()}
+    cells: dict[str, Cells] = {}
+    for h in table.headers:
+        for f in hmap.get(release_specs.normalize_header(h), []):
+            cells[f] = Cells(table.columns[h], missing_markers, redactions)
+
+    def per_row(c: Cells, of_value: Any) -> np.ndarray:
+        """A code per row from one per category ('' for empty, missing, redacted, unknown)."""
+        cat = [
+            (of_value(v) or "") if s == 0 else ""
+            for v, s in zip(c.col.values, c.state, strict=True)
+        ]
+        return np.array([*cat, ""], dtype=str)[c.col.codes]
+
+    aor_voc, method_voc = release_specs.vocab("aor"), release_specs.vocab("method")
+    aor = per_row(cells["aor"], lambda v: aor_voc.lookup(_squeeze(str(v))))
+    custody = per_row(cells["method"], lambda v: method_voc.lookup(_squeeze(str(v))))
+    at_large = custody == "at_large"
+    flag = cells["operation_flag"]
+    flagged = (flag.col.codes >= 0) & (np.append(flag.state, 1)[flag.col.codes] != 1)
+    day = cells[fam.date_field(table.name)].row_days()
+    row_op = table.notes[ROW_NOTE]
+
+    def counts(mask: np.ndarray) -> dict[str, int]:
+        return {
+            "arrests": int(np.count_nonzero(mask)),
+            "at_large": int(np.count_nonzero(mask & at_large)),
+            "operation_flagged": int(np.count_nonzero(mask & flagged)),
+        }
+
+    def tally(keys: np.ndarray) -> dict[str, int]:
+        found, n = np.unique(keys, return_counts=True)
+        return {str(k): int(c) for k, c in zip(found.tolist(), n.tolist(), strict=True)}
+
+    out: list[dict[str, Any]] = []
+    for k, op in enumerate(ops):
+        mine = row_op == k
+        iso = np.array([from_serial(d).isoformat() for d in day[mine].tolist()], dtype=str)
+        by_aor_day: dict[str, dict[str, dict[str, int]]] = {}
+        for a in op.aors:
+            for d in op.days:
+                cell = mine & (aor == a) & (day == serial(d))
+                if cell.any():
+                    by_aor_day.setdefault(a, {})[d.isoformat()] = counts(cell)
+        window = np.isin(aor, list(op.aors)) & (day >= serial(op.start)) & (day <= serial(op.end))
+        out.append(
+            {
+                "name": op.name,
+                "start": op.start.isoformat(),
+                "end": op.end.isoformat(),
+                "aors": list(op.aors),
+                "size": op.size,
+                "at_large_share": op.at_large_share,
+                **counts(mine),
+                "by_aor": tally(aor[mine]),
+                "by_day": tally(iso) if len(iso) else {},
+                "by_aor_day": by_aor_day,
+                "window": {**counts(window), "by_aor": tally(aor[window])},
+            }
+        )
+    return out
