@@ -324,6 +324,21 @@ def test_seattle_files_beside_national_change_no_figure(national: Path, tmp_path
                 "other_criminality", "criminality_unknown"))]  # fmt: skip
         assert mixed.table.select(keep).equals(alone.select(keep)), window
         assert mixed.releases_set_aside  # the Seattle releases, kept in arrests_all
+        # convictions for Seattle, from the UW v. DHS production (set aside for counting),
+        # checked against a plain count of its rows; every other place and the total: NULL
+        rows = {r["aor"]: r for r in mixed.table.to_pylist()}
+        with api.open_warehouse(both, read_only=True) as wh:
+            want = wh.engine.scalar(
+                "SELECT count(*) FROM arrests_all a JOIN releases r USING (release_id) "
+                "WHERE r.family = 'uw-v-dhs-seattle' AND a.duplicate_of IS NULL "
+                "AND a.most_serious_conviction IS NOT NULL "
+                f"AND a.apprehension_date BETWEEN '{window[0]}' AND '{window[1]}'"
+            )
+        assert rows["SEA"]["convicted"] == want
+        assert rows["SEA"]["pending"] is None  # the production tells convicted from not only
+        assert all(rows[a]["convicted"] is None for a in rows if a != "SEA")
+        codes = {c.code for c in mixed.caveats}
+        assert {"field_from_other_release", "criminality_convictions_only"} <= codes
 
 
 def test_planted_operations_counted_exactly(planted: tuple[Path, dict]) -> None:
@@ -348,3 +363,46 @@ def test_planted_operations_counted_exactly(planted: tuple[Path, dict]) -> None:
             assert total["arrests_excess_low"] <= op["size"] <= total["arrests_excess_high"]
             # the planted arrests are nearly all the window's operation-flagged ones
             assert total["operation_flagged"] >= op["operation_flagged"]
+
+
+def test_convictions_come_from_a_set_aside_release_only_where_it_covers(tmp_path: Path) -> None:
+    """The national file counts Seattle's days but gives no criminality; the UW v. DHS
+    production (set aside) gives the most serious conviction: Seattle's convicted comes from
+    it, with a caveat; New York's and the total's stay NULL, never zero."""
+    from tests.fixtures import UW_ARRESTS_HEADER, UW_PERIOD, UW_TITLE, pipe_csv
+
+    days = [WINDOW[0] + timedelta(days=i) for i in range(4)]
+    nat = _file(
+        tmp_path / "EROArrests_FY2017.csv.gz",
+        [_row("SEA", d) for d in days] + [_row("SEA", days[0])] + [_row("NYC", days[1])],
+    )
+    uw_rows = [
+        [f"{d.month}/{d.day}/{d.year}", RED_DOB, "Male", "MEXICO", "(b)(7)e)", "KING COUNTY JAIL",
+         "Located", msc]
+        for d, msc in zip([*days, days[0]], ["Assault", "", "Burglary", "", ""], strict=True)
+    ]  # fmt: skip
+    title = [*UW_TITLE, f"{UW_PERIOD} ERO Administrative Arrests for the Seattle Area of "
+             "Responsibility"]  # fmt: skip
+    uw = pipe_csv(tmp_path / "arrests.csv.gz", title, UW_ARRESTS_HEADER, uw_rows)
+    db = tmp_path / "w.duckdb"
+    with Warehouse.open(db) as wh:
+        api.ingest(wh, [nat, uw])
+    for by, key in (("aor", "SEA"), ("total", "all"), ("day", days[0])):
+        answer = _ask(db, aors=("SEA",), baseline_weeks=0, by=by)
+        row = _rows(answer, by if by != "total" else "place")[key]
+        assert row["arrests"] == (5 if by != "day" else 2)
+        assert row["convicted"] == (2 if by != "day" else 1), by
+        assert row["pending"] is None and row["criminality_unknown"] is None
+        assert "field_from_other_release" in {c.code for c in answer.caveats}
+    both = _ask(db, aors=("SEA", "NYC"), baseline_weeks=0)
+    got = _rows(both)
+    assert got["SEA"]["convicted"] == 2
+    assert got["NYC"]["convicted"] is None and got["total"]["convicted"] is None
+    # asked for the national release alone: nothing is borrowed
+    with api.open_warehouse(db, read_only=True) as wh:
+        national_id = wh.engine.scalar(
+            "SELECT release_id FROM releases WHERE family = 'lesa-national'"
+        )
+    alone = _ask(db, aors=("SEA",), baseline_weeks=0,
+                 releases=(national_id,))  # fmt: skip
+    assert _rows(alone)["SEA"]["convicted"] is None

@@ -33,6 +33,7 @@ from icefacts.analysis.selection import (
     lacking,
     place_filter,
     policy_counties,
+    quoted,
     set_aside,
     synthetic_used,
     uncovered,
@@ -203,6 +204,15 @@ def operation(engine: Engine, q: OperationQuestion, registry: Registry | None = 
     used = used_releases(engine, q, q.start, q.end)
     held = fields_held(engine)
     sets = "GROUPING SETS ((k, key), (k))" if q.by != "total" else "k, key"
+    aside = set_aside(engine, q, q.start, q.end)
+    donors = criminality_donors(engine, q, held, used, aside)
+    lacking_ids = [r for r in used if "criminality" not in held.get(r, set())]
+    borrow = ""
+    if donors and lacking_ids:
+        borrow = (
+            f", count(*) FILTER (WHERE ok AND release_id IN ({quoted(tuple(lacking_ids))}) "
+            f"AND {_donor_places(donors)}) AS lacks_covered"
+        )
     # one scan: the counted rows and the duplicates set aside beside them (ok = counted)
     sql = f"""
         WITH periods(k, lo, hi) AS (VALUES {values}),
@@ -214,12 +224,20 @@ def operation(engine: Engine, q: OperationQuestion, registry: Registry | None = 
         )
         SELECT k, key, grouping(key) AS is_total, {measures},
                count(*) FILTER (WHERE NOT ok) AS duplicates_excluded,
-               {lack_columns(held, "ok", used=used)}
+               {lack_columns(held, "ok", used=used)}{borrow}
         FROM picked e
         GROUP BY {sets}
     """
     counts = engine.query(sql).to_pylist()
     missing_fields = lacking(held, used)
+    sqls = [" ".join(sql.split())]
+    if borrow:
+        notes, donor_sql = _borrow_criminality(engine, q, where, counts, donors, held)
+        sqls.append(" ".join(donor_sql.split()))
+        if notes:
+            caveats += notes
+            if not any(c["lacks_criminality"] for c in counts if c["k"] == 0):
+                missing_fields.pop("criminality", None)
     if (fake := synthetic_used(engine, used)) is not None:
         caveats.append(fake)
     table = _assemble(q, counts, [k for k, _, _ in usable])
@@ -237,7 +255,6 @@ def operation(engine: Engine, q: OperationQuestion, registry: Registry | None = 
         caveats.append(
             Caveat("duplicates_excluded", {"rows": n_dup, "rule": "the duplicate rule in force"})
         )
-    aside = set_aside(engine, q, q.start, q.end)
     return Answer(
         question=q,
         table=table,
@@ -245,7 +262,7 @@ def operation(engine: Engine, q: OperationQuestion, registry: Registry | None = 
         releases_used=used,
         releases_set_aside=aside,
         definitions=list(DEFINITIONS),
-        sql=[" ".join(sql.split())],
+        sql=sqls,
         tables={
             "baseline_periods": pa.table(
                 {
@@ -333,3 +350,142 @@ def _schema(q: OperationQuestion) -> pa.Schema:
             pa.field(f"{m}_excess_high", pa.float64()),
         ]
     return pa.schema(fields)
+
+
+CRIMINALITY = ("convicted", "pending", "other_criminality", "criminality_unknown")
+
+
+def criminality_donors(
+    engine: Engine,
+    q: OperationQuestion,
+    held: dict[str, set[str]],
+    used: list[str],
+    aside: list[str],
+) -> dict[str, list[str] | None]:
+    """Releases set aside in the window that hold criminality where a counting release does
+    not (the UW v. DHS production beside the national files, for Seattle): release id ->
+    the AORs it answers for (None: every AOR). Only a release of every record (no subset,
+    no part) whose scope covers the whole window, the best of them (most rows) per AOR."""
+    if q.releases or not any("criminality" not in held.get(r, set()) for r in used):
+        return {}  # (a release giving only the most serious conviction counts as one)
+    holders = [r for r in aside if held.get(r, set()) & {"criminality", "most_serious_conviction"}]
+    if not holders:
+        return {}
+    rows = engine.query(
+        f"""
+        SELECT release_id, any_value(aors) AS aors, sum(rows) AS rows
+        FROM release_coverage
+        WHERE table_name = 'arrests' AND release_id IN ({quoted(tuple(holders))})
+        GROUP BY release_id
+        HAVING bool_and(subset IS NULL AND part IS NULL)
+           AND min(period_start) <= {sql_date(q.start)} AND max(period_end) >= {sql_date(q.end)}
+        ORDER BY rows DESC, release_id
+        """
+    ).to_pylist()
+    out: dict[str, list[str] | None] = {}
+    taken: set[str] = set()
+    for r in rows:
+        if r["aors"] is None:  # every AOR: it answers wherever no narrower one was taken
+            out[r["release_id"]] = None
+            break
+        mine = [a for a in r["aors"] if a not in taken and (not q.aors or a in q.aors)]
+        if mine:
+            out[r["release_id"]] = mine
+            taken.update(mine)
+    return out
+
+
+def _donor_places(donors: dict[str, list[str] | None]) -> str:
+    """Where the donors answer, as a condition on a row's AOR."""
+    named = sorted({a for aors in donors.values() if aors for a in aors})
+    if any(aors is None for aors in donors.values()):
+        return "TRUE"
+    return f"aor IN ({quoted(tuple(named))})"
+
+
+def _borrow_criminality(
+    engine: Engine,
+    q: OperationQuestion,
+    where: str,
+    counts: list[dict],
+    donors: dict[str, list[str] | None],
+    held: dict[str, set[str]],
+) -> tuple[list[Caveat], str]:
+    """Fill the window's criminality, for every group whose rows lacking it all fall where
+    a donor answers, from the donor's own rows of those days and places. The counts are the
+    donor's: they may differ from the counting release's by what the two releases disagree
+    on, and the caveat gives both."""
+    parts = []
+    for rid, aors in sorted(donors.items()):
+        cond = f"release_id = '{rid}'"
+        if aors is not None:
+            cond += f" AND aor IN ({quoted(tuple(aors))})"
+        parts.append(f"({cond})")
+    key = {"day": "a.apprehension_date", "total": "'all'"}.get(q.by, f"a.{_KEY_SQL.get(q.by, '')}")
+    sets = "GROUPING SETS ((key), ())" if q.by != "total" else "key"
+    total = "grouping(key)" if q.by != "total" else "0"
+    measures = ", ".join(f"{MEASURE_SQL[m]} AS {m}" for m in CRIMINALITY[1:])
+    # a release that gives only the most serious conviction (UW v. DHS) tells convicted from
+    # not, no more: a conviction given is a conviction
+    measures = (
+        "count(*) FILTER (WHERE criminality = 'convicted' OR (criminality IS NULL AND "
+        f"most_serious_conviction IS NOT NULL)) AS convicted, {measures}"
+    )
+    only_msc = sorted(r for r in donors if "criminality" not in held.get(r, set()))
+    sql = f"""
+        WITH picked AS (
+            SELECT {key} AS key, a.* FROM arrests_all a
+            WHERE a.duplicate_of IS NULL
+              AND a.apprehension_date BETWEEN {sql_date(q.start)} AND {sql_date(q.end)}
+              AND ({" OR ".join(parts)}) AND {where}
+        )
+        SELECT key, {total} AS is_total, count(*) AS arrests, {measures}
+        FROM picked GROUP BY {sets}
+    """
+    donated = {("total" if r["is_total"] else r["key"]): r for r in engine.query(sql).to_pylist()}
+    filled = source_rows = counting_rows = 0
+    for c in counts:
+        if c["k"] != 0 or not c["lacks_criminality"]:
+            continue
+        if c.get("lacks_covered") != c["lacks_criminality"]:
+            continue  # some of its rows lie where no donor answers: stays NULL
+        d = donated.get("total" if c["is_total"] and q.by != "total" else c["key"])
+        lacking_rows = c["lacks_criminality"]
+        for m in CRIMINALITY:
+            own = c[m] - (lacking_rows if m == "criminality_unknown" else 0)
+            c[m] = None if only_msc and m != "convicted" else own + (d[m] if d else 0)
+        c["lacks_criminality"] = 0
+        if c["is_total"] or q.by == "total" or not any(x["is_total"] for x in counts):
+            source_rows = d["arrests"] if d else 0
+            counting_rows = lacking_rows
+        filled += 1
+    if not filled:
+        return [], sql
+    if not source_rows and not counting_rows:  # one group of several: add the groups
+        for c in counts:
+            if c["k"] == 0 and not c["is_total"]:
+                d = donated.get(c["key"])
+                source_rows += d["arrests"] if d else 0
+        counting_rows = sum(
+            c.get("lacks_covered") or 0 for c in counts if c["k"] == 0 and not c["is_total"]
+        )
+    agreement = (
+        "exactly"
+        if source_rows == counting_rows
+        else f"to within {abs(source_rows - counting_rows):,} row(s)"
+    )
+    places = sorted({a for aors in donors.values() if aors for a in aors}) or ["every AOR"]
+    note = Caveat(
+        "field_from_other_release",
+        {
+            "field": "criminality",
+            "source": ", ".join(sorted(donors)) + f" (set aside for counting; {', '.join(places)})",
+            "source_rows": f"{source_rows:,}",
+            "counting_rows": f"{counting_rows:,}",
+            "agreement": agreement,
+        },
+    )
+    notes = [note]
+    if only_msc:
+        notes.append(Caveat("criminality_convictions_only", {"releases": only_msc}))
+    return notes, sql
