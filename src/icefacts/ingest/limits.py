@@ -35,7 +35,7 @@ class Limit:
 
 SHEET_XML = Limit("sheet XML", 8 << 30, "ICEFACTS_MAX_SHEET_XML_BYTES", "bytes of sheet XML")
 SHARED_STRINGS = Limit(
-    "shared strings", 512 << 20, "ICEFACTS_MAX_SHARED_STRINGS_BYTES", "bytes of shared strings"
+    "shared strings", 256 << 20, "ICEFACTS_MAX_SHARED_STRINGS_BYTES", "bytes of shared strings"
 )
 CELLS = Limit("cells", 200_000_000, "ICEFACTS_MAX_CELLS", "cells (rows x columns)")
 # A sheet that cannot be parsed in parts (its table does not start in column A, or an old

@@ -55,6 +55,10 @@ WORKERS = 2
 # workbooks, as before (each workbook's shared strings are parsed once per workbook).
 GROUP_BYTES = 512 << 20
 STAGES = 2
+# Every staged workbook carries a copy of the shared strings, and calamine decodes each copy:
+# past this size one workbook is staged at a time (measured: 504 MB of short strings took a
+# sheet to 3.1 GiB of RSS with two)
+ONE_STAGE_SHARED_BYTES = 64 << 20
 CHUNK = 4 << 20
 _OVERLAP = 4096  # bytes kept back when no row starts in a chunk (a tag may straddle it)
 
@@ -66,6 +70,17 @@ _DATE1904 = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?workbookPr\b[^>]*date1904=["'
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+
+def _shared_bytes(source: Path) -> int:
+    """Bytes of the workbook's shared strings (as its zip directory declares them)."""
+    try:
+        with zipfile.ZipFile(source) as z:
+            return sum(
+                i.file_size for i in z.infolist() if i.filename.lower() == "xl/sharedstrings.xml"
+            )
+    except (OSError, zipfile.BadZipFile):
+        return 0  # the staging thread reports what is wrong with the file
 
 
 class PartsMismatch(Exception):
@@ -273,7 +288,9 @@ class SheetParts:
         self.staged: list[_Staged] = []
         self.threads: list[threading.Thread] = []
         self.lock = threading.Lock()
-        self.slots = threading.Semaphore(STAGES)
+        self.slots = threading.Semaphore(
+            1 if _shared_bytes(source) > ONE_STAGE_SHARED_BYTES else STAGES
+        )
         self.stager = threading.Thread(target=self._stage, name="icefacts-stage", daemon=True)
         self.stager.start()
 
