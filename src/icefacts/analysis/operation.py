@@ -41,7 +41,7 @@ from icefacts.analysis.selection import (
 )
 from icefacts.caveats import Caveat
 from icefacts.errors import InputError
-from icefacts.warehouse.engine import Engine
+from icefacts.warehouse.engine import Reader
 
 if TYPE_CHECKING:
     from icefacts.policies import Registry
@@ -145,7 +145,7 @@ class OperationQuestion(Selection):
         ]
 
 
-def operation(engine: Engine, q: OperationQuestion, registry: Registry | None = None) -> Answer:
+def operation(engine: Reader, q: OperationQuestion, registry: Registry | None = None) -> Answer:
     """The window's counts per place (or value) and in total, against the baseline."""
     check_releases(engine, q)
     scopes = coverage(engine, q)
@@ -203,6 +203,9 @@ def operation(engine: Engine, q: OperationQuestion, registry: Registry | None = 
     used = used_releases(engine, q, q.start, q.end)
     held = fields_held(engine)
     sets = "GROUPING SETS ((k, key), (k))" if q.by != "total" else "k, key"
+    # grouping() outside grouping sets is DuckDB's alone: the one group of --by total is no
+    # total row
+    is_total = "grouping(key)" if q.by != "total" else "0"
     # one scan: the counted rows and the duplicates set aside beside them (ok = counted)
     sql = f"""
         WITH periods(k, lo, hi) AS (VALUES {values}),
@@ -212,7 +215,7 @@ def operation(engine: Engine, q: OperationQuestion, registry: Registry | None = 
               ON a.apprehension_date BETWEEN p.lo AND p.hi
             WHERE {where}
         )
-        SELECT k, key, grouping(key) AS is_total, {measures},
+        SELECT k, key, {is_total} AS is_total, {measures},
                count(*) FILTER (WHERE NOT ok) AS duplicates_excluded,
                {lack_columns(held, "ok", used=used)}
         FROM picked e
