@@ -12,11 +12,11 @@ An event table goes out once, as its ``<table>_all`` view (every row, with ``cou
 (the rows where ``counted``, without those two columns), so a reader rebuilds the same view
 without the rows being written twice.
 
-DuckDB writes the files (``COPY ... (FORMAT parquet, PARTITION_BY (fiscal_year))``) on a
-connection of its own that may write into the export's temporary folder and nowhere else;
-the rows come from the warehouse's sandboxed connection as an Arrow stream. The export is
-written beside ``DIR`` and renamed into place when complete, so ``DIR`` holds the old export
-or the new one, never half of one.
+DuckDB writes the files (``COPY ... (FORMAT parquet)``, one per table and fiscal year, in the
+Hive layout ``PARTITION_BY`` would write) on a connection of its own that may write into the
+export's temporary folder and nowhere else; the rows come from the warehouse's sandboxed
+connection as an Arrow stream. The export is written beside ``DIR`` and renamed into place
+when complete, so ``DIR`` holds the old export or the new one, never half of one.
 """
 
 from __future__ import annotations
@@ -112,8 +112,6 @@ def _check_target(out: Path) -> None:
 
 
 def _write(wh: Warehouse, tmp: Path, out: Path) -> dict[str, Any]:
-    import pyarrow as pa
-
     from icefacts.warehouse.connect import export_connection
 
     tables: dict[str, dict[str, Any]] = {}
@@ -121,28 +119,17 @@ def _write(wh: Warehouse, tmp: Path, out: Path) -> dict[str, Any]:
     try:
         for spec in export_tables(wh):
             target = tmp / spec.name
-            reader = wh.con.sql(f"SELECT * FROM {spec.name}").to_arrow_reader(_BATCH)
-            con.register("_export_rows", reader)
-            if spec.date_field:
-                copy = (
-                    f"COPY (SELECT *, {fiscal_year_sql(spec.date_field)} AS {PARTITION} "
-                    f"FROM _export_rows) TO '{target}' (FORMAT parquet, PARTITION_BY "
-                    f"({PARTITION}))"
-                )
-            else:
-                target.mkdir()
-                copy = f"COPY _export_rows TO '{target / 'data_0.parquet'}' (FORMAT parquet)"
-            rows = int(con.execute(copy).fetchall()[0][0])
-            con.unregister("_export_rows")
-            if not rows and spec.date_field:
-                # no rows, so no partition: one empty file keeps the columns and their types
-                target.mkdir(exist_ok=True)
-                con.register("_export_rows", pa.Table.from_batches([], reader.schema))
-                con.execute(f"COPY _export_rows TO '{target / 'data_0.parquet'}' (FORMAT parquet)")
-                con.unregister("_export_rows")
+            target.mkdir()
+            parts = _partitions(wh, spec) if spec.date_field else {}
+            rows = 0
+            for folder, where in parts.items():
+                (target / folder).mkdir()
+                rows += _copy(wh, con, spec.name, where, target / folder / "data_0.parquet")
+            if not parts:  # a small table, or no rows: one file (with the columns, if empty)
+                rows = _copy(wh, con, spec.name, "TRUE", target / "data_0.parquet")
             tables[spec.name] = {
                 "rows": rows,
-                "partitioned_by": PARTITION if spec.date_field and rows else None,
+                "partitioned_by": PARTITION if parts else None,
                 "fiscal_year_of": spec.date_field,
             }
     except OSError as exc:
@@ -161,6 +148,35 @@ def _write(wh: Warehouse, tmp: Path, out: Path) -> dict[str, Any]:
     }
     (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
+
+
+def _partitions(wh: Warehouse, spec: ExportTable) -> dict[str, str]:
+    """Hive partition folder -> the rows it holds, one per fiscal year the table's date
+    falls in (``__HIVE_DEFAULT_PARTITION__``: no date, as Spark and DuckDB name it)."""
+    d = spec.date_field
+    assert d is not None
+    years = wh.con.execute(f"SELECT DISTINCT {fiscal_year_sql(d)} FROM {spec.name}").fetchall()
+    out = {}
+    for (fy,) in sorted(years, key=lambda r: (r[0] is None, r[0] or 0)):
+        if fy is None:
+            out[f"{PARTITION}=__HIVE_DEFAULT_PARTITION__"] = f"{d} IS NULL"
+        else:  # a range on the date itself: DuckDB skips row groups outside it
+            fy = int(fy)
+            out[f"{PARTITION}={fy}"] = f"{d} >= DATE '{fy - 1}-10-01' AND {d} < DATE '{fy}-10-01'"
+    return out
+
+
+def _copy(wh: Warehouse, con: Any, view: str, where: str, path: Path) -> int:
+    """Rows of ``view`` where ``where`` into one Parquet file: the warehouse streams them
+    (Arrow batches), the export connection writes them. One COPY per fiscal year rather than
+    COPY ... PARTITION_BY: that buffers every partition's rows, and under the warehouse's 1 GB
+    memory limit it took 13.4 s for 1,000,000 arrests (3.4 s this way) and 204 s for 10 M."""
+    reader = wh.con.sql(f"SELECT * FROM {view} WHERE {where}").to_arrow_reader(_BATCH)
+    con.register("_export_rows", reader)
+    try:
+        return int(con.execute(f"COPY _export_rows TO '{path}' (FORMAT parquet)").fetchall()[0][0])
+    finally:
+        con.unregister("_export_rows")
 
 
 def _swap(tmp: Path, out: Path) -> None:
