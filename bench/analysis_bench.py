@@ -14,7 +14,14 @@ total (every column, duplicates beside the counted rows, as the analysis does); 
 trend, the counts per month; for detection, the daily counts per AOR the model is fit to (the
 fit itself has no SQL equivalent: the ratio says what the model costs on top of the scan).
 
+With ``--spark`` the same three analyses also run on PySpark in local mode (``local[2]``) over a
+Parquet export of that warehouse (``icefacts export``, timed, written to ``--export`` unless
+one is there already), beside the same bare SQL translated for Spark; and whole
+``icefacts operation --engine spark`` processes (JVM start-up included). Spark runs fewer
+times (``--spark-runs``): each takes seconds, and the machine is shared.
+
     python bench/analysis_bench.py --rows 10000000 --work /tmp/views-bench
+    python bench/analysis_bench.py --rows 10000000 --spark --export /tmp/export-10m
 """
 
 from __future__ import annotations
@@ -96,12 +103,80 @@ def bare_detect(con, start: date, end: date) -> list:
     ).fetchall()
 
 
+def _time_pair(name: str, analysis, bare, runs: int) -> dict:
+    """The analysis and its bare SQL after a warm-up, alternated so drift hits both alike."""
+    analysis()
+    bare()
+    a_times, b_times = [], []
+    for _ in range(runs):
+        t = time.perf_counter()
+        analysis()
+        a_times.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        bare()
+        b_times.append(time.perf_counter() - t)
+    res = {"analysis": _stats(a_times), "bare_sql": _stats(b_times)}
+    res["ratio_of_medians"] = round(statistics.median(a_times) / statistics.median(b_times), 2)
+    print(
+        f"{name:16s} analysis {res['analysis']['median_ms']:9.1f} ms   bare SQL "
+        f"{res['bare_sql']['median_ms']:9.1f} ms   ratio {res['ratio_of_medians']:.2f}x"
+    )
+    return res
+
+
+class _SparkCon:
+    """The bench's bare DuckDB SQL, translated and run on Spark (``execute(sql).fetchall()``
+    as on a DuckDB connection)."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.rows: list = []
+
+    def execute(self, sql: str) -> _SparkCon:
+        self.rows = self.engine.query(sql).to_pylist()
+        return self
+
+    def fetchall(self) -> list:
+        return self.rows
+
+
+def spark_results(export: Path, questions: dict, bare_sql: dict, runs: int) -> dict:
+    """The three analyses on Spark (local[2]) over the export, beside the bare SQL there."""
+    from icefacts import api
+    from icefacts.warehouse import spark_engine
+
+    t = time.perf_counter()
+    spark_engine.spark_session()
+    startup = round(time.perf_counter() - t, 2)
+    print(f"Spark session start: {startup:.1f} s")
+    res: dict = {"master": spark_engine.DEFAULT_MASTER, "session_start_s": startup, "runs": runs}
+    with api.open_source(engine="spark", parquet=export) as src:
+        con = _SparkCon(src.engine)
+        first = {}
+        for name, (run, q) in questions.items():  # a cold JVM; the views registered
+            t = time.perf_counter()
+            run(src, q)
+            first[name] = round(time.perf_counter() - t, 2)
+        res["first_run_s"] = first
+        res["results"] = {}
+        for name, (run, q) in questions.items():
+            bare = bare_sql[name]
+            res["results"][name] = _time_pair(
+                f"spark {name}", lambda r=run, q=q: r(src, q), lambda b=bare: b(con), runs
+            )
+    spark_engine.stop_session()
+    return res
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--work", type=Path, default=Path("/tmp/views-bench"))
     ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--spark", action="store_true", help="also on Spark, over a Parquet export")
+    ap.add_argument("--export", type=Path, help="the export's folder (default: beside --work)")
+    ap.add_argument("--spark-runs", type=int, default=3)
     args = ap.parse_args()
 
     from icefacts import api
@@ -139,26 +214,38 @@ def main() -> None:
             ),
         }
         for name, (analysis, bare) in cases.items():
-            analysis()  # warm up
-            bare()
-            a_times, b_times = [], []
-            for _ in range(args.runs):  # alternate, so drift hits both alike
-                t = time.perf_counter()
-                analysis()
-                a_times.append(time.perf_counter() - t)
-                t = time.perf_counter()
-                bare()
-                b_times.append(time.perf_counter() - t)
-            res = {"analysis": _stats(a_times), "bare_sql": _stats(b_times)}
-            res["ratio_of_medians"] = round(
-                statistics.median(a_times) / statistics.median(b_times), 2
-            )
-            out["results"][name] = res
-            print(
-                f"{name:10s} analysis {res['analysis']['median_ms']:8.1f} ms   bare SQL "
-                f"{res['bare_sql']['median_ms']:8.1f} ms   ratio {res['ratio_of_medians']:.2f}x"
-            )
+            out["results"][name] = _time_pair(name, analysis, bare, args.runs)
+        questions = {
+            "operation": (api.operation, api.operation_question(start=start, end=end, aors=TEN)),
+            "detect": (api.detect, api.detect_question(start=fy[0], end=fy[1])),
+            "trend": (api.trend, api.trend_question(by="month")),
+        }
+        bare_sql = {
+            "operation": lambda c: bare_operation(c, start, end),
+            "detect": lambda c: bare_detect(c, fy[0], fy[1]),
+            "trend": bare_trend,
+        }
+        export = args.export or args.work / f"export-{args.rows}-seed{args.seed}"
+        if args.spark and not (export / "icefacts-export.json").exists():
+            t = time.perf_counter()
+            manifest = api.export_parquet(wh, export)
+            out["export_seconds"] = round(time.perf_counter() - t, 2)
+            rows = sum(t["rows"] for t in manifest["tables"].values())
+            print(f"export to Parquet: {rows:,} rows in {out['export_seconds']:.1f} s")
+    if args.spark:
+        out["export_bytes"] = sum(f.stat().st_size for f in export.rglob("*.parquet"))
+        out["spark"] = spark_results(export, questions, bare_sql, args.spark_runs)
     icefacts = Path(sys.executable).parent / "icefacts"
+    if args.spark:
+        proc = []
+        argv = [str(icefacts), "operation", "--engine", "spark", "--parquet", str(export)]
+        argv += ["--from", str(start), "--to", str(end), "--aor", ",".join(TEN), "-f", "csv"]
+        for _ in range(2):
+            t = time.perf_counter()
+            subprocess.run(argv, check=True, capture_output=True)
+            proc.append(time.perf_counter() - t)
+        out["spark"]["icefacts_operation_process"] = _stats(proc)
+        print(f"icefacts operation --engine spark (whole process): {min(proc):.1f} s, best of 2")
     help_times = []
     for _ in range(5):
         t = time.perf_counter()

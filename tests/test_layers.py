@@ -182,6 +182,41 @@ def test_warehouse_imports_no_domain_code() -> None:
     assert not bad, sorted(bad)
 
 
+DRIVERS = ("duckdb", "pyspark", "py4j", "sqlglot")
+
+
+def _third_party(path: Path) -> set[str]:
+    """The top-level names of what a module imports, anywhere in it."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_the_engine_seam_imports_no_driver() -> None:
+    # the protocol and the dialects: drivers live beside them (duckdb_engine, spark_engine);
+    # dialects imports sqlglot inside the translation only, never at module level
+    seam = PACKAGE / "warehouse" / "engine.py"
+    assert not _third_party(seam) & set(DRIVERS), _third_party(seam)
+    dialects = ast.parse((PACKAGE / "warehouse" / "dialects.py").read_text(encoding="utf-8"))
+    top = {
+        (n.module or "").split(".")[0] if isinstance(n, ast.ImportFrom) else n.names[0].name
+        for n in dialects.body
+        if isinstance(n, ast.Import | ast.ImportFrom)
+    }
+    assert "sqlglot" not in top
+    # nothing outside the Spark driver imports PySpark
+    bad = {
+        str(path.relative_to(SRC))
+        for path in PACKAGE.rglob("*.py")
+        if path.name != "spark_engine.py" and _third_party(path) & {"pyspark", "py4j"}
+    }
+    assert not bad, sorted(bad)
+
+
 def test_analysis_imports_neither_the_api_nor_the_cli() -> None:
     bad = {
         f"{m} imports {d}"
@@ -200,7 +235,8 @@ sys.argv = ["icefacts", {arg!r}]
 def loaded():
     # a module imported with lazy_import is in sys.modules before it is used: count only
     # the ones that have run
-    heavy = ("duckdb", "pyarrow", "pydantic", "numpy", "icefacts.ingest.", "icefacts.api")
+    heavy = ("duckdb", "pyarrow", "pydantic", "numpy", "pyspark", "py4j", "sqlglot",
+             "icefacts.ingest.", "icefacts.api")
     names = [
         n for n, m in list(sys.modules.items())
         if type(m).__name__ != "_LazyModule" and (n.startswith(heavy) or n in heavy)

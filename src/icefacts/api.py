@@ -36,9 +36,15 @@ if TYPE_CHECKING:
     from icefacts.ingest.report import FileReport, Progress
     from icefacts.policies import Registry
     from icefacts.synth.operations import PlantedOperation
+    from icefacts.warehouse.spark_engine import SparkSource
+
+    # what the answers (operation, trend, detect) read: the warehouse, or its Parquet export
+    # on Spark (:func:`open_source`)
+    Source = Warehouse | SparkSource
 
 
 Q = TypeVar("Q")
+ENGINES = ("duckdb", "spark")
 
 
 def default_db() -> Path:
@@ -61,6 +67,48 @@ def open_warehouse(path: str | Path | None = None, *, read_only: bool = False) -
             wh.close()
             raise
     return wh
+
+
+def open_source(
+    db: str | Path | None = None,
+    *,
+    engine: str = "duckdb",
+    parquet: str | Path | None = None,
+    spark_master: str | None = None,
+) -> Source:
+    """What :func:`operation`, :func:`trend` and :func:`detect` read: the DuckDB warehouse
+    ``db`` (read-only), or with ``engine="spark"`` the Parquet export ``parquet`` (written by
+    :func:`export_parquet`; a folder, or a URI a cluster reads) on PySpark, in local mode
+    unless ``spark_master`` (or ``ICEFACTS_SPARK_MASTER``) names a cluster. Use it as a
+    context manager; the answers are the same on both engines (docs/spark.md)."""
+    if engine not in ENGINES:
+        raise InputError(f"--engine {engine!r}: one of {', '.join(ENGINES)}")
+    if engine == "duckdb":
+        if parquet is not None:
+            raise InputError(
+                "--parquet is read by --engine spark; --engine duckdb reads the warehouse (--db)"
+            )
+        if spark_master is not None:
+            raise InputError("--spark-master is for --engine spark")
+        return open_warehouse(db, read_only=True)
+    if parquet is None:
+        raise InputError(
+            "--engine spark needs --parquet DIR: a Parquet export of the warehouse, written "
+            "by `icefacts export --format parquet DIR`"
+        )
+    from icefacts.warehouse.spark_engine import open_export
+
+    return open_export(parquet, spark_master)
+
+
+def export_parquet(wh: Warehouse, out: str | Path) -> dict[str, Any]:
+    """Write the public views of ``wh`` as Parquet into the folder ``out``, partitioned by
+    table and fiscal year (``warehouse/export.py``); ``out`` must be new, empty or an earlier
+    export (replaced whole once the new one is complete). Returns the manifest (tables,
+    row counts, schema version), also written as ``out/icefacts-export.json``."""
+    from icefacts.warehouse.export import export_parquet as write
+
+    return write(wh, Path(out))
 
 
 def ingest(
@@ -118,14 +166,14 @@ def load_reference(
     return counts
 
 
-def registry(wh: Warehouse | None = None, files: Iterable[Path] = ()) -> Registry:
+def registry(wh: Source | None = None, files: Iterable[Path] = ()) -> Registry:
     """The curated policy registry plus any user registry files (``ICEFACTS_POLICIES`` too).
     With a warehouse that holds the counties table, county FIPS codes are checked to exist."""
     from icefacts.policies import load_registry
     from icefacts.policies.policy_files import default_paths
 
     counties = None
-    if wh is not None and wh.columns("counties"):
+    if wh is not None and wh.engine.has_table("counties"):
         counties = wh.engine.query("SELECT fips FROM counties")
     return load_registry([*default_paths(), *files], counties=counties)
 
@@ -262,11 +310,12 @@ def field_stats(wh: Warehouse, release_id: str | None = None) -> pa.Table:
 
 
 def operation(
-    wh: Warehouse, question: OperationQuestion, *, registry_files: Iterable[Path] = ()
+    wh: Source, question: OperationQuestion, *, registry_files: Iterable[Path] = ()
 ) -> Answer:
     """Arrests in a window and places, each event once, against the same weekdays of the
     weeks before (``icefacts.analysis.operation``). Build the question with
-    :func:`operation_question` or ``OperationQuestion(start=..., end=..., aors=(...))``."""
+    :func:`operation_question` or ``OperationQuestion(start=..., end=..., aors=(...))``;
+    ``wh`` is a warehouse or a Parquet export on Spark (:func:`open_source`)."""
     from icefacts.analysis.operation import operation as run
 
     reg = registry(wh, registry_files) if question.policy else None
@@ -280,7 +329,7 @@ def operation_question(**fields: object) -> OperationQuestion:
     return _question(OperationQuestion, fields)
 
 
-def trend(wh: Warehouse, question: TrendQuestion, *, registry_files: Iterable[Path] = ()) -> Answer:
+def trend(wh: Source, question: TrendQuestion, *, registry_files: Iterable[Path] = ()) -> Answer:
     """A measure per day, week, month or fiscal year (``icefacts.analysis.trend``), in total
     or per place, with the policy dates of those places in ``answer.tables["policy_dates"]``."""
     from icefacts.analysis.trend import trend as run
@@ -290,7 +339,7 @@ def trend(wh: Warehouse, question: TrendQuestion, *, registry_files: Iterable[Pa
     return run(wh.engine, question, registry(wh, files) if files else default_registry())
 
 
-def detect(wh: Warehouse, question: DetectQuestion) -> Answer:
+def detect(wh: Source, question: DetectQuestion) -> Answer:
     """Surges per AOR and day, merged into episodes and grouped into operations across AORs
     (``icefacts.analysis.detect``); episodes in ``answer.tables["episodes"]``."""
     from icefacts.analysis.detect import detect as run

@@ -45,7 +45,7 @@ from icefacts.analysis.selection import (
     used_releases,
 )
 from icefacts.caveats import Caveat
-from icefacts.warehouse.engine import Engine
+from icefacts.warehouse.engine import Reader
 
 HALF_WINDOW = 28  # days each side of the day: the trend runs over 57 days
 MAX_RUN = 7  # the longest run of days tested as one
@@ -219,7 +219,7 @@ def coverage_mask(scopes: list, aor: str, first: date, n: int) -> np.ndarray:
     return mask
 
 
-def detect(engine: Engine, q: DetectQuestion) -> Answer:
+def detect(engine: Reader, q: DetectQuestion) -> Answer:
     scopes, first, last = covered_span(engine, q, q.start, q.end)
     where = place_filter(q)
     src = source(q)

@@ -42,7 +42,7 @@ from icefacts.analysis.selection import (
 )
 from icefacts.caveats import Caveat
 from icefacts.errors import InputError
-from icefacts.warehouse.engine import Engine
+from icefacts.warehouse.engine import Reader
 
 if TYPE_CHECKING:
     from icefacts.policies import Registry
@@ -146,7 +146,7 @@ class OperationQuestion(Selection):
         ]
 
 
-def operation(engine: Engine, q: OperationQuestion, registry: Registry | None = None) -> Answer:
+def operation(engine: Reader, q: OperationQuestion, registry: Registry | None = None) -> Answer:
     """The window's counts per place (or value) and in total, against the baseline."""
     check_releases(engine, q)
     scopes = coverage(engine, q)
@@ -213,6 +213,9 @@ def operation(engine: Engine, q: OperationQuestion, registry: Registry | None = 
             f", count(*) FILTER (WHERE ok AND release_id IN ({quoted(tuple(lacking_ids))}) "
             f"AND {_donor_places(donors)}) AS lacks_covered"
         )
+    # grouping() outside grouping sets is DuckDB's alone: the one group of --by total is no
+    # total row
+    is_total = "grouping(key)" if q.by != "total" else "0"
     # one scan: the counted rows and the duplicates set aside beside them (ok = counted)
     sql = f"""
         WITH periods(k, lo, hi) AS (VALUES {values}),
@@ -222,7 +225,7 @@ def operation(engine: Engine, q: OperationQuestion, registry: Registry | None = 
               ON a.apprehension_date BETWEEN p.lo AND p.hi
             WHERE {where}
         )
-        SELECT k, key, grouping(key) AS is_total, {measures},
+        SELECT k, key, {is_total} AS is_total, {measures},
                count(*) FILTER (WHERE NOT ok) AS duplicates_excluded,
                {lack_columns(held, "ok", used=used)}{borrow}
         FROM picked e
@@ -356,7 +359,7 @@ CRIMINALITY = ("convicted", "pending", "other_criminality", "criminality_unknown
 
 
 def criminality_donors(
-    engine: Engine,
+    engine: Reader,
     q: OperationQuestion,
     held: dict[str, set[str]],
     used: list[str],
@@ -404,7 +407,7 @@ def _donor_places(donors: dict[str, list[str] | None]) -> str:
 
 
 def _borrow_criminality(
-    engine: Engine,
+    engine: Reader,
     q: OperationQuestion,
     where: str,
     counts: list[dict],

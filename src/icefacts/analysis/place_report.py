@@ -25,7 +25,7 @@ from icefacts.policies import (
 )
 from icefacts.release_specs import vocab
 from icefacts.schema import EVENT_TABLES, PLACED_TABLES
-from icefacts.warehouse.engine import Engine
+from icefacts.warehouse.engine import Engine, Reader
 
 POLICY_SLUGS = {
     "limits-detainers": "limits detainer compliance",
@@ -281,7 +281,7 @@ def _agreements(engine: Engine, place: Place, on: date) -> tuple[pa.Table, list[
     return table, caveats
 
 
-def listed_agreements(engine: Engine, on: date) -> dict[str, list[tuple[str, str]]]:
+def listed_agreements(engine: Reader, on: date) -> dict[str, list[tuple[str, str]]]:
     """County FIPS -> (agency, model) of the 287(g) agreements on ICE's published
     participating lists that were signed by ``on``. The lists are 2025 snapshots: an
     agreement that ended before its snapshot is not in them, so for earlier dates this is a
@@ -324,7 +324,7 @@ def policy_jurisdictions(
         }
         for m in jurisdictions_matching(ptype, on, registry=registry)
     ]
-    if ptype == "287(g) agreement" and engine is not None and _has_view(engine, "agreements_287g"):
+    if ptype == "287(g) agreement" and engine is not None and engine.has_table("agreements_287g"):
         for fips, agreements in sorted(listed_agreements(engine, on).items()):
             rows.append(
                 {
@@ -338,14 +338,6 @@ def policy_jurisdictions(
             )
     table = pa.Table.from_pylist(rows) if rows else pa.table({"fips": pa.array([], pa.string())})
     return PolicyJurisdictions(ptype, on, table)
-
-
-def _has_view(engine: Engine, name: str) -> bool:
-    """Whether the warehouse has the public view ``name`` (the places views exist once
-    ``icefacts reference load`` has run)."""
-    return bool(
-        engine.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name])
-    )
 
 
 def agreement_date_caveats(engine: Engine) -> list[str]:

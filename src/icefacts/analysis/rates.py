@@ -18,7 +18,7 @@ from icefacts.analysis.place_report import listed_agreements, policy_type, requi
 from icefacts.errors import InputError
 from icefacts.policies import Registry, policy_status
 from icefacts.schema import EVENT_TABLES
-from icefacts.warehouse.engine import Engine
+from icefacts.warehouse.engine import Engine, Reader
 
 GROUPS = ("in force", "city only", "uncertain date", "not in force")
 
@@ -113,7 +113,7 @@ def _check_window(table: str, start: date, end: date) -> None:
         raise InputError(f"--to {end} is before --from {start}")
 
 
-def agreements_in_force(engine: Engine, on: date) -> dict[str, list[str]]:
+def agreements_in_force(engine: Reader, on: date) -> dict[str, list[str]]:
     """County FIPS -> 287(g) agreements (agency: model) on ICE's published participating
     lists that were signed by ``on``. The lists are 2025 snapshots: an agreement that ended
     before its snapshot is not in them, so for earlier dates this is a lower bound."""
@@ -123,7 +123,7 @@ def agreements_in_force(engine: Engine, on: date) -> dict[str, list[str]]:
     }
 
 
-def county_policy_groups(engine: Engine, registry: Registry, policy: str, on: date) -> pa.Table:
+def county_policy_groups(engine: Reader, registry: Registry, policy: str, on: date) -> pa.Table:
     """Every county with the group the policy puts it in on ``on``.
 
     ``in force``: a state- or county-level instrument of that type applies (certainly), or,

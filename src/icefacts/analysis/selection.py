@@ -15,7 +15,7 @@ from pydantic import model_validator
 
 from icefacts.analysis.base import Question, sql_date
 from icefacts.errors import InputError
-from icefacts.warehouse.engine import Engine
+from icefacts.warehouse.engine import Reader
 
 if TYPE_CHECKING:
     from icefacts.caveats import Caveat
@@ -128,7 +128,7 @@ def counted_measure(name: str, ok: str = "ok") -> str:
     return f"{sql} FILTER (WHERE {ok})"
 
 
-def check_releases(engine: Engine, q: Selection) -> None:
+def check_releases(engine: Reader, q: Selection) -> None:
     if not q.releases:
         return
     known = set(engine.query("SELECT release_id FROM releases").column(0).to_pylist())
@@ -137,7 +137,7 @@ def check_releases(engine: Engine, q: Selection) -> None:
             raise InputError(f"--release {r!r} is not loaded (see `icefacts releases`)")
 
 
-def coverage(engine: Engine, q: Selection) -> list[Scope]:
+def coverage(engine: Reader, q: Selection) -> list[Scope]:
     """The periods and AORs the loaded (or asked-for) arrests releases declare."""
     rel = f" AND release_id IN ({_release_list(q.releases)})" if q.releases else ""
     rows = engine.query(
@@ -175,7 +175,7 @@ def uncovered(scopes: list[Scope], aors: tuple[str, ...], lo: date, hi: date) ->
 
 
 def covered_span(
-    engine: Engine, q: Selection, start: date | None, end: date | None
+    engine: Reader, q: Selection, start: date | None, end: date | None
 ) -> tuple[list[Scope], date, date]:
     """The releases' scopes and the span asked (default: all the loaded arrests cover);
     refused when no loaded release covers any day of it."""
@@ -195,7 +195,7 @@ def covered_span(
     return scopes, first, last
 
 
-def fields_held(engine: Engine) -> dict[str, set[str]]:
+def fields_held(engine: Reader) -> dict[str, set[str]]:
     """Release id -> the arrests fields it holds (``field_stats``), read once per answer."""
     rows = engine.query(
         "SELECT release_id, list(field) AS fields FROM field_stats "
@@ -241,7 +241,7 @@ def lack_columns(
     return ", ".join(out)
 
 
-def used_releases(engine: Engine, q: Selection, lo: date, hi: date) -> list[str]:
+def used_releases(engine: Reader, q: Selection, lo: date, hi: date) -> list[str]:
     """The releases counted in [lo, hi] in the AORs asked (all AORs without ``--aor``), from
     the counting step's cells: no scan of the events."""
     if q.releases:
@@ -258,16 +258,13 @@ def used_releases(engine: Engine, q: Selection, lo: date, hi: date) -> list[str]
     )
 
 
-def policy_counties(engine: Engine, q: Selection, registry: Registry | None) -> list[str]:
+def policy_counties(engine: Reader, q: Selection, registry: Registry | None) -> list[str]:
     """County FIPS where a policy of ``q.policy`` is in force on ``q.policy_on``."""
     from icefacts.analysis.rates import county_policy_groups
     from icefacts.policies import default_registry
 
     assert q.policy is not None and q.policy_on is not None
-    loaded = engine.scalar(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'counties'"
-    )
-    if not loaded:
+    if not engine.has_table("counties"):
         raise InputError(
             "--policy needs the places tables (counties, policies): load them once with "
             "`icefacts reference load`"
@@ -276,7 +273,7 @@ def policy_counties(engine: Engine, q: Selection, registry: Registry | None) -> 
     return [r["fips"] for r in groups.to_pylist() if r["policy_group"] == "in force"]
 
 
-def unplaced(engine: Engine, q: Selection, by: str | None, lo: date, hi: date) -> Caveat | None:
+def unplaced(engine: Reader, q: Selection, by: str | None, lo: date, hi: date) -> Caveat | None:
     """A caveat when figures per state or county (or filtered by them) leave out events not
     placed at that level: how many of the span's arrests in the AORs asked they are."""
     from icefacts.caveats import Caveat
@@ -301,7 +298,7 @@ def unplaced(engine: Engine, q: Selection, by: str | None, lo: date, hi: date) -
     )
 
 
-def synthetic_used(engine: Engine, used: list[str]) -> Caveat | None:
+def synthetic_used(engine: Reader, used: list[str]) -> Caveat | None:
     """A caveat when rows of a synthetic release (``icefacts synth``) are among those
     counted: they are made up, not ICE's."""
     from icefacts.caveats import Caveat
@@ -319,7 +316,7 @@ def synthetic_used(engine: Engine, used: list[str]) -> Caveat | None:
     return Caveat("synthetic_rows", {"releases": fake}) if fake else None
 
 
-def counting_caveats(engine: Engine, q: Selection, lo: date, hi: date) -> list[Caveat]:
+def counting_caveats(engine: Reader, q: Selection, lo: date, hi: date) -> list[Caveat]:
     """What the count-once rule did in [lo, hi] in the AORs asked: rows of other releases
     set aside, days counted from a subset; or that the releases asked for replaced it."""
     from icefacts.caveats import Caveat
@@ -351,7 +348,7 @@ def counting_caveats(engine: Engine, q: Selection, lo: date, hi: date) -> list[C
     return out
 
 
-def set_aside(engine: Engine, q: Selection, lo: date, hi: date) -> list[str]:
+def set_aside(engine: Reader, q: Selection, lo: date, hi: date) -> list[str]:
     """Releases with rows in [lo, hi] (AORs asked) that another release counts instead."""
     if q.releases:
         return []

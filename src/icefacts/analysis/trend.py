@@ -34,7 +34,7 @@ from icefacts.analysis.selection import (
     used_releases,
 )
 from icefacts.caveats import Caveat
-from icefacts.warehouse.engine import Engine
+from icefacts.warehouse.engine import Reader
 
 if TYPE_CHECKING:
     from icefacts.policies import Registry
@@ -107,7 +107,7 @@ def label(by: str, start: date) -> str:
     return start.isoformat()
 
 
-def trend(engine: Engine, q: TrendQuestion, registry: Registry | None = None) -> Answer:
+def trend(engine: Reader, q: TrendQuestion, registry: Registry | None = None) -> Answer:
     scopes, first, last = covered_span(engine, q, q.start, q.end)
     caveats: list[Caveat] = []
     in_policy = None
@@ -229,7 +229,7 @@ _POLICY_SCHEMA = pa.schema(
 
 
 def policy_dates(
-    engine: Engine, q: TrendQuestion, places: list, registry: Registry | None
+    engine: Reader, q: TrendQuestion, places: list, registry: Registry | None
 ) -> pa.Table:
     """The registry's instruments that apply to the places of the series, with the day each
     starts (and ends): the earliest day a fuzzy date allows."""
@@ -286,11 +286,8 @@ def policy_dates(
     return pa.Table.from_pylist(rows, schema=_POLICY_SCHEMA)
 
 
-def _aor_counties(engine: Engine, aors: list[str]) -> set[str]:
-    loaded = engine.scalar(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'county_aor'"
-    )
-    if not loaded or not aors:
+def _aor_counties(engine: Reader, aors: list[str]) -> set[str]:
+    if not aors or not engine.has_table("county_aor"):
         return set()
     from icefacts.analysis.selection import quoted
 

@@ -3,7 +3,8 @@
 
 Modules: ``common`` (consoles, shared options, printing tables and answers, parsing dates and
 codes), ``loading`` (ingest, upgrade, synth, demo), ``querying`` (releases, sql, validate,
-codebook), ``answers`` (operation), ``place_commands`` (place, places, rates, coverage),
+export, codebook), ``answers`` (operation, trend, operations detect: on DuckDB or Spark),
+``place_commands`` (place, places, rates, coverage),
 ``reference`` (the ``reference`` sub-commands). Importing them costs little: the API, DuckDB
 and Arrow are imported when a command runs, so ``--version`` and ``--help`` stay fast.
 """
@@ -56,6 +57,7 @@ for command in (
     loading.demo,
     answers.operation,
     answers.trend,
+    querying.export,
     loading.upgrade,
     querying.codebook,
     place_commands.place,

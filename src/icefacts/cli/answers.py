@@ -1,5 +1,6 @@
 """Commands that ask the warehouse a question and render its Answer: ``operation``,
-``trend`` and ``operations detect``."""
+``trend`` and ``operations detect``; on DuckDB (the warehouse) or on Spark (a Parquet export,
+``--engine spark --parquet DIR``)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,19 @@ AnswerFormatOpt = Annotated[str, typer.Option("--format", "-f", help="table|csv|
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="write to a file")]
 RegistryFilesOpt = Annotated[
     list[Path] | None, typer.Option("--registry", help="extra policy registry files")
+]
+EngineOpt = Annotated[
+    str, typer.Option("--engine", help="duckdb (the warehouse) or spark (a Parquet export)")
+]
+ParquetOpt = Annotated[
+    str | None,
+    typer.Option("--parquet", help="with --engine spark: the export (icefacts export DIR)"),
+]
+SparkMasterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--spark-master", help="a Spark cluster (env ICEFACTS_SPARK_MASTER; default local[2])"
+    ),
 ]
 
 
@@ -72,6 +86,9 @@ def operation(
     output: OutputOpt = None,
     db: DbOpt = None,
     registry: RegistryFilesOpt = None,
+    engine: EngineOpt = "duckdb",
+    parquet: ParquetOpt = None,
+    spark_master: SparkMasterOpt = None,
 ) -> None:
     """Arrests in a window and places against the same weekdays of the weeks before."""
     first, last = _window(start, end, fy)
@@ -91,8 +108,8 @@ def operation(
         policy_on=parse_date(on, "--on") if on else None,
         releases=codes(release, upper=False),
     )
-    with api.open_warehouse(db, read_only=True) as wh:
-        answer = api.operation(wh, q, registry_files=registry or [])
+    with api.open_source(db, engine=engine, parquet=parquet, spark_master=spark_master) as src:
+        answer = api.operation(src, q, registry_files=registry or [])
     key = by if by != "total" else "place"
     # what fits 80 columns; --format csv/json/parquet give every column
     show = [key, "arrests", "arrests_baseline", "arrests_excess", "at_large", "custodial"]
@@ -134,6 +151,9 @@ def trend(
     output: OutputOpt = None,
     db: DbOpt = None,
     registry: RegistryFilesOpt = None,
+    engine: EngineOpt = "duckdb",
+    parquet: ParquetOpt = None,
+    spark_master: SparkMasterOpt = None,
 ) -> None:
     """A measure per day, week, month or fiscal year, in total or per place."""
     first, last = _span(start, end, fy)
@@ -152,8 +172,8 @@ def trend(
         counties=codes(county, upper=False),
         releases=codes(release, upper=False),
     )
-    with api.open_warehouse(db, read_only=True) as wh:
-        answer = api.trend(wh, q, registry_files=registry or [])
+    with api.open_source(db, engine=engine, parquet=parquet, spark_master=spark_master) as src:
+        answer = api.trend(src, q, registry_files=registry or [])
     show = ["period", per or "place", measure, *(["arrests"] if measure != "arrests" else [])]
     show += ["covered_days"]
     emit_answer(answer, fmt, output, f"{measure} by {by}", show)
@@ -184,6 +204,9 @@ def detect(
     fmt: AnswerFormatOpt = "table",
     output: OutputOpt = None,
     db: DbOpt = None,
+    engine: EngineOpt = "duckdb",
+    parquet: ParquetOpt = None,
+    spark_master: SparkMasterOpt = None,
 ) -> None:
     """Find surges no one announced: episodes per AOR, grouped into operations."""
     first, last = _span(start, end, fy)
@@ -199,7 +222,7 @@ def detect(
         group_days=group_days,
         releases=codes(release, upper=False),
     )
-    with api.open_warehouse(db, read_only=True) as wh:
-        answer = api.detect(wh, q)
+    with api.open_source(db, engine=engine, parquet=parquet, spark_master=spark_master) as src:
+        answer = api.detect(src, q)
     show = ["rank", "start", "end", "observed", "expected", "excess", "aors"]
     emit_answer(answer, fmt, output, f"operations found ({measure})", show)

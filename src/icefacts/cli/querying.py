@@ -1,18 +1,20 @@
 """Commands that read the warehouse as it is: the releases it holds (and their overlaps),
-users' SQL, the validation report; and the codebook."""
+users' SQL, the validation report, the Parquet export; and the codebook."""
 
 from __future__ import annotations
 
 import json
 import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from icefacts import interrupts
 from icefacts._lazy import lazy_import
-from icefacts.cli.common import DbOpt, FormatOpt, emit, err, say
+from icefacts.cli.common import DbOpt, FormatOpt, emit, err, plural, say
+from icefacts.errors import IcefactsError
 
 if TYPE_CHECKING:
     from icefacts import api, render
@@ -104,6 +106,26 @@ def validate(
     """Show the validation report (declared checks, thresholds, caveats)."""
     with api.open_warehouse(db, read_only=True) as wh:
         emit(api.validation_report(wh, release), fmt, "validation")
+
+
+def export(
+    out: Annotated[
+        Path,
+        typer.Argument(
+            metavar="DIR", help="folder to write (new, empty, or an earlier export to replace)"
+        ),
+    ],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="parquet")] = "parquet",
+    db: DbOpt = None,
+) -> None:
+    """Write the public views as Parquet, by table and fiscal year (for --engine spark)."""
+    if fmt != "parquet":
+        raise IcefactsError(f"--format {fmt!r}: the export is written as parquet")
+    with api.open_warehouse(db, read_only=True) as wh:
+        manifest = api.export_parquet(wh, out)
+    tables = manifest["tables"]
+    rows = sum(t["rows"] for t in tables.values())
+    say(f"wrote {plural(rows, 'row')} of {plural(len(tables), 'table')} to {out} (Parquet)")
 
 
 def codebook() -> None:

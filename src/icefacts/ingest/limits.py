@@ -114,10 +114,10 @@ _OVERLAP = 64
 
 
 def _row_tags(text: bytes) -> int:
-    """Row elements in ``text`` (numbered or not: a row without ``r`` is the one after the
-    row before, so 8 million unnumbered rows are as deep as numbered ones), one ``bytes.count`` pass (a regex trying at every ``<`` cost
-    12% of a workbook's ingest). Prefixed rows (``<x:row``) are not counted; their numbers,
-    when they carry them, still are (``_ROW``)."""
+    """Row elements in ``text``, numbered or not (a row without ``r`` is the one after the
+    row before, so 8 million unnumbered rows are as deep as numbered ones). One
+    ``bytes.count`` pass: a regex trying at every ``<`` cost 12% of a workbook's ingest.
+    Prefixed rows (``<x:row``) are not counted; their numbers, when given, are (``_ROW``)."""
     return text.count(b"<row")
 
 

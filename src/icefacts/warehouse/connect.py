@@ -5,6 +5,8 @@ Every connection icefacts opens has DuckDB's own guards set before any SQL runs:
 read and write its own database file and spill to its temporary folder, nothing else),
 ``lock_configuration = true`` (no ``SET`` can undo that) and no extension auto-loading. icefacts
 itself never asks DuckDB to read files (Arrow and calamine read releases), so nothing is lost.
+The one connection that writes files, the Parquet export's (:func:`export_connection`), is an
+in-memory DuckDB under the same guards that may write into one folder only.
 """
 
 from __future__ import annotations
@@ -94,6 +96,25 @@ def connect(db: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
                 f"{'for writing' if read_only else 'read-only'}; close it first"
             ) from exc
         raise IcefactsError(f"cannot open warehouse {db}: {text[:300]}") from exc
+
+
+def export_connection(folder: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that may write files into ``folder`` and nowhere else (the
+    Parquet export): the warehouse's sandbox with one allowed directory. DuckDB takes
+    ``allowed_directories`` only while external access is still on, so the guards are set by
+    ``SET`` in that order, before any other statement, and then locked."""
+    config = sandbox_config()
+    del config["enable_external_access"], config["lock_configuration"]
+    con = duckdb.connect(":memory:", config=config)
+    try:
+        con.execute("SET allowed_directories = ?", [[str(folder.resolve()) + os.sep]])
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+    except BaseException:
+        con.close()
+        raise
+    interrupts.register(con)
+    return con
 
 
 def busy_message(db: Path, duckdb_text: str, wanted_read_only: bool) -> str:

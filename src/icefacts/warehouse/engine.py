@@ -1,37 +1,60 @@
-"""The narrow engine seam: four operations every backend (DuckDB, Spark) provides.
+"""The narrow engine seam: what every backend provides, with no driver imported here.
 
-Analyses build SQL text and hand it to an ``Engine``; they never import a driver. Errors carry
-the SQL that failed.
+Analyses build SQL text and hand it to an engine; they never import a driver. A
+:class:`Reader` answers queries (DuckDB over the warehouse, Spark over a Parquet export); an
+:class:`Engine` also writes (loads, transactions: DuckDB only). SQL is written once, in the
+portable subset of ``dialects.PORTABLE``; each engine's ``Dialect`` translates it where
+needed. Errors carry the SQL that failed.
+
+The drivers live beside this module: ``duckdb_engine.py`` (``DuckDBEngine``) and
+``spark_engine.py`` (``SparkEngine``, imported only when ``--engine spark`` asks for it).
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any, Protocol
-
-import duckdb
-import pyarrow as pa
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from icefacts import interrupts
 from icefacts.errors import QueryError
 
+if TYPE_CHECKING:
+    import pyarrow as pa
 
-class Engine(Protocol):
-    dialect: str
+    from icefacts.warehouse.dialects import Dialect
 
-    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None: ...
+
+class Reader(Protocol):
+    """The read side: what the analyses need."""
+
+    dialect: Dialect
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
+        """Run a statement for its effect (on a reader: a read, fetched to the end)."""
+        ...
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table: ...
 
-    def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any: ...
+    def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        """The first column of the first row (None when there is no row)."""
+        ...
 
-    def create_table(self, name: str, data: pa.Table) -> None: ...
-
-    def register(self, name: str, data: pa.Table) -> None: ...
+    def register(self, name: str, data: pa.Table) -> None:
+        """Make ``data`` queryable as ``name`` (until :meth:`unregister`)."""
+        ...
 
     def unregister(self, name: str) -> None: ...
+
+    def has_table(self, name: str) -> bool:
+        """Whether a table or view ``name`` can be queried (the places views exist only
+        once ``icefacts reference load`` ran)."""
+        ...
+
+
+class Engine(Reader, Protocol):
+    """A reader that also writes: loads, tables and transactions (the warehouse's DuckDB)."""
+
+    def create_table(self, name: str, data: pa.Table) -> None: ...
 
     def load_arrow(
         self, table: str, data: pa.Table | list[pa.Table], extra: dict[str, str] | None = None
@@ -44,95 +67,11 @@ class Engine(Protocol):
     def transaction(self) -> Any: ...
 
 
-def _sql_error(exc: Exception, sql: str) -> QueryError:
+def sql_error(exc: Exception, sql: str) -> QueryError:
+    """A driver's error as one line, with the SQL that failed (or ``KeyboardInterrupt`` if
+    Ctrl-C interrupted the statement)."""
     if interrupts.requested():  # Ctrl-C: the statement was interrupted (or failed because of it)
         raise KeyboardInterrupt from exc
     first = " ".join(str(exc).split())[:300]
     flat = " ".join(sql.split())
     return QueryError(f"{first} [SQL: {flat[:400]}]")
-
-
-class DuckDBEngine:
-    dialect = "duckdb"
-
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self.con = con
-        self._staged = 0
-
-    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
-        interrupts.check()  # after Ctrl-C no new statement starts
-        try:
-            # fetched to the end: DuckDB 2 refuses other work on a connection while a result
-            # from execute() is unfinished
-            self.con.execute(sql, params or []).fetchall()
-        except duckdb.Error as exc:
-            raise _sql_error(exc, sql) from exc
-
-    def query(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
-        interrupts.check()
-        try:
-            return self.con.sql(sql, params=list(params) if params else None).to_arrow_table()
-        except duckdb.Error as exc:
-            raise _sql_error(exc, sql) from exc
-
-    def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
-        """The first column of the first row (None when there is no row)."""
-        table = self.query(sql, params)
-        return table.column(0)[0].as_py() if table.num_rows else None
-
-    def register(self, name: str, data: pa.Table) -> None:
-        """Make ``data`` queryable as ``name`` (until :meth:`unregister`)."""
-        self.con.register(name, data)
-
-    def unregister(self, name: str) -> None:
-        with contextlib.suppress(duckdb.Error):
-            self.con.unregister(name)
-
-    def create_table(self, name: str, data: pa.Table) -> None:
-        """A new table holding ``data`` (its columns and types)."""
-        try:
-            self.con.from_arrow(data).create(name)
-        except duckdb.Error as exc:
-            raise _sql_error(exc, f"CREATE TABLE {name} AS <arrow>") from exc
-
-    def load_arrow(
-        self, table: str, data: pa.Table | list[pa.Table], extra: dict[str, str] | None = None
-    ) -> int:
-        tables = data if isinstance(data, list) else [data]
-        names = []
-        for piece in tables:
-            self._staged += 1
-            names.append(f"_staged_{self._staged}")
-            # As a stream, not a table: DuckDB keeps the Arrow buffers of a scanned *table*
-            # alive until the transaction commits (measured: 1.1 GB held by the end of a
-            # 10M-row CSV loaded in one transaction), but lets a stream's go batch by batch.
-            stream = pa.RecordBatchReader.from_batches(piece.schema, piece.to_batches())
-            self.con.register(names[-1], stream)
-        try:
-            cols = ", ".join(f"{expr} AS {col}" for col, expr in (extra or {}).items())
-            # pieces may differ in columns and encodings: union them by name
-            source = " UNION ALL BY NAME ".join(f"SELECT * FROM {n}" for n in names)
-            if len(names) > 1:
-                source = f"SELECT * FROM ({source})"
-            select = f"SELECT *{', ' + cols if cols else ''} FROM ({source})"
-            self.execute(f"INSERT INTO {table} BY NAME {select}")
-        finally:
-            # after a failed statement the transaction is aborted and unregister fails too;
-            # that second error must not hide the first
-            for name in names:
-                with contextlib.suppress(duckdb.Error):
-                    self.con.unregister(name)
-        return sum(t.num_rows for t in tables)
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        self.execute("BEGIN TRANSACTION")
-        try:
-            yield
-        except BaseException:
-            with contextlib.suppress(duckdb.Error):
-                self.con.execute("ROLLBACK").fetchall()
-            raise
-        else:
-            self.execute("COMMIT")
-            interrupts.committed()

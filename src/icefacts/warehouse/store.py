@@ -13,7 +13,7 @@ from icefacts.errors import IcefactsError
 from icefacts.schema import EVENT_TABLES
 from icefacts.warehouse import ddl
 from icefacts.warehouse.connect import connect, default_db_path
-from icefacts.warehouse.engine import DuckDBEngine
+from icefacts.warehouse.duckdb_engine import DuckDBEngine
 from icefacts.warehouse.user_sql import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, UserResult
 
 __all__ = ["Warehouse", "default_db_path"]

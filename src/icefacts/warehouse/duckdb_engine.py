@@ -1,0 +1,108 @@
+"""The DuckDB driver of the engine seam: the warehouse's own connection."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from icefacts import interrupts
+from icefacts.warehouse.dialects import DUCKDB
+from icefacts.warehouse.engine import sql_error as _sql_error
+
+
+class DuckDBEngine:
+    dialect = DUCKDB
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self._staged = 0
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
+        interrupts.check()  # after Ctrl-C no new statement starts
+        try:
+            # fetched to the end: DuckDB 2 refuses other work on a connection while a result
+            # from execute() is unfinished
+            self.con.execute(sql, params or []).fetchall()
+        except duckdb.Error as exc:
+            raise _sql_error(exc, sql) from exc
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
+        interrupts.check()
+        try:
+            return self.con.sql(sql, params=list(params) if params else None).to_arrow_table()
+        except duckdb.Error as exc:
+            raise _sql_error(exc, sql) from exc
+
+    def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        """The first column of the first row (None when there is no row)."""
+        table = self.query(sql, params)
+        return table.column(0)[0].as_py() if table.num_rows else None
+
+    def register(self, name: str, data: pa.Table) -> None:
+        """Make ``data`` queryable as ``name`` (until :meth:`unregister`)."""
+        self.con.register(name, data)
+
+    def unregister(self, name: str) -> None:
+        with contextlib.suppress(duckdb.Error):
+            self.con.unregister(name)
+
+    def has_table(self, name: str) -> bool:
+        sql = "SELECT count(*) FROM information_schema.tables WHERE table_name = ?"
+        try:
+            return bool(self.con.execute(sql, [name]).fetchall()[0][0])
+        except duckdb.Error as exc:
+            raise _sql_error(exc, sql) from exc
+
+    def create_table(self, name: str, data: pa.Table) -> None:
+        """A new table holding ``data`` (its columns and types)."""
+        try:
+            self.con.from_arrow(data).create(name)
+        except duckdb.Error as exc:
+            raise _sql_error(exc, f"CREATE TABLE {name} AS <arrow>") from exc
+
+    def load_arrow(
+        self, table: str, data: pa.Table | list[pa.Table], extra: dict[str, str] | None = None
+    ) -> int:
+        tables = data if isinstance(data, list) else [data]
+        names = []
+        for piece in tables:
+            self._staged += 1
+            names.append(f"_staged_{self._staged}")
+            # As a stream, not a table: DuckDB keeps the Arrow buffers of a scanned *table*
+            # alive until the transaction commits (measured: 1.1 GB held by the end of a
+            # 10M-row CSV loaded in one transaction), but lets a stream's go batch by batch.
+            stream = pa.RecordBatchReader.from_batches(piece.schema, piece.to_batches())
+            self.con.register(names[-1], stream)
+        try:
+            cols = ", ".join(f"{expr} AS {col}" for col, expr in (extra or {}).items())
+            # pieces may differ in columns and encodings: union them by name
+            source = " UNION ALL BY NAME ".join(f"SELECT * FROM {n}" for n in names)
+            if len(names) > 1:
+                source = f"SELECT * FROM ({source})"
+            select = f"SELECT *{', ' + cols if cols else ''} FROM ({source})"
+            self.execute(f"INSERT INTO {table} BY NAME {select}")
+        finally:
+            # after a failed statement the transaction is aborted and unregister fails too;
+            # that second error must not hide the first
+            for name in names:
+                with contextlib.suppress(duckdb.Error):
+                    self.con.unregister(name)
+        return sum(t.num_rows for t in tables)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                self.con.execute("ROLLBACK").fetchall()
+            raise
+        else:
+            self.execute("COMMIT")
+            interrupts.committed()
