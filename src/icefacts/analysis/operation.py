@@ -153,7 +153,23 @@ def operation(engine: Reader, q: OperationQuestion, registry: Registry | None = 
     caveats: list[Caveat] = []
     if not scopes:
         raise InputError("no loaded release holds arrests (load one with `icefacts ingest`)")
-    gaps = uncovered(scopes, q.aors, q.start, q.end)
+    # every AOR (no --aor): a day counts as covered when a release of every AOR covers it;
+    # a window only releases of some AORs cover (Seattle before FY2016) is answered for them,
+    # with a caveat, and its baseline must be covered the same way
+    loose = not q.aors and bool(uncovered(scopes, q.aors, q.start, q.end))
+    gaps = uncovered(scopes, q.aors, q.start, q.end, any_aor=loose)
+    if loose:
+        held = sorted({a for lo, hi, h in scopes if h and lo <= q.end and hi >= q.start for a in h})
+        caveats.append(
+            Caveat(
+                "window_partly_covered",
+                {
+                    "days": max(uncovered(scopes, (), q.start, q.end).values(), default=0),
+                    "places": "every AOR",
+                    "covered": "the AORs of the releases that cover it (" + ", ".join(held) + ")",
+                },
+            )
+        )
     if gaps and all(n == q.days for n in gaps.values()):
         first = min(a for a, _, _ in scopes)
         last = max(b for _, b, _ in scopes)
@@ -174,7 +190,9 @@ def operation(engine: Reader, q: OperationQuestion, registry: Registry | None = 
             )
         )
     periods = q.baseline_periods()
-    usable = [(k, lo, hi) for k, lo, hi in periods if not uncovered(scopes, q.aors, lo, hi)]
+    usable = [
+        (k, lo, hi) for k, lo, hi in periods if not uncovered(scopes, q.aors, lo, hi, any_aor=loose)
+    ]
     if len(usable) < len(periods):
         caveats.append(
             Caveat(

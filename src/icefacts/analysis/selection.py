@@ -147,12 +147,14 @@ def coverage(engine: Reader, q: Selection) -> list[Scope]:
     return [(r["period_start"], r["period_end"], r["aors"]) for r in rows]
 
 
-def covered_days(scopes: list[Scope], aor: str, lo: date, hi: date) -> int:
-    """Days of [lo, hi] some scope covers for ``aor`` ('' for any AOR)."""
+def covered_days(scopes: list[Scope], aor: str, lo: date, hi: date, any_aor: bool = False) -> int:
+    """Days of [lo, hi] some scope covers for ``aor``. ``aor`` '' stands for every AOR: a
+    day is covered when a release of every AOR covers it (the UW v. DHS production covers
+    Seattle's days, not the country's); with ``any_aor``, when any release does."""
     spans = sorted(
         (max(a, lo), min(b, hi))
         for a, b, held in scopes
-        if (not aor or held is None or aor in held) and a <= hi and b >= lo
+        if (held is None or (aor and aor in held) or (not aor and any_aor)) and a <= hi and b >= lo
     )
     days, reach = 0, lo - timedelta(days=1)
     for a, b in spans:  # merge overlapping spans
@@ -163,12 +165,15 @@ def covered_days(scopes: list[Scope], aor: str, lo: date, hi: date) -> int:
     return days
 
 
-def uncovered(scopes: list[Scope], aors: tuple[str, ...], lo: date, hi: date) -> dict[str, int]:
-    """Per AOR asked (or '' for any), the days of [lo, hi] no loaded release covers."""
+def uncovered(
+    scopes: list[Scope], aors: tuple[str, ...], lo: date, hi: date, any_aor: bool = False
+) -> dict[str, int]:
+    """Per AOR asked (or '' for every AOR), the days of [lo, hi] no loaded release covers
+    (``any_aor``: for '', days no release of any AOR covers)."""
     want = (hi - lo).days + 1
     out: dict[str, int] = {}
     for aor in aors or ("",):
-        missing = want - covered_days(scopes, aor, lo, hi)
+        missing = want - covered_days(scopes, aor, lo, hi, any_aor)
         if missing:
             out[aor] = missing
     return out
@@ -185,7 +190,7 @@ def covered_span(
         raise InputError("no loaded release holds arrests (load one with `icefacts ingest`)")
     first = start or min(a for a, _, _ in scopes)
     last = end or max(b for _, b, _ in scopes)
-    gaps = uncovered(scopes, q.aors, first, last)
+    gaps = uncovered(scopes, q.aors, first, last, any_aor=True)
     if gaps and all(n == (last - first).days + 1 for n in gaps.values()):
         raise InputError(
             f"--from {first} --to {last}: no loaded release of arrests covers this span "

@@ -162,7 +162,9 @@ def trend(engine: Reader, q: TrendQuestion, registry: Registry | None = None) ->
                 value, arrests = r["value"], r["arrests"]
             if q.measure in SHARES and value is not None:
                 value = round(value / arrests, 4) if arrests else None
-            if 0 < covered < days:
+            # (covered 0 with rows: only releases of some AORs hold the period, as the UW
+            # v. DHS production holds Seattle's years before the national files)
+            if covered < days and (covered > 0 or r is not None):
                 partly += 1
             row = {"period": label(q.by, p), "period_start": lo, "period_end": hi}
             row[q.per or "place"] = place
