@@ -59,7 +59,12 @@ def test_fy2017_arrests_cut_in_two_count_once(tmp_path: Path) -> None:
     first, second = tmp_path / "EROArrests_FY2017_a.csv", tmp_path / "EROArrests_FY2017_b.csv"
     first.write_bytes(b"".join(head + body[:half]))
     second.write_bytes(b"".join(head + body[half:]))
-    for n, files in enumerate([[first, second], [second, first], [second, gz, first]]):
+    # and two pieces that overlap (lines 60,000 to 80,000 in both), each cut inside a day
+    early, late = tmp_path / "EROArrests_FY2017_c.csv", tmp_path / "EROArrests_FY2017_d.csv"
+    early.write_bytes(b"".join(head + body[:80_000]))
+    late.write_bytes(b"".join(head + body[60_000:]))
+    orders = [[first, second], [second, first], [second, gz, first], [early, late], [late, early]]
+    for n, files in enumerate(orders):
         with Warehouse.open(tmp_path / f"w{n}.duckdb") as wh:
             reports = api.ingest(wh, files)
             assert {r.status for r in reports} == {"loaded"}, [r.message for r in reports]

@@ -180,12 +180,14 @@ def find_mates(
     multisets): a copy of some days, a re-release. Pieces that do not are parts of one
     release (a national file cut in two, per-sheet CSVs of a workbook cut by row count) and
     count together, even where a day was cut in two or a row happens to repeat (FOIA files
-    hold identical rows). Where two overlapping pieces share a cell, only the better counts."""
+    hold identical rows). Where two overlapping pieces share a cell, the one with more rows
+    there counts it (then the better ranked)."""
     tdef = EVENT_TABLES[table]
     engine.execute("DROP TABLE IF EXISTS _mates")
     engine.execute(
         "CREATE TEMP TABLE _mates (aor VARCHAR, day DATE, "
-        "a STRUCT(r VARCHAR, p VARCHAR), b STRUCT(r VARCHAR, p VARCHAR), common BIGINT)"
+        "a STRUCT(r VARCHAR, p VARCHAR), b STRUCT(r VARCHAR, p VARCHAR), common BIGINT, "
+        "na BIGINT, nb BIGINT)"
     )
     pieces = f"""
         SELECT s.release_id, s.sheet_index, p.unit, p.pkey
@@ -240,7 +242,7 @@ def find_mates(
                 SELECT a, b FROM shared GROUP BY a, b
                 HAVING 2 * sum(common) > least(sum(na), sum(nb))
             )
-            SELECT s.aor, s.day, s.a, s.b, s.common
+            SELECT s.aor, s.day, s.a, s.b, s.common, s.na, s.nb
             FROM shared s SEMI JOIN overlapping o ON o.a = s.a AND o.b = s.b"""
         )
     engine.execute("DROP TABLE IF EXISTS _mate_cells")
@@ -364,21 +366,33 @@ def winners_sql(table: str) -> str:
     ),
     everything AS (SELECT * FROM dated_winners UNION ALL SELECT * FROM undated_winners),
     pk AS ({_productions(table)}),
+    -- where two overlapping pieces of one production share a cell, the one with more rows
+    -- there counts it (then the better ranked): a piece cut inside a day holds less of it
+    beaten AS (
+        SELECT m.a AS unit, m.aor, m.day, arg_max(m.b, m.nb) AS by
+        FROM _mates m JOIN rk ra ON ra.release_id = m.a.r AND ra.part IS NOT DISTINCT FROM m.a.p
+        JOIN rk rb ON rb.release_id = m.b.r AND rb.part IS NOT DISTINCT FROM m.b.p
+        WHERE m.nb > m.na OR (m.nb = m.na AND rb.rank < ra.rank)
+        GROUP BY ALL
+    ),
     judged AS (
-        SELECT e.*, e.w IS DISTINCT FROM e.unit AND pw.pkey = pu.pkey AND NOT EXISTS (
-                SELECT 1 FROM _mates m JOIN rk ON rk.release_id = m.b.r
-                    AND rk.part IS NOT DISTINCT FROM m.b.p
-                WHERE m.a = e.unit AND m.aor IS NOT DISTINCT FROM e.aor
-                    AND m.day IS NOT DISTINCT FROM e.day AND rk.rank < e.rank
-            ) AS mate
+        SELECT e.*, pw.pkey = pu.pkey AS same_production, b.by AS beaten_by
         FROM everything e
         LEFT JOIN pk pu ON pu.unit = e.unit
         LEFT JOIN pk pw ON pw.unit = e.w
+        LEFT JOIN beaten b ON b.unit = e.unit AND b.aor IS NOT DISTINCT FROM e.aor
+            AND b.day IS NOT DISTINCT FROM e.day
+    ),
+    decided AS (
+        SELECT *, beaten_by IS NULL AND (w IS NOT DISTINCT FROM unit OR same_production)
+                      AS counts
+        FROM judged
     )
     SELECT release_id, sheet_index, aor, day,
-           CASE WHEN mate THEN unit.r ELSE w.r END AS counted_by,
-           w IS NOT DISTINCT FROM unit OR mate AS counted
-    FROM judged"""
+           CASE WHEN counts THEN unit.r WHEN beaten_by IS NOT NULL THEN beaten_by.r
+                ELSE w.r END AS counted_by,
+           counts AS counted
+    FROM decided"""
 
 
 def overlaps_others(engine: Engine, table: str, release_id: str) -> bool:
