@@ -406,3 +406,43 @@ def test_convictions_come_from_a_set_aside_release_only_where_it_covers(tmp_path
     alone = _ask(db, aors=("SEA",), baseline_weeks=0,
                  releases=(national_id,))  # fmt: skip
     assert _rows(alone)["SEA"]["convicted"] is None
+
+
+@pytest.mark.realdata
+def test_seattle_convictions_where_the_uw_production_counts(national: Path, tmp_path: Path) -> None:
+    """Before FY2016 only the UW v. DHS production covers Seattle: it counts those days and
+    its most serious conviction gives convicted; before 2014 it records none, so convicted
+    is NULL there, not zero; a group without arrests of a release lacking criminality is
+    NULL too."""
+    seattle = SHARED / "uwchr-seattle-aor-2012-2019"
+    if not seattle.exists():
+        pytest.skip("real data not available")
+    db = tmp_path / "both.duckdb"
+    with Warehouse.open(db) as wh:
+        api.ingest(wh, [shared_file(f"{NATIONAL}/EROArrests_FY2017.csv.gz"), seattle])
+        want = wh.engine.scalar(
+            "SELECT count(*) FROM arrests WHERE aor = 'SEA' "
+            "AND apprehension_date BETWEEN '2015-03-01' AND '2015-03-04' "
+            "AND most_serious_conviction IS NOT NULL"
+        )
+    with api.open_warehouse(db, read_only=True) as wh:
+        q = api.operation_question(start=date(2015, 3, 1), end=date(2015, 3, 4), aors=("SEA",))
+        got = api.operation(wh, q)
+        early = api.operation(
+            wh,
+            api.operation_question(start=date(2013, 3, 3), end=date(2013, 3, 6), aors=("SEA",)),
+        )
+        by_method = api.operation(
+            wh,
+            api.operation_question(
+                start=WINDOW[0], end=WINDOW[1], aors=("NYC",), by="method", baseline_weeks=2
+            ),
+        )
+    row = got.table.to_pylist()[0]
+    assert row["convicted"] and row["convicted"] <= row["arrests"]
+    assert row["pending"] is None
+    assert "criminality_convictions_only" in {c.code for c in got.caveats}
+    assert want == row["convicted"] > 0
+    assert early.table.to_pylist()[0]["convicted"] is None
+    for r in by_method.table.to_pylist():
+        assert r["convicted"] is None and r["pending"] is None, r

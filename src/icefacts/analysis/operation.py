@@ -25,6 +25,7 @@ from icefacts.analysis.selection import (
     Selection,
     candidates,
     check_releases,
+    convictions_only,
     counted_measure,
     counting_caveats,
     coverage,
@@ -159,14 +160,18 @@ def operation(engine: Reader, q: OperationQuestion, registry: Registry | None = 
     loose = not q.aors and bool(uncovered(scopes, q.aors, q.start, q.end))
     gaps = uncovered(scopes, q.aors, q.start, q.end, any_aor=loose)
     if loose:
-        held = sorted({a for lo, hi, h in scopes if h and lo <= q.end and hi >= q.start for a in h})
+        covering = sorted(
+            {a for lo, hi, h in scopes if h and lo <= q.end and hi >= q.start for a in h}
+        )
         caveats.append(
             Caveat(
                 "window_partly_covered",
                 {
                     "days": max(uncovered(scopes, (), q.start, q.end).values(), default=0),
                     "places": "every AOR",
-                    "covered": "the AORs of the releases that cover it (" + ", ".join(held) + ")",
+                    "covered": "the AORs of the releases that cover it ("
+                    + ", ".join(covering)
+                    + ")",
                 },
             )
         )
@@ -251,6 +256,8 @@ def operation(engine: Reader, q: OperationQuestion, registry: Registry | None = 
     """
     counts = engine.query(sql).to_pylist()
     missing_fields = lacking(held, used)
+    # a field no release used holds is NULL also where a group has no rows in the window
+    absent = {f for f, rels in missing_fields.items() if used and set(rels) >= set(used)}
     sqls = [" ".join(sql.split())]
     if borrow:
         notes, donor_sql = _borrow_criminality(engine, q, where, counts, donors, held)
@@ -261,9 +268,15 @@ def operation(engine: Reader, q: OperationQuestion, registry: Registry | None = 
                 missing_fields.pop("criminality", None)
     if (fake := synthetic_used(engine, used)) is not None:
         caveats.append(fake)
-    table = _assemble(q, counts, [k for k, _, _ in usable])
+    table = _assemble(q, counts, [k for k, _, _ in usable], absent)
     for f, rels in sorted(missing_fields.items()):
+        if f == "conviction" and set(rels) <= set(missing_fields.get("criminality", [])):
+            continue  # said by criminality's
         caveats.append(Caveat("field_missing_in_release", {"field": f, "releases": rels}))
+    if (msc := convictions_only(held, used)) and not any(
+        c.code == "criminality_convictions_only" for c in caveats
+    ):
+        caveats.append(Caveat("criminality_convictions_only", {"releases": msc}))
     caveats += counting_caveats(engine, q, q.start, q.end)
     if (note := unplaced(engine, q, q.by, q.start, q.end)) is not None:
         caveats.append(note)
@@ -299,7 +312,9 @@ def operation(engine: Reader, q: OperationQuestion, registry: Registry | None = 
     )
 
 
-def _assemble(q: OperationQuestion, counts: list[dict], baseline_ks: list[int]) -> pa.Table:
+def _assemble(
+    q: OperationQuestion, counts: list[dict], baseline_ks: list[int], absent: set[str]
+) -> pa.Table:
     """Rows per key (every day of the window with ``--by day``), then the total row (from
     the grouping set over all keys: its distinct countries and its baseline are its own,
     not sums)."""
@@ -320,21 +335,27 @@ def _assemble(q: OperationQuestion, counts: list[dict], baseline_ks: list[int]) 
         keys = [q.start + timedelta(days=i) for i in range(q.days)]
     if q.by == "total":
         keys = ["all"]
-    rows = [_row(q, key, window.get(key), base.get(key, {}), baseline_ks) for key in keys]
+    rows = [_row(q, key, window.get(key), base.get(key, {}), baseline_ks, absent) for key in keys]
     if q.by != "total" and len(keys) > 1:
-        total = _row(q, None, window.get(total_key), base.get(total_key, {}), baseline_ks)
+        total = _row(q, None, window.get(total_key), base.get(total_key, {}), baseline_ks, absent)
         total[q.by] = "total" if q.by != "day" else None
         rows.append(total)
     return pa.Table.from_pylist(rows, schema=_schema(q))
 
 
-def _row(q: OperationQuestion, key: object, w: dict | None, base: dict, ks: list[int]) -> dict:
+def _row(
+    q: OperationQuestion, key: object, w: dict | None, base: dict, ks: list[int], absent: set[str]
+) -> dict:
     row: dict = {q.by if q.by != "total" else "place": key}
     for m in COUNTS:
         need = NEEDS.get(m)
         if w is None:
-            row[m] = 0
+            row[m] = None if need in absent else 0
         elif need and w[f"lacks_{need}"]:
+            row[m] = None
+        elif need == "conviction" and not w[m] and w["lacks_criminality"] == w["arrests"]:
+            # only the most serious conviction, and none given here: none, or not recorded
+            # (UW v. DHS records none before 2014)? Unknown
             row[m] = None
         else:
             row[m] = w[m]
@@ -476,6 +497,7 @@ def _borrow_criminality(
             own = c[m] - (lacking_rows if m == "criminality_unknown" else 0)
             c[m] = None if only_msc and m != "convicted" else own + (d[m] if d else 0)
         c["lacks_criminality"] = 0
+        c["lacks_conviction"] = 0
         if c["is_total"] or q.by == "total" or not any(x["is_total"] for x in counts):
             source_rows = d["arrests"] if d else 0
             counting_rows = lacking_rows

@@ -27,7 +27,9 @@ NEEDS = {
     "custodial": "method",
     "other_method": "method",
     "operation_flagged": "operation_flag",
-    "convicted": "criminality",
+    # "conviction": criminality, or the most serious conviction (UW v. DHS gives only that:
+    # convicted is known there, pending and other are not)
+    "convicted": "conviction",
     "pending": "criminality",
     "other_criminality": "criminality",
     "criminality_unknown": "criminality",
@@ -39,7 +41,9 @@ MEASURE_SQL = {
     "custodial": "count(*) FILTER (WHERE NOT at_large)",
     "other_method": "count(*) FILTER (WHERE at_large IS NULL)",
     "operation_flagged": "count(*) FILTER (WHERE operation_flag)",
-    "convicted": "count(*) FILTER (WHERE criminality = 'convicted')",
+    "convicted": (
+        "count(*) FILTER (WHERE criminality = 'convicted' OR most_serious_conviction IS NOT NULL)"
+    ),
     "pending": "count(*) FILTER (WHERE criminality = 'pending')",
     "other_criminality": "count(*) FILTER (WHERE criminality = 'other')",
     "criminality_unknown": "count(*) FILTER (WHERE criminality IS NULL)",
@@ -206,7 +210,11 @@ def fields_held(engine: Reader) -> dict[str, set[str]]:
         "SELECT release_id, list(field) AS fields FROM field_stats "
         "WHERE table_name = 'arrests' GROUP BY release_id"
     ).to_pylist()
-    return {r["release_id"]: set(r["fields"] or []) for r in rows}
+    out = {r["release_id"]: set(r["fields"] or []) for r in rows}
+    for have in out.values():  # a release that tells convicted from not (NEEDS)
+        if have & {"criminality", "most_serious_conviction"}:
+            have.add("conviction")
+    return out
 
 
 def lacking(held: dict[str, set[str]], releases: list[str]) -> dict[str, list[str]]:
@@ -217,6 +225,13 @@ def lacking(held: dict[str, set[str]], releases: list[str]) -> dict[str, list[st
         if missing:
             out[f] = missing
     return out
+
+
+def convictions_only(held: dict[str, set[str]], releases: list[str]) -> list[str]:
+    """The releases used that give the most serious conviction but no criminality."""
+    return sorted(
+        r for r in releases if "conviction" in held.get(r, set()) and "criminality" not in held[r]
+    )
 
 
 def lack_columns(

@@ -19,6 +19,7 @@ from icefacts.analysis.selection import (
     MEASURE_SQL,
     NEEDS,
     Selection,
+    convictions_only,
     counting_caveats,
     covered_days,
     covered_span,
@@ -124,7 +125,8 @@ def trend(engine: Reader, q: TrendQuestion, registry: Registry | None = None) ->
     need = NEEDS.get(base)
     used = used_releases(engine, q, first, last)
     held = fields_held(engine)
-    lacks = lack_columns(held, fields=[need], used=used) if need else "0 AS lacks_none"
+    fields = [need, "criminality"] if need == "conviction" else [need] if need else []
+    lacks = lack_columns(held, fields=fields, used=used) if need else "0 AS lacks_none"
     sql = f"""
         SELECT {_PERIOD_SQL[q.by]} AS period_start, {per} AS place,
                {MEASURE_SQL[base]} AS value, count(*) AS arrests,
@@ -158,6 +160,10 @@ def trend(engine: Reader, q: TrendQuestion, registry: Registry | None = None) ->
                 arrests: int | None = 0 if covered else None
             elif need and r[f"lacks_{need}"]:
                 value, arrests = None, r["arrests"]
+            elif need == "conviction" and not r["value"] and r["lacks_criminality"] == r["arrests"]:
+                # only the most serious conviction, and none given in the period: none, or
+                # not recorded (UW v. DHS records none before 2014)? Unknown
+                value, arrests = None, r["arrests"]
             else:
                 value, arrests = r["value"], r["arrests"]
             if q.measure in SHARES and value is not None:
@@ -181,6 +187,8 @@ def trend(engine: Reader, q: TrendQuestion, registry: Registry | None = None) ->
     for f, rels in sorted(lacking(held, used).items()):
         if f == need:
             caveats.append(Caveat("field_missing_in_release", {"field": f, "releases": rels}))
+    if need == "conviction" and (msc := convictions_only(held, used)):
+        caveats.append(Caveat("criminality_convictions_only", {"releases": msc}))
     value_type = pa.float64() if q.measure in SHARES else pa.int64()
     schema = pa.schema(
         [
