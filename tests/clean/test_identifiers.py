@@ -69,6 +69,26 @@ IDENTIFYING = [
     ("Telephone", "phone"),
     ("E-mail", "email"),
     ("EmailAddress", "email"),
+    # found by the fresh-clone review: headers that slipped into extra
+    ("Detainer Number", "case_id"),
+    ("Event No", "case_id"),
+    ("Encounter ID", "case_id"),
+    ("Arrest ID", "case_id"),
+    ("ICE ID", "subject_id"),
+    ("Record ID", "case_id"),
+    ("ID", "subject_id"),
+    ("First", "name"),
+    ("Last", "name"),
+    ("Middle", "name"),
+    ("Lat", "address"),
+    ("Lon", "address"),
+    ("GPS", "address"),
+    ("Coordinates", "address"),
+    ("Plate", "ssn"),
+    ("Person", "name"),
+    ("Detainee", "name"),
+    ("Emergency Contact", "name"),
+    ("Attorney", "name"),
 ]
 
 NOT_IDENTIFYING = [
@@ -90,6 +110,10 @@ NOT_IDENTIFYING = [
     "Finding",
     "Program Name",
     "Site Name",
+    "Facility ID",
+    "Detainee Count",
+    "Last Known Location Type",
+    "Longest Stay Days",
 ]
 
 

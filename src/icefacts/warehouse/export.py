@@ -142,7 +142,7 @@ def _write(wh: Warehouse, tmp: Path, out: Path) -> dict[str, Any]:
         "schema_version": ddl.SCHEMA_VERSION,
         "tool_version": __version__,
         "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "warehouse": str(Path(wh.path).resolve()),
+        "warehouse": Path(wh.path).name,  # the file name only: never a local absolute path
         "tables": tables,
         "views": derived_views(),
     }
