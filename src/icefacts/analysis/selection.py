@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import cache
 from typing import TYPE_CHECKING
 
 from pydantic import model_validator
@@ -49,7 +50,7 @@ MEASURE_SQL = {
     "criminality_unknown": "count(*) FILTER (WHERE criminality IS NULL)",
     "countries": "count(DISTINCT citizenship)",
 }
-_AOR = re.compile(r"^[A-Z]{3}$")
+_AOR = re.compile(r"^[A-Z]{2,3}$")
 _STATE = re.compile(r"^[A-Z]{2}$")
 _FIPS = re.compile(r"^\d{5}$")
 
@@ -78,7 +79,34 @@ class Selection(Question):
             for v in values:
                 if not pattern.match(v):
                     raise ValueError(f"{name} {v!r} is not {what}")
+        known = _known_codes()
+        for name, values, codes, what in (
+            ("--aor", self.aors, known["aor"], "AOR"),
+            ("--state", self.states, known["state"], "state"),
+        ):
+            for v in values:
+                if v not in codes:
+                    raise ValueError(
+                        f"{name} {v!r} is not a known {what} code (known: "
+                        f"{', '.join(sorted(codes)[:30])}{', ...' if len(codes) > 30 else ''})"
+                    )
+        for v in self.counties:
+            if v[:2] not in known["state_fips"]:
+                raise ValueError(f"--county {v!r}: no state has the FIPS code {v[:2]!r}")
         return self
+
+
+@cache
+def _known_codes() -> dict[str, frozenset[str]]:
+    """The AOR and state codes the release vocabularies know, and the states' FIPS codes."""
+    from icefacts import release_specs
+    from icefacts.places.states import state_fips_set, usps_codes
+
+    return {
+        "aor": frozenset(release_specs.vocab("aor").mapping.values()),
+        "state": frozenset(release_specs.vocab("state").mapping.values()) | usps_codes(),
+        "state_fips": state_fips_set(),
+    }
 
 
 def quoted(values: tuple[str, ...]) -> str:
