@@ -134,3 +134,19 @@ def test_title_shared_string_far_down_the_table(wh: Warehouse, tmp_path: Path) -
     assert r.status == "loaded", r.message
     got = api.sql(wh, "SELECT out_of_period FROM arrests WHERE source_sheet = 'B'").to_pylist()
     assert got == [{"out_of_period": True}]  # 9/25/2017 is after the stated 3/31/2017
+
+
+def test_links_to_nothing_and_fifos_in_a_folder_are_refused(wh: Warehouse, tmp_path: Path) -> None:
+    import os
+
+    folder = tmp_path / "files"
+    folder.mkdir()
+    national_csv(folder / "EROArrests_FY2017.csv.gz")
+    (folder / "dangling.csv").symlink_to(tmp_path / "nowhere.csv")
+    os.mkfifo(folder / "fifo.csv")
+    reports = api.ingest(wh, [folder])
+    by_name = {Path(r.path).name: r for r in reports}
+    assert by_name["EROArrests_FY2017.csv.gz"].status == "loaded"
+    assert by_name["dangling.csv"].status == "error"
+    assert "a link to nothing" in by_name["dangling.csv"].message
+    assert "not a regular file" in by_name["fifo.csv"].message

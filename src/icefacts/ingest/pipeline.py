@@ -91,6 +91,15 @@ def expand(paths: Iterable[Path]) -> tuple[list[tuple[Path, bool, str]], list[Fi
                 q = Path(root) / name
                 if q.is_file():
                     found.append(q)
+                else:  # a dangling link, a FIFO, a socket: said, never skipped silently
+                    what = "a link to nothing" if q.is_symlink() else "not a regular file"
+                    refused.append(
+                        FileReport(
+                            path=str(q),
+                            status="error",
+                            message=f"{q}: {what}; not ingested",
+                        )
+                    )
         out.extend((q, True, q.relative_to(p).as_posix()) for q in sorted(found))
     return out, refused
 
