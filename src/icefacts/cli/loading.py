@@ -124,8 +124,8 @@ def ingest(
             TextColumn("{task.fields[rows]:,} rows"),
             TimeElapsedColumn(),
             console=err,
-            disable=quiet,
-            transient=True,
+            disable=quiet or not err.is_terminal,  # a pipe or a log gets no bars (nor
+            transient=True,  # the blank line they leave)
         )
         with progress:
             reports = api.ingest(
