@@ -209,3 +209,24 @@ def test_detainers_are_placed_by_facility(db: Path) -> None:
     assert by["facility"]["c"] == by["facility"]["n"]
     assert sum(r["pa"] for r in rows) == total  # every row names Pennsylvania
     print(f"\nPA detainers placed in a county by facility: {by['facility']['n'] / total:.1%}")
+
+
+def test_rates_say_when_some_aors_are_covered_longer(db: Path, tmp_path: Path, run_cli) -> None:
+    """Seattle's UW v. DHS production covers 2012-2019, the national file FY2017 only: rates
+    by AOR over two fiscal years rest on more days for Seattle, and say so (on stderr with
+    --format csv, so stdout stays data)."""
+    import shutil
+
+    from icefacts.analysis.rates import place_rates
+
+    both = tmp_path / "both.duckdb"
+    shutil.copy(db, both)
+    with Warehouse.open(both) as wh:
+        api.ingest(wh, [shared_file("uwchr-seattle-aor-2012-2019/arrests.csv.gz")])
+        res = place_rates(wh.engine, by="aor", start=date(2015, 10, 1), end=date(2017, 9, 30))
+    assert any(c.startswith("uneven coverage") and "SEA" in c for c in res.caveats)
+    code, out, err = run_cli(
+        "rates", "--by", "aor", "--from", "2015-10-01", "--to", "2017-09-30", "--db", str(both),
+        "--format", "csv",
+    )  # fmt: skip
+    assert code == 0 and "uneven coverage" in err and "caveat" not in out

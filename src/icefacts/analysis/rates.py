@@ -98,12 +98,41 @@ def place_rates(
         "events exclude rows flagged as likely duplicates (counted in flagged_duplicates)"
     )
     caveats += window_caveats(engine, table, start, end)
+    caveats += _uneven_coverage(engine, table, start, end)
     if by != "aor":
         caveats.append(
             "only events placed at least to that level are counted under a place; the rest "
             "are in '(not placed)'"
         )
     return RateResult(result, f"by {by}", end, start, end, pop_year, caveats)
+
+
+def _uneven_coverage(engine: Engine, table: str, start: date, end: date) -> list[str]:
+    """A caveat when some AORs are covered for more days of the window than the rest: a
+    release of some AORs (the UW v. DHS production, Seattle's 2012-2019) beside releases of
+    every AOR that cover less of it makes rates of unequal spans."""
+    rows = engine.query(
+        f"""
+        SELECT aors IS NULL AS every_aor, array_to_string(list_sort(aors), ',') AS aors,
+               sum(least(period_end, DATE '{end}') - greatest(period_start, DATE '{start}') + 1)
+                   AS days
+        FROM (SELECT DISTINCT release_id, aors, period_start, period_end FROM release_coverage
+              WHERE table_name = '{table}' AND period_start <= DATE '{end}'
+                AND period_end >= DATE '{start}')
+        GROUP BY ALL
+        """
+    ).to_pylist()
+    every = max((int(r["days"]) for r in rows if r["every_aor"]), default=0)
+    want = (end - start).days + 1
+    if every >= want:
+        return []
+    more = [r["aors"] for r in rows if not r["every_aor"] and int(r["days"]) > every]
+    if not more:
+        return []
+    return [
+        f"uneven coverage: releases of every AOR cover {every:,} of the window's {want:,} days, "
+        f"releases of {', '.join(more)} more of them; those AORs' rates rest on more days"
+    ]
 
 
 def _check_window(table: str, start: date, end: date) -> None:

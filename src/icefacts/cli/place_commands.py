@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from icefacts._lazy import lazy_import
-from icefacts.cli.common import DbOpt, FormatOpt, RegistryOpt, emit, parse_date, say
+from icefacts.cli.common import DbOpt, FormatOpt, RegistryOpt, emit, err, parse_date, say
 from icefacts.errors import InputError
 
 if TYPE_CHECKING:
@@ -128,9 +128,11 @@ def rates(
         fmt,
         f"{table} {first}..{last} per 100k, {title} (population {res.population_year})",
     )
-    if fmt == "table":
-        for c in res.caveats:
+    for c in res.caveats:  # stdout stays data for csv and json: caveats go to stderr
+        if fmt == "table":
             say(f"caveat: {c}")
+        else:
+            err.print(f"caveat: {c}", highlight=False, markup=False, soft_wrap=True)
 
 
 def coverage(
