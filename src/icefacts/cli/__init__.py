@@ -138,7 +138,8 @@ def _interrupted() -> None:
     kept = max(0, interrupts.commits() - int(INGEST.get("commits_before", 0))) if INGEST else 0
     if kept:
         text = (
-            f"interrupted; {plural(kept, 'file')} loaded before the interruption are kept, "
+            f"interrupted; {plural(kept, 'file')} loaded before the interruption "
+            f"{'is' if kept == 1 else 'are'} kept, "
             "nothing of the file in flight"
         )
     else:

@@ -84,7 +84,8 @@ def emit_answer(answer: object, fmt: str, output: Path | None, title: str, show:
         if output is None:
             raise IcefactsError("--format parquet needs --output FILE")
         render.answer_parquet(answer, output)
-        out.print(f"wrote {table.num_rows:,} rows to {output}", soft_wrap=True)
+        rows = f"{table.num_rows:,} row{'' if table.num_rows == 1 else 's'}"
+        out.print(f"wrote {rows} to {output}", soft_wrap=True)
         return
     if fmt == "json":
         text = render.answer_json(answer) + "\n"

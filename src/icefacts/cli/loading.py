@@ -187,7 +187,8 @@ def synth(
             tables=comma_list(tables) if tables else None,
             operations=plant_operation or (),
         )
-    say(f"wrote {len(truth.get('files', {}))} files and truth.json to {out_dir}")
+    n = len(truth.get("files", {}))
+    say(f"wrote {n} file{'' if n == 1 else 's'} and truth.json to {out_dir}")
     for op in truth.get("operations", []):
         say(
             f"planted {op['name']}: {op['size']:,} arrests, {op['start']}..{op['end']} in "
