@@ -104,5 +104,20 @@ class DuckDBEngine:
                 self.con.execute("ROLLBACK").fetchall()
             raise
         else:
-            self.execute("COMMIT")
+            try:
+                self.execute("COMMIT")
+            except BaseException:
+                # Ctrl-C can land after the commit is done: then it counts as kept (the
+                # message must not say a committed file was undone)
+                if self._no_transaction():
+                    interrupts.committed()
+                raise
             interrupts.committed()
+
+    def _no_transaction(self) -> bool:
+        """Whether no transaction is open (a COMMIT went through), rolling back one that is."""
+        try:
+            self.con.execute("ROLLBACK").fetchall()
+        except duckdb.Error as exc:
+            return "no transaction" in str(exc).lower()
+        return False
