@@ -63,3 +63,11 @@ def test_the_sql_time_limit_covers_writing_the_result(tmp_path: Path) -> None:
     )  # fmt: skip
     assert r.returncode == 2, r.stderr[-300:]
     assert "stopped after 0.5 s" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_an_ingest_error_on_a_pipe_is_one_line(tmp_path: Path) -> None:
+    """No progress display when stderr is not a terminal (it left a blank line first)."""
+    r = _run("ingest", "--db", str(tmp_path / "w.duckdb"), str(tmp_path / "nothing.csv"),
+             cwd=tmp_path)  # fmt: skip
+    assert r.returncode == 2
+    assert r.stderr.startswith("error ") and r.stderr.count("\n") == 1, repr(r.stderr)

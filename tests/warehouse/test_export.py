@@ -58,6 +58,8 @@ def test_layout_manifest_and_rows(db: Path, tmp_path: Path) -> None:
     assert "counties" in manifest["tables"]
     on_disk = json.loads((out / MANIFEST).read_text())
     assert on_disk == manifest and on_disk["schema_version"] == 4
+    assert on_disk["warehouse"] == db.name  # never the user's absolute local path
+    assert str(tmp_path) not in (out / MANIFEST).read_text()
     assert {n: t["rows"] for n, t in manifest["tables"].items()} == want
     assert manifest["tables"]["arrests_all"] == {
         "rows": 87,
