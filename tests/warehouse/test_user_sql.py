@@ -14,6 +14,11 @@ from tests.fixtures import national_csv
 
 ATTACKS = [
     # (what a hostile query tries, the SQL)
+    (
+        "write inside a WITH",
+        "WITH t AS (INSERT INTO meta VALUES ('x', 'y') RETURNING *) SELECT * FROM t",
+    ),
+    ("delete inside a WITH", "WITH t AS (DELETE FROM meta RETURNING *) SELECT * FROM t"),
     ("read a system file", "SELECT * FROM read_text('/etc/shadow')"),
     ("list a folder", "SELECT * FROM glob('/root/*')"),
     ("parse a system file", "SELECT * FROM read_csv('/etc/passwd')"),

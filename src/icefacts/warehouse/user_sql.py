@@ -63,12 +63,32 @@ def check_statement(con: duckdb.DuckDBPyConnection, query: str) -> None:
             return
         kind = inner_statements[0].type if inner_statements else kind
     elif kind == duckdb.StatementType.SELECT:
+        _no_writes_inside(con, query)
         return
     name = str(kind).rsplit(".", 1)[-1]
+    name = {"LOAD": "INSTALL or LOAD"}.get(name, name)  # DuckDB parses both as LOAD
     raise QueryError(
         f"refused: {name} statement; only read queries are allowed here (SELECT, "
         "WITH ... SELECT, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN)"
     )
+
+
+_WRITE_NODES = re.compile(r'"type":"(INSERT|UPDATE|DELETE|MERGE_INTO)_QUERY_NODE"')
+
+
+def _no_writes_inside(con: duckdb.DuckDBPyConnection, query: str) -> None:
+    """A SELECT may hide a write in a WITH (``WITH t AS (INSERT ... RETURNING *) SELECT``):
+    its parse tree (``json_serialize_sql``, which reads nothing) must hold no write node. The
+    read-only transaction would stop it too; this says why, in one line."""
+    try:
+        tree = con.execute("SELECT json_serialize_sql(?)", [query]).fetchall()[0][0]
+    except duckdb.Error:
+        return  # not serialisable: the read-only connection and transaction still hold
+    if m := _WRITE_NODES.search(str(tree)):
+        raise QueryError(
+            f"refused: {m.group(1).replace('_', ' ')} inside a SELECT (a WITH that writes); "
+            "only read queries are allowed here"
+        )
 
 
 MAX_RESULT_BYTES = 256 << 20  # a result held for printing: rows beyond it are cut (said)
