@@ -26,40 +26,13 @@ import pytest
 from icefacts import api
 from icefacts.errors import IcefactsError
 from icefacts.warehouse import Warehouse
+from tests.analysis.test_detect import _series
 from tests.analysis.test_operation import _file, _row
 
-NAMES = {
-    "SEA": "Seattle Area of Responsibility",
-    "NYC": "New York City Area of Responsibility",
-    "CHI": "Chicago Area of Responsibility",
-    "LOS": "Los Angeles Area of Responsibility",
-    "DAL": "Dallas Area of Responsibility",
-}
-WEEKDAY = np.array([1.2, 1.2, 1.1, 1.1, 1.0, 0.3, 0.1])  # Monday..Sunday
-FY = (date(2016, 10, 1), date(2017, 9, 30))
 PLANTS = [  # (start, days, AORs, extra arrests per AOR per day)
     (date(2017, 2, 5), 4, ("NYC", "CHI", "LOS"), 8),
     (date(2017, 6, 11), 3, ("SEA", "DAL"), 10),
 ]
-
-
-def _series(rng: np.random.Generator, base: float, plants: dict) -> list[list[str]]:
-    """A year of Poisson arrests per AOR (a weekday pattern, a slow drift), with
-    ``plants[(aor, day)]`` extra arrests on some days, all naming an operation."""
-    rows = []
-    d = FY[0]
-    while d <= FY[1]:
-        for k, (aor, name) in enumerate(NAMES.items()):
-            drift = 1 + 0.2 * np.sin((d - FY[0]).days / 58 + k)
-            n = int(rng.poisson(base * (k + 1) * WEEKDAY[d.weekday()] * drift))
-            extra = plants.get((aor, d), 0)
-            day = f"{d.month}/{d.day}/{d.year}"
-            for i in range(n + extra):
-                op = "(B)(7)(E) " if i >= n else ("(B)(7)(E) " if i % 9 == 0 else "")
-                rows.append([name, day, "Located", "", op, "", "(B)(6);(B)(7)(C) ", "MEXICO",
-                             "Male"])  # fmt: skip
-        d += timedelta(days=1)
-    return rows
 
 
 WINDOW = {"start": date(2017, 9, 24), "end": date(2017, 9, 27)}

@@ -25,6 +25,7 @@ from icefacts.analysis.selection import (
     Selection,
     candidates,
     check_releases,
+    conviction_unrecorded,
     convictions_only,
     counted_measure,
     counting_caveats,
@@ -351,11 +352,10 @@ def _row(
         need = NEEDS.get(m)
         if w is None:
             row[m] = None if need in absent else 0
-        elif need and w[f"lacks_{need}"]:
-            row[m] = None
-        elif need == "conviction" and not w[m] and w["lacks_criminality"] == w["arrests"]:
-            # only the most serious conviction, and none given here: none, or not recorded
-            # (UW v. DHS records none before 2014)? Unknown
+        elif (need and w[f"lacks_{need}"]) or (
+            need == "conviction"
+            and conviction_unrecorded(w[m], w["lacks_criminality"], w["arrests"])
+        ):
             row[m] = None
         else:
             row[m] = w[m]
@@ -409,8 +409,8 @@ def criminality_donors(
     the AORs it answers for (None: every AOR). Only a release of every record (no subset,
     no part) whose scope covers the whole window, the best of them (most rows) per AOR."""
     if q.releases or not any("criminality" not in held.get(r, set()) for r in used):
-        return {}  # (a release giving only the most serious conviction counts as one)
-    holders = [r for r in aside if held.get(r, set()) & {"criminality", "most_serious_conviction"}]
+        return {}
+    holders = [r for r in aside if "conviction" in held.get(r, set())]
     if not holders:
         return {}
     rows = engine.query(
@@ -466,13 +466,8 @@ def _borrow_criminality(
     key = {"day": "a.apprehension_date", "total": "'all'"}.get(q.by, f"a.{_KEY_SQL.get(q.by, '')}")
     sets = "GROUPING SETS ((key), ())" if q.by != "total" else "key"
     total = "grouping(key)" if q.by != "total" else "0"
-    measures = ", ".join(f"{MEASURE_SQL[m]} AS {m}" for m in CRIMINALITY[1:])
-    # a release that gives only the most serious conviction (UW v. DHS) tells convicted from
-    # not, no more: a conviction given is a conviction
-    measures = (
-        "count(*) FILTER (WHERE criminality = 'convicted' OR (criminality IS NULL AND "
-        f"most_serious_conviction IS NOT NULL)) AS convicted, {measures}"
-    )
+    # (convicted counts a most serious conviction given: all UW v. DHS tells)
+    measures = ", ".join(f"{MEASURE_SQL[m]} AS {m}" for m in CRIMINALITY)
     only_msc = sorted(r for r in donors if "criminality" not in held.get(r, set()))
     sql = f"""
         WITH picked AS (
@@ -496,22 +491,13 @@ def _borrow_criminality(
         for m in CRIMINALITY:
             own = c[m] - (lacking_rows if m == "criminality_unknown" else 0)
             c[m] = None if only_msc and m != "convicted" else own + (d[m] if d else 0)
-        c["lacks_criminality"] = 0
-        c["lacks_conviction"] = 0
-        if c["is_total"] or q.by == "total" or not any(x["is_total"] for x in counts):
-            source_rows = d["arrests"] if d else 0
-            counting_rows = lacking_rows
+        c["lacks_criminality"] = c["lacks_conviction"] = 0
         filled += 1
+        if not c["is_total"]:  # the rows answered for, once (not again in the total)
+            source_rows += d["arrests"] if d else 0
+            counting_rows += lacking_rows
     if not filled:
         return [], sql
-    if not source_rows and not counting_rows:  # one group of several: add the groups
-        for c in counts:
-            if c["k"] == 0 and not c["is_total"]:
-                d = donated.get(c["key"])
-                source_rows += d["arrests"] if d else 0
-        counting_rows = sum(
-            c.get("lacks_covered") or 0 for c in counts if c["k"] == 0 and not c["is_total"]
-        )
     agreement = (
         "exactly"
         if source_rows == counting_rows

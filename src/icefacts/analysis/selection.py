@@ -255,6 +255,12 @@ def lacking(held: dict[str, set[str]], releases: list[str]) -> dict[str, list[st
     return out
 
 
+def conviction_unrecorded(convicted: int | None, lacks_criminality: int, arrests: int) -> bool:
+    """A group whose rows all give only the most serious conviction, none of them given:
+    none convicted, or none recorded (UW v. DHS records none before 2014)? Unknown: NULL."""
+    return not convicted and lacks_criminality == arrests
+
+
 def convictions_only(held: dict[str, set[str]], releases: list[str]) -> list[str]:
     """The releases used that give the most serious conviction but no criminality."""
     return sorted(

@@ -19,6 +19,7 @@ from icefacts.analysis.selection import (
     MEASURE_SQL,
     NEEDS,
     Selection,
+    conviction_unrecorded,
     convictions_only,
     counting_caveats,
     covered_days,
@@ -158,11 +159,10 @@ def trend(engine: Reader, q: TrendQuestion, registry: Registry | None = None) ->
             if r is None:
                 value: float | int | None = 0 if covered else None
                 arrests: int | None = 0 if covered else None
-            elif need and r[f"lacks_{need}"]:
-                value, arrests = None, r["arrests"]
-            elif need == "conviction" and not r["value"] and r["lacks_criminality"] == r["arrests"]:
-                # only the most serious conviction, and none given in the period: none, or
-                # not recorded (UW v. DHS records none before 2014)? Unknown
+            elif (need and r[f"lacks_{need}"]) or (
+                need == "conviction"
+                and conviction_unrecorded(r["value"], r["lacks_criminality"], r["arrests"])
+            ):
                 value, arrests = None, r["arrests"]
             else:
                 value, arrests = r["value"], r["arrests"]

@@ -108,9 +108,11 @@ def main() -> None:
 def _usage_error(exc: Exception) -> bool:
     """A mistake on the command line (click's usage errors, which typer wraps): one line on
     stderr and exit 2, not a framed box. False for anything else."""
+    import typer
+
     from icefacts import interrupts
 
-    if type(exc).__name__ == "Abort":  # Ctrl-C inside click itself
+    if isinstance(exc, typer.Abort):  # Ctrl-C inside click itself
         interrupts.request()
         return True
     message = getattr(exc, "format_message", None)
