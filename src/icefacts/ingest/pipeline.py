@@ -7,7 +7,8 @@ import os
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
@@ -48,13 +49,7 @@ from icefacts.schema import table_def
 from icefacts.warehouse import Warehouse
 from icefacts.warehouse.ddl import core_name, count_day_sql, family_fields
 
-# Pieces of a sheet are appended in batches of at least a DuckDB row group: an append that
-# size is written to the file as it goes, smaller ones all at commit (measured: four appends of
-# 75,000 rows made the commit of a 300,000-row sheet 0.5 s slower than one append).
-APPEND_ROWS = 122_880
-# ... or of this many bytes, whichever comes first: rows of 120 KB (a free-text column of a
-# derived file) would otherwise gather 15 GB before the first append
-APPEND_BYTES = 64 << 20
+_EMPTY = pa.table({})
 
 INGESTIBLE = (".csv", ".gz", ".xlsx", ".xls", ".xlsm", ".txt", ".tsv")
 
@@ -264,42 +259,19 @@ def ingest_file(
             tdef = table_def(det.table)
             held = fields_held(tdef, fam.defaults, mapped)
             core = wh.ensure_core(det.table, fam.id, held)
-            batch: list[pa.Table] = []
-            batch_rows = batch_bytes = 0
             pieces = loaded.pieces(det.header_row, det.headers, _cleaner(det, fam, params))
             del loaded
-            done: list[tuple[int, CleanResult]] = []
-            header_line = det.header_row + 1
-            prefetched = False
+            stream = _SheetStream(pieces, reader, ledger, placer, det.table, index)
+            stream.header_line = det.header_row + 1
+            placer.prepare(det.table)
             try:
-                for result, raw in pieces:
-                    # The next sheet is read once this one's last piece is here (a sheet read
-                    # whole: once it is cleaned and its raw cells are freed).
-                    if raw.last:
-                        reader.prefetch()
-                        prefetched = True
-                    if result.rows:
-                        ledger.validate(det.table, result, index)
-                        batch.append(placer.annotate(det.table, result.table))
-                        batch_rows += result.rows
-                        batch_bytes += batch[-1].nbytes
-                    if batch_rows >= APPEND_ROWS or batch_bytes >= APPEND_BYTES:
-                        eng.load_arrow(core, batch, extra)
-                        batch, batch_rows, batch_bytes = [], 0, 0
-                    result.table = pa.table({})
-                    if raw.index == 0:
-                        header_line = raw.first_row - 1  # CSV: a physical line
-                    done.append((raw.index, result))
-                    del result
-                    # give freed Arrow buffers back now: the next piece is already being read
-                    pa.default_memory_pool().release_unused()
+                eng.append_stream(core, stream, extra)
             finally:
                 pieces.close()  # stops background parsing on an error
-            if batch:
-                eng.load_arrow(core, batch, extra)
-            batch = []
-            if not prefetched:
+            placer.flush()
+            if not stream.prefetched:
                 reader.prefetch()
+            done, header_line = stream.done, stream.header_line
             # counts merged in sheet order (the first unparsed cell, unmapped columns' order)
             sheet_result = None
             for _, piece in sorted(done, key=lambda d: d[0]):
@@ -368,6 +340,45 @@ def ingest_file(
             )
     report.seconds = time.perf_counter() - t0
     return report
+
+
+@dataclass
+class _SheetStream:
+    """A sheet's pieces, cleaned, checked and placed, as the INSERT reading them asks for
+    them (on a DuckDB thread: nothing here may use the connection). What each piece counted
+    is kept in ``done``."""
+
+    pieces: Iterator[tuple[CleanResult, RawSheet]]
+    reader: SheetReader
+    ledger: Ledger
+    placer: Placer
+    table: str
+    index: int
+    header_line: int = 0
+    prefetched: bool = False
+    done: list[tuple[int, CleanResult]] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[pa.Table]:
+        for result, raw in self.pieces:
+            # The next sheet is read once this one's last piece is here (a sheet read whole:
+            # once it is cleaned and its raw cells are freed).
+            if raw.last:
+                self.reader.prefetch()
+                self.prefetched = True
+            out = None
+            if result.rows:
+                self.ledger.validate(self.table, result, self.index)
+                out = self.placer.annotate(self.table, result.table)
+            result.table = _EMPTY
+            if raw.index == 0:
+                self.header_line = raw.first_row - 1  # CSV: a physical line
+            self.done.append((raw.index, result))
+            del result
+            if out is not None:
+                yield out
+                del out
+            # give freed Arrow buffers back now: the next piece is already being read
+            pa.default_memory_pool().release_unused()
 
 
 def _count_once(wh: Warehouse, ledger: Ledger) -> None:

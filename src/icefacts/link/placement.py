@@ -16,8 +16,9 @@ nothing and filters on ``county_fips`` reach the scan.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
@@ -75,14 +76,21 @@ def placement_of(table: str, key: dict[str, str | None], index: PlaceIndex | Non
 
 @dataclass
 class Placer:
-    """Place ids and placements for the pieces of one ingest (one load transaction). Keys are
-    looked up in ``link_places`` with one join per piece; keys seen for the first time are
-    placed (in Python, once each) and inserted there at once, so later pieces find them."""
+    """Place ids and placements for the pieces of one ingest (one load transaction).
+
+    :meth:`annotate` touches no connection: it runs while a sheet's rows stream into DuckDB
+    (one INSERT reading the pieces as they are cleaned), when the connection is busy. So
+    :meth:`prepare` reads what it needs first (the keys ``link_places`` knows, the places
+    index), ids are computed here (:func:`place_id_of`, the same function as
+    :func:`place_id_sql`), keys seen for the first time are placed in Python, once each, and
+    :meth:`flush` inserts them into ``link_places`` once the stream is done."""
 
     engine: Engine
     index: PlaceIndex | None = None
     added: int = 0
     _places_loaded: bool = False
+    _known: dict[str, dict[int, tuple[str | None, ...]]] = field(default_factory=dict)
+    _pending: list[pa.Table] = field(default_factory=list)
 
     @classmethod
     def for_engine(cls, engine: Engine) -> Placer:
@@ -90,25 +98,53 @@ class Placer:
         placer._places_loaded = has_places(engine)
         return placer
 
+    def prepare(self, table: str) -> None:
+        """Read from the warehouse what :meth:`annotate` needs for ``table``'s rows."""
+        if not EVENT_TABLES[table].placed:
+            return
+        if table not in self._known:
+            rows = self.engine.query(
+                f"SELECT place_id, {', '.join(PLACED_COLUMNS)} FROM link_places "
+                "WHERE table_name = ?",
+                [table],
+            )
+            ids = rows.column("place_id").to_pylist()
+            values = [rows.column(c).to_pylist() for c in PLACED_COLUMNS]
+            self._known[table] = dict(zip(ids, zip(*values, strict=True), strict=True))
+        self._index()
+
+    def flush(self) -> None:
+        """Insert the keys placed since the last flush into ``link_places``."""
+        pending, self._pending = self._pending, []
+        if pending:
+            self.engine.load_arrow("link_places", pa.concat_tables(pending))
+
     def _index(self) -> PlaceIndex | None:
         if self.index is None and self._places_loaded:
             self.index = index_from_warehouse(self.engine)
         return self.index
 
     def _lookup(self, table: str, keys: pa.Table) -> pa.Table:
-        """``k``, ``place_id`` (a stable hash of the key) and, for the keys ``link_places``
-        knows, the placement columns (NULL ``known`` for the others)."""
-        name = f"_placer_keys_{id(self)}"
-        self.engine.register(name, keys)
-        try:
-            return self.engine.query(
-                f"SELECT k.k, k.place_id, p.place_id IS NOT NULL AS known, "
-                f"{', '.join(f'p.{c}' for c in PLACED_COLUMNS)} "
-                f"FROM (SELECT *, {place_id_sql(table)} AS place_id FROM {name}) k "
-                "LEFT JOIN link_places p ON p.place_id = k.place_id"
-            )
-        finally:
-            self.engine.unregister(name)
+        """``k``, ``place_id`` (a stable hash of the key) and, for the keys already placed,
+        the placement columns (false ``known`` for the others)."""
+        if table not in self._known:
+            raise RuntimeError(f"Placer.prepare({table!r}) must come before annotate")
+        known = self._known[table]
+        fields = PLACE_KEY_FIELDS[table]
+        values = zip(*(keys.column(f).to_pylist() for f in fields), strict=True)
+        ids = [place_id_of(table, v) for v in values]
+        hits = [known.get(i) for i in ids]
+        return pa.table(
+            {
+                "k": keys.column("k"),
+                "place_id": pa.array(ids, pa.int64()),
+                "known": pa.array([h is not None for h in hits], pa.bool_()),
+                **{
+                    c: pa.array([h[j] if h else None for h in hits], pa.string())
+                    for j, c in enumerate(PLACED_COLUMNS)
+                },
+            }
+        )
 
     def _add(self, table: str, keys: pa.Table, ids: pa.Array) -> pa.Table:
         """Place keys seen for the first time; insert them into ``link_places``."""
@@ -149,7 +185,13 @@ class Placer:
         )
         # two codes of a piece can be one key (a value that trims to another): insert it once
         unique_rows = _first_of_each(ids)
-        self.engine.load_arrow("link_places", new.take(unique_rows))
+        first = new.take(unique_rows)
+        self._pending.append(first)
+        known = self._known[table]
+        for pid, *placed_values in zip(
+            *(first.column(c).to_pylist() for c in ("place_id", *PLACED_COLUMNS)), strict=True
+        ):
+            known[pid] = tuple(placed_values)
         self.added += len(unique_rows)
         return pa.table(
             {"k": keys.column("k"), "place_id": ids, **{c: placed[c] for c in PLACED_COLUMNS}}
@@ -189,6 +231,13 @@ def _first_of_each(ids: pa.Array) -> pa.Array:
     values = ids.to_numpy(zero_copy_only=False)
     _, first = np.unique(values, return_index=True)
     return pa.array(np.sort(first))
+
+
+def place_id_of(table: str, key: Sequence[str | None]) -> int:
+    """:func:`place_id_sql` in Python: the id of a key (its values in ``PLACE_KEY_FIELDS``
+    order). A test holds the two to the same value on every kind of key."""
+    text = "\x1f".join([table, *("\x00" if v is None else v for v in key)])
+    return int(hashlib.md5(text.encode("utf-8")).hexdigest()[:15], 16)
 
 
 def place_id_sql(table: str, alias: str = "") -> str:
@@ -294,7 +343,9 @@ def assign_missing(
             keys = engine.query(f"SELECT DISTINCT {select} FROM {core} WHERE place_id IS NULL")
             if keys.num_rows == 0:
                 continue
+            placer.prepare(table)
             placer.annotate(table, keys)  # places and records every key
+            placer.flush()
             match = " AND ".join(
                 f"c.{f} IS NOT DISTINCT FROM p.{f}" if f in have else f"p.{f} IS NULL"
                 for f in fields

@@ -80,7 +80,13 @@ def connect(db: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         except OSError as exc:
             raise IcefactsError(f"cannot create folder {db.parent}: {exc.strerror}") from exc
     try:
-        con = duckdb.connect(str(db), read_only=read_only, config=sandbox_config())
+        config = sandbox_config()
+        if not read_only:
+            # Loads stream a sheet's rows through one INSERT; without an order to keep, DuckDB
+            # compresses and writes its row groups on every core (a 10M-row CSV: 7.8 s against
+            # 12.0 s). Rows are never read in insertion order: every answer sorts or groups.
+            config["preserve_insertion_order"] = False
+        con = duckdb.connect(str(db), read_only=read_only, config=config)
         interrupts.register(con)
         return con
     except duckdb.IOException as exc:

