@@ -50,6 +50,8 @@ from icefacts.warehouse import Warehouse
 from icefacts.warehouse.ddl import core_name, count_day_sql, family_fields
 
 _EMPTY = pa.table({})
+# new place keys held for link_places while a sheet streams in, at most (then written)
+PENDING_PLACES_BYTES = 64 << 20
 
 INGESTIBLE = (".csv", ".gz", ".xlsx", ".xls", ".xlsm", ".txt", ".tsv")
 
@@ -265,10 +267,11 @@ def ingest_file(
             stream.header_line = det.header_row + 1
             placer.prepare(det.table)
             try:
-                eng.append_stream(core, stream, extra)
+                while not stream.finished:
+                    eng.append_stream(core, stream.until_placer_full(), extra)
+                    placer.flush()
             finally:
                 pieces.close()  # stops background parsing on an error
-            placer.flush()
             if not stream.prefetched:
                 reader.prefetch()
             done, header_line = stream.done, stream.header_line
@@ -356,9 +359,24 @@ class _SheetStream:
     index: int
     header_line: int = 0
     prefetched: bool = False
+    finished: bool = False
     done: list[tuple[int, CleanResult]] = field(default_factory=list)
 
-    def __iter__(self) -> Iterator[pa.Table]:
+    def until_placer_full(self) -> Iterator[pa.Table]:
+        """The pieces, until the keys placed for the first time and not yet written reach
+        ``PENDING_PLACES_BYTES`` (then the statement ends, they are flushed, and the next one
+        goes on from here): a free-text landmark makes every row a new key of 120 KB."""
+        while self.placer.pending_bytes < PENDING_PLACES_BYTES:
+            got = next(self._pieces, None)
+            if got is None:
+                self.finished = True
+                return
+            yield got
+
+    def __post_init__(self) -> None:
+        self._pieces = self._placed()
+
+    def _placed(self) -> Iterator[pa.Table]:
         for result, raw in self.pieces:
             # The next sheet is read once this one's last piece is here (a sheet read whole:
             # once it is cleaned and its raw cells are freed).

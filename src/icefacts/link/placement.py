@@ -113,6 +113,11 @@ class Placer:
             self._known[table] = dict(zip(ids, zip(*values, strict=True), strict=True))
         self._index()
 
+    @property
+    def pending_bytes(self) -> int:
+        """Bytes of the keys placed since the last :meth:`flush`."""
+        return sum(t.nbytes for t in self._pending)
+
     def flush(self) -> None:
         """Insert the keys placed since the last flush into ``link_places``."""
         pending, self._pending = self._pending, []

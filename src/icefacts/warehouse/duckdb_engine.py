@@ -15,6 +15,13 @@ from icefacts.warehouse.dialects import DUCKDB
 from icefacts.warehouse.engine import sql_error as _sql_error
 
 
+# One INSERT reads a stream of at most about this many bytes of Arrow data (then another
+# starts): DuckDB holds a statement's rows in memory until their row groups fill, so rows of
+# 120 KB (a free-text column of a derived file) would otherwise gather the whole file there
+# (a 1.9 GB CSV of such rows: 3.5 GB RSS). National rows: 10 million are three statements.
+STREAM_BYTES = 256 << 20
+
+
 class DuckDBEngine:
     dialect = DUCKDB
 
@@ -95,7 +102,11 @@ class DuckDBEngine:
         return sum(t.num_rows for t in tables)
 
     def append_stream(
-        self, table: str, pieces: Iterable[pa.Table], extra: dict[str, str] | None = None
+        self,
+        table: str,
+        pieces: Iterable[pa.Table],
+        extra: dict[str, str] | None = None,
+        max_bytes: int = STREAM_BYTES,
     ) -> int:
         """Append every table ``pieces`` yields to ``table`` (matching columns by name), as
         they come: one INSERT reads them as a stream, in as few statements as their columns
@@ -119,7 +130,12 @@ class DuckDBEngine:
                 try:
                     yield from first.to_batches()
                     state["rows"] += first.num_rows
+                    size = first.nbytes
                     for piece in it:
+                        if size >= max_bytes:  # enough for one statement: the next one
+                            state["next"] = piece  # starts with this piece
+                            return
+                        size += piece.nbytes
                         fitted = _fit(piece, schema)
                         if fitted is None:
                             state["next"] = piece
