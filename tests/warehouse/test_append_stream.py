@@ -64,9 +64,7 @@ def test_a_statement_ends_past_its_bytes() -> None:
     piece = pa.table({"a": pa.array(range(1000), pa.int32()), "b": pa.array(["v"] * 1000)})
     n = eng.append_stream("t", iter([piece] * 5), max_bytes=piece.nbytes * 2)
     assert n == 5000
-    assert eng.con.execute("SELECT count(*), count(DISTINCT a) FROM t").fetchall() == [
-        (5000, 1000)
-    ]
+    assert eng.con.execute("SELECT count(*), count(DISTINCT a) FROM t").fetchall() == [(5000, 1000)]
 
 
 def test_an_error_in_a_piece_is_raised_as_itself() -> None:

@@ -14,7 +14,6 @@ from icefacts import interrupts
 from icefacts.warehouse.dialects import DUCKDB
 from icefacts.warehouse.engine import sql_error as _sql_error
 
-
 # One INSERT reads a stream of at most about this many bytes of Arrow data (then another
 # starts): DuckDB holds a statement's rows in memory until their row groups fill, so rows of
 # 120 KB (a free-text column of a derived file) would otherwise gather the whole file there
