@@ -181,3 +181,39 @@ def test_detect_cli(tmp_path: Path, run_cli) -> None:
     ):
         code, out, err = run_cli("operations", "detect", "--db", str(db), *args)
         assert code == 2 and words in err and len(err.strip().splitlines()) == 1, out + err
+
+
+def test_poisson_tails_are_exact_where_runs_are_tested() -> None:
+    """The vectorised tail (every candidate run of a day at once) against a sum in log space
+    with math.fsum, including means of 700-1000, where e^-mean is below what a float holds
+    (the old one-by-one sum then said 1.0: no run of a big AOR could ever be flagged)."""
+    import math
+
+    import numpy as np
+
+    from icefacts.analysis.detect import poisson_tail, poisson_tails
+
+    def exact(k: float, lam: float) -> float:
+        n = math.floor(k)
+        if n <= 0:
+            return 1.0
+        logs = [
+            -lam + i * math.log(lam) - math.lgamma(i + 1)
+            for i in range(n, n + int(20 * math.sqrt(lam) + 100))
+        ]
+        top = max(logs)
+        return math.exp(top) * math.fsum(math.exp(x - top) for x in logs)
+
+    rng = np.random.default_rng(7)
+    lam = np.concatenate([rng.uniform(0.05, 5, 200), rng.uniform(5, 700, 300), [750, 900, 999.0]])
+    k = np.floor(lam + rng.uniform(0.5, 6, len(lam)) * np.sqrt(lam)) + 1
+    want = np.array([exact(a, b) for a, b in zip(k, lam, strict=True)])
+    got = poisson_tails(k, lam)
+    assert np.allclose(got, want, rtol=1e-9, atol=0)
+    assert [poisson_tail(a, b) for a, b in zip(k, lam, strict=True)] == pytest.approx(
+        list(want), rel=1e-9
+    )
+    assert 0.1 < poisson_tail(935.7, 899.9) < 0.15  # was 1.0
+    assert poisson_tails(np.array([0.0, 3.0]), np.array([2.0, 5.0])).tolist() == pytest.approx(
+        [1.0, 1 - math.exp(-5) * (1 + 5 + 12.5)]
+    )

@@ -132,3 +132,23 @@ def test_trend_cli_formats(months: Path, run_cli) -> None:
     assert code == 0 and body["rows"][0]["period"] == "FY2017" and "policy_dates" in body["tables"]
     code, out, _ = run_cli("trend", "--db", str(months), "--per", "aor", "--aor", "SEA")
     assert code == 0 and "2016-10" in out and "SEA" in out
+
+
+@pytest.mark.parametrize("by", ["day", "week", "month", "fiscal_year"])
+def test_the_sql_period_is_period_of(by: str) -> None:
+    """The trend's SQL finds a row's period in two steps (a key, then the first day); every
+    day of several years, leap days and fiscal-year edges included, lands where
+    ``period_of`` says."""
+    import duckdb
+
+    from icefacts.analysis.trend import _PERIOD_KEY_SQL, _PERIOD_START_SQL
+
+    con = duckdb.connect()
+    got = con.execute(
+        f"SELECT apprehension_date, {_PERIOD_START_SQL[by]} FROM ("
+        f"SELECT apprehension_date, {_PERIOD_KEY_SQL[by]} AS k FROM ("
+        "SELECT CAST(d AS DATE) AS apprehension_date "
+        "FROM range(DATE '2015-09-01', DATE '2021-03-01', INTERVAL 1 DAY) t(d)))"
+    ).fetchall()
+    assert len(got) > 2000
+    assert all(start == period_of(by, day) for day, start in got)

@@ -27,6 +27,7 @@ from typing import Literal
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from pydantic import Field, model_validator
 
 from icefacts.analysis.base import Answer, Definition, sql_date
@@ -34,15 +35,12 @@ from icefacts.analysis.selection import (
     MEASURE_SQL,
     NEEDS,
     Selection,
-    counting_caveats,
+    counting,
     covered_span,
     fields_held,
     lacking,
     place_filter,
-    set_aside,
     source,
-    synthetic_used,
-    used_releases,
 )
 from icefacts.caveats import Caveat
 from icefacts.warehouse.engine import Reader
@@ -94,7 +92,11 @@ def poisson_tail(k: float, lam: float) -> float:
     n = math.floor(k)
     if n <= 0:
         return 1.0
-    if lam > 1000:  # normal approximation, continuity corrected
+    if n > lam and lam <= 1000:
+        return float(poisson_tails(np.array([k]), np.array([lam]))[0])
+    # normal approximation, continuity corrected: past a mean of 1000, and for k at or below
+    # a mean of over 700 (its first term, e^-lam, is below what a float holds)
+    if lam > 700:
         return 0.5 * math.erfc((n - 0.5 - lam) / math.sqrt(2 * lam))
     term = math.exp(-lam)
     below = term
@@ -102,6 +104,31 @@ def poisson_tail(k: float, lam: float) -> float:
         term *= lam / i
         below += term
     return max(0.0, 1.0 - below)
+
+
+def poisson_tails(k: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """:func:`poisson_tail` of each pair, at once. Where k is above lam (every candidate run:
+    it is above its expectation) the tail is summed upward in log space, one row of terms per
+    pair, until the terms vanish; other pairs go one by one. Hand-written (scipy's
+    ``pdtrc`` does this) because it is the one special function icefacts needs: scipy would
+    add 40 MB to the install and its import to every detection."""
+    k = np.asarray(k, dtype=float)
+    lam = np.asarray(lam, dtype=float)
+    out = np.ones(k.shape, dtype=float)
+    n = np.floor(k)
+    upward = (n > lam) & (lam > 0) & (lam <= 1000)
+    for i in np.flatnonzero(~upward & (n > 0)):
+        out[i] = poisson_tail(float(k[i]), float(lam[i]))  # (not upward: no recursion)
+    if upward.any():
+        nu, lu = n[upward], lam[upward]
+        steps = int(10 * math.sqrt(float(lu.max())) + 60)
+        j = np.arange(1, steps)
+        # log of term n, then of each next term's ratio to the one before: lam / (n + j)
+        first = -lu + nu * np.log(lu) - np.array([math.lgamma(v + 1) for v in nu])
+        ratios = np.log(lu)[:, None] - np.log(nu[:, None] + j[None, :])
+        logs = np.concatenate([np.zeros((len(nu), 1)), np.cumsum(ratios, axis=1)], axis=1)
+        out[upward] = np.minimum(1.0, np.exp(first) * np.exp(logs).sum(axis=1))
+    return out
 
 
 def _trimmed(values: np.ndarray, trim: float = TRIM) -> float:
@@ -186,7 +213,10 @@ def flag_days(
     cs = np.concatenate([[0.0], np.cumsum(c)])
     ms = np.concatenate([[0.0], np.cumsum(expected)])
     ok = np.concatenate([[0], np.cumsum(above)])
-    found: list[tuple[float, int, int]] = []
+    starts: list[np.ndarray] = []
+    lengths: list[np.ndarray] = []
+    observed: list[np.ndarray] = []
+    expects: list[np.ndarray] = []
     for run in range(1, MAX_RUN + 1):
         if run > n:
             break
@@ -196,15 +226,22 @@ def flag_days(
         # a normal bound first: a run whose excess is not even z - 1.5 spreads up cannot
         # pass the exact test (the Poisson tail is not that much heavier)
         near = obs - exp >= np.maximum(min_excess, (z - 1.5) * np.sqrt(phi * exp))
-        for t in np.flatnonzero(all_above & near):
-            p = poisson_tail(obs[t] / phi, exp[t] / phi)  # the few candidates
-            if p < alpha:
-                found.append((p, int(t), run))
+        at = np.flatnonzero(all_above & near)  # the few candidates
+        starts.append(at)
+        lengths.append(np.full(at.size, run))
+        observed.append(obs[at])
+        expects.append(exp[at])
+    found: list[tuple[float, int, int]] = []
+    if starts and sum(a.size for a in starts):
+        where, runs = np.concatenate(starts), np.concatenate(lengths)
+        p = poisson_tails(np.concatenate(observed) / phi, np.concatenate(expects) / phi)
+        keep = p < alpha
+        found = list(zip(p[keep].tolist(), where[keep].tolist(), runs[keep].tolist(), strict=True))
     # the most improbable runs first, each kept only where no kept run lies: a surge is
     # marked by its tightest run, not by every longer run that contains it
-    for _, at, length in sorted(found):
-        if not flagged[at : at + length].any():
-            flagged[at : at + length] = True
+    for _, t, length in sorted(found):
+        if not flagged[t : t + length].any():
+            flagged[t : t + length] = True
     return flagged
 
 
@@ -231,11 +268,12 @@ def detect(engine: Reader, q: DetectQuestion) -> Answer:
         GROUP BY ALL
     """
     data = engine.query(sql)
-    used = used_releases(engine, q, first, last)
+    cnt = counting(engine, q, first, last)
+    used = cnt.used
     caveats = [Caveat("detection_model", {"threshold": f"{q.threshold:g} x the spread"})]
-    if (fake := synthetic_used(engine, used)) is not None:
-        caveats.append(fake)
-    caveats += counting_caveats(engine, q, first, last)
+    if cnt.synthetic is not None:
+        caveats.append(cnt.synthetic)
+    caveats += cnt.caveats
     need = NEEDS.get(q.measure)
     missing = lacking(fields_held(engine), used).get(need or "", [])
     if missing:
@@ -243,20 +281,22 @@ def detect(engine: Reader, q: DetectQuestion) -> Answer:
     n_days = (last - first).days + 1
     days = [first + timedelta(days=i) for i in range(n_days)]
     weekdays = np.array([d.weekday() for d in days])
-    by_aor: dict[str, dict[date, int]] = {}
-    for aor, day, n in zip(
-        data.column("aor").to_pylist(),
-        data.column("day").to_pylist(),
-        data.column("n").to_pylist(),
-        strict=True,
-    ):
-        by_aor.setdefault(aor, {})[day] = n
-    aors = sorted(set(by_aor) | set(q.aors))
+    # the daily series of every AOR at once: a row per AOR, a column per day
+    codes = pc.dictionary_encode(data.column("aor").combine_chunks())
+    names = codes.dictionary.to_pylist()
+    aors = sorted(set(names) | set(q.aors))
+    row_of = {a: i for i, a in enumerate(aors)}
+    rows = np.array([row_of[a] for a in names], dtype=np.int64)[
+        codes.indices.to_numpy(zero_copy_only=False)
+    ]
+    epoch = (first - date(1970, 1, 1)).days
+    cols = data.column("day").combine_chunks().cast(pa.int32()).to_numpy() - epoch
+    series = np.zeros((len(aors), n_days))
+    np.add.at(series, (rows, cols), data.column("n").to_numpy().astype(float))
     episodes: list[dict] = []
     for aor in aors:
-        seen = by_aor.get(aor, {})
         mask = coverage_mask(scopes, aor, first, n_days)
-        counts = np.array([float(seen.get(d, 0)) for d in days])
+        counts = series[row_of[aor]].copy()
         counts[~mask] = np.nan
         if np.isnan(counts).all():
             continue
@@ -299,7 +339,7 @@ def detect(engine: Reader, q: DetectQuestion) -> Answer:
         table=table,
         caveats=caveats,
         releases_used=used,
-        releases_set_aside=set_aside(engine, q, first, last),
+        releases_set_aside=cnt.set_aside,
         definitions=[
             Definition("expected", "robust fit: 57-day trimmed running mean x weekday factor"),
             Definition("excess", "observed minus expected over the episode's days"),

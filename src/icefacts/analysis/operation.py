@@ -28,7 +28,7 @@ from icefacts.analysis.selection import (
     conviction_unrecorded,
     convictions_only,
     counted_measure,
-    counting_caveats,
+    counting,
     coverage,
     fields_held,
     lack_columns,
@@ -36,11 +36,8 @@ from icefacts.analysis.selection import (
     place_filter,
     policy_counties,
     quoted,
-    set_aside,
-    synthetic_used,
     uncovered,
     unplaced,
-    used_releases,
 )
 from icefacts.caveats import Caveat
 from icefacts.errors import InputError
@@ -225,10 +222,11 @@ def operation(engine: Reader, q: OperationQuestion, registry: Registry | None = 
     windows = [(0, q.start, q.end), *usable]
     values = ", ".join(f"({k}, {sql_date(lo)}, {sql_date(hi)})" for k, lo, hi in windows)
     measures = ", ".join(f"{counted_measure(name)} AS {name}" for name in MEASURE_SQL)
-    used = used_releases(engine, q, q.start, q.end)
+    cnt = counting(engine, q, q.start, q.end)
+    used = cnt.used
     held = fields_held(engine)
     sets = "GROUPING SETS ((k, key), (k))" if q.by != "total" else "k, key"
-    aside = set_aside(engine, q, q.start, q.end)
+    aside = cnt.set_aside
     donors = criminality_donors(engine, q, held, used, aside)
     lacking_ids = [r for r in used if "criminality" not in held.get(r, set())]
     borrow = ""
@@ -267,8 +265,8 @@ def operation(engine: Reader, q: OperationQuestion, registry: Registry | None = 
             caveats += notes
             if not any(c["lacks_criminality"] for c in counts if c["k"] == 0):
                 missing_fields.pop("criminality", None)
-    if (fake := synthetic_used(engine, used)) is not None:
-        caveats.append(fake)
+    if cnt.synthetic is not None:
+        caveats.append(cnt.synthetic)
     table = _assemble(q, counts, [k for k, _, _ in usable], absent)
     for f, rels in sorted(missing_fields.items()):
         if f == "conviction" and set(rels) <= set(missing_fields.get("criminality", [])):
@@ -278,7 +276,7 @@ def operation(engine: Reader, q: OperationQuestion, registry: Registry | None = 
         c.code == "criminality_convictions_only" for c in caveats
     ):
         caveats.append(Caveat("criminality_convictions_only", {"releases": msc}))
-    caveats += counting_caveats(engine, q, q.start, q.end)
+    caveats += cnt.caveats
     if (note := unplaced(engine, q, q.by, q.start, q.end)) is not None:
         caveats.append(note)
     n_dup = sum(

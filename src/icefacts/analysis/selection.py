@@ -8,6 +8,7 @@ so they can be written into SQL as literals; release ids are quoted.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
@@ -295,23 +296,6 @@ def lack_columns(
     return ", ".join(out)
 
 
-def used_releases(engine: Reader, q: Selection, lo: date, hi: date) -> list[str]:
-    """The releases counted in [lo, hi] in the AORs asked (all AORs without ``--aor``), from
-    the counting step's cells: no scan of the events."""
-    if q.releases:
-        return sorted(q.releases)
-    aor = f" AND aor IN ({quoted(q.aors)})" if q.aors else ""
-    return (
-        engine.query(
-            "SELECT DISTINCT counted_by FROM counting_cells WHERE table_name = 'arrests' "
-            f"AND counted AND day BETWEEN {sql_date(lo)} AND {sql_date(hi)}"
-            f"{aor} ORDER BY 1"
-        )
-        .column(0)
-        .to_pylist()
-    )
-
-
 def policy_counties(engine: Reader, q: Selection, registry: Registry | None) -> list[str]:
     """County FIPS where a policy of ``q.policy`` is in force on ``q.policy_on``."""
     from icefacts.analysis.rates import county_policy_groups
@@ -370,48 +354,55 @@ def synthetic_used(engine: Reader, used: list[str]) -> Caveat | None:
     return Caveat("synthetic_rows", {"releases": fake}) if fake else None
 
 
-def counting_caveats(engine: Reader, q: Selection, lo: date, hi: date) -> list[Caveat]:
-    """What the count-once rule did in [lo, hi] in the AORs asked: rows of other releases
-    set aside, days counted from a subset; or that the releases asked for replaced it."""
+@dataclass
+class Counting:
+    """What the count-once rule did in a span: the releases counted and set aside, and the
+    caveats saying so (rows set aside, days counted from a subset, synthetic rows)."""
+
+    used: list[str]
+    set_aside: list[str]
+    synthetic: Caveat | None  # rows of a synthetic release are among those counted
+    caveats: list[Caveat]  # rows set aside, subsets counted; or the releases asked for
+
+
+def counting(engine: Reader, q: Selection, lo: date, hi: date) -> Counting:
+    """The count-once rule in [lo, hi] in the AORs asked, from one query over the counting
+    step's cells (every answer asks this; one statement instead of five: each costs a
+    couple of milliseconds to bind and run, whatever it reads)."""
     from icefacts.caveats import Caveat
 
     if q.releases:
-        return [Caveat("release_override", {"releases": list(q.releases)})]
+        used = sorted(q.releases)
+        override = [Caveat("release_override", {"releases": list(q.releases)})]
+        return Counting(used, [], synthetic_used(engine, used), override)
     aor = f" AND c.aor IN ({quoted(q.aors)})" if q.aors else ""
-    span = f"c.table_name = 'arrests' AND c.day BETWEEN {sql_date(lo)} AND {sql_date(hi)}{aor}"
-    row = engine.query(
-        "SELECT coalesce(sum(rows) FILTER (WHERE NOT counted), 0)::BIGINT AS shadowed, "
-        "count(DISTINCT release_id) FILTER (WHERE NOT counted) AS releases "
-        f"FROM counting_cells c WHERE {span}"
-    ).to_pylist()[0]
-    out = []
-    if row["shadowed"]:
-        out.append(
+    rows = engine.query(
+        "SELECT c.counted, c.release_id, c.counted_by, s.subset, "
+        "coalesce(r.synthetic, false) AS synthetic, sum(c.rows)::BIGINT AS rows "
+        "FROM counting_cells c LEFT JOIN release_coverage s ON s.release_id = c.release_id "
+        "AND s.sheet_index = c.sheet_index AND s.table_name = c.table_name "
+        "LEFT JOIN releases r ON r.release_id = c.release_id "
+        f"WHERE c.table_name = 'arrests' AND c.day BETWEEN {sql_date(lo)} AND {sql_date(hi)}"
+        f"{aor} GROUP BY ALL"
+    ).to_pylist()
+    counted = [r for r in rows if r["counted"]]
+    aside = [r for r in rows if not r["counted"]]
+    used = sorted({r["counted_by"] for r in counted if r["counted_by"] is not None})
+    caveats: list[Caveat] = []
+    fake = sorted({r["release_id"] for r in counted if r["synthetic"]})
+    synthetic = Caveat("synthetic_rows", {"releases": fake}) if fake else None
+    shadowed = sum(r["rows"] or 0 for r in aside)
+    if shadowed:
+        caveats.append(
             Caveat(
                 "overlap_shadowed",
-                {"rows": row["shadowed"], "releases": row["releases"], "table": "arrests"},
+                {
+                    "rows": shadowed,
+                    "releases": len({r["release_id"] for r in aside}),
+                    "table": "arrests",
+                },
             )
         )
-    subsets = engine.query(
-        "SELECT DISTINCT s.subset FROM counting_cells c JOIN release_coverage s "
-        "ON s.release_id = c.release_id AND s.sheet_index = c.sheet_index "
-        f"AND s.table_name = c.table_name WHERE {span} AND c.counted AND s.subset IS NOT NULL "
-        "ORDER BY 1"
-    ).column(0)
-    out += [Caveat("release_subset", {"subset": text}) for text in subsets.to_pylist()]
-    return out
-
-
-def set_aside(engine: Reader, q: Selection, lo: date, hi: date) -> list[str]:
-    """Releases with rows in [lo, hi] (AORs asked) that another release counts instead."""
-    if q.releases:
-        return []
-    aor = f" AND aor IN ({quoted(q.aors)})" if q.aors else ""
-    return (
-        engine.query(
-            "SELECT DISTINCT release_id FROM counting_cells WHERE table_name = 'arrests' "
-            f"AND NOT counted AND day BETWEEN {sql_date(lo)} AND {sql_date(hi)}{aor} ORDER BY 1"
-        )
-        .column(0)
-        .to_pylist()
-    )
+    subsets = sorted({r["subset"] for r in counted if r["subset"] is not None})
+    caveats += [Caveat("release_subset", {"subset": text}) for text in subsets]
+    return Counting(used, sorted({r["release_id"] for r in aside}), synthetic, caveats)
