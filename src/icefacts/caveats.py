@@ -65,6 +65,10 @@ SENTENCES: dict[str, str] = {
         "{n} period(s) are only partly covered by the loaded releases: compare covered_days "
         "with days before reading a change into them"
     ),
+    "rows_outside_span": (
+        "{rows} counted rows are dated outside {start} to {end}, the span the loaded "
+        "releases state (or are not dated): no period here holds them"
+    ),
     "ytd_partial": "release {release} is year-to-date (through {end})",
     # places
     "placed_share_low": (

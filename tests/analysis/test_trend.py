@@ -152,3 +152,25 @@ def test_the_sql_period_is_period_of(by: str) -> None:
     ).fetchall()
     assert len(got) > 2000
     assert all(start == period_of(by, day) for day, start in got)
+
+
+def test_rows_dated_after_the_stated_period_are_said(tmp_path: Path) -> None:
+    """The default span is what the releases state (FY2017); three arrests a FY2017 file
+    dates in October 2017 are in no period of it: a caveat says how many, and an explicit
+    span that holds them counts them."""
+    rows = [_row("SEA", date(2017, 9, 29), "Located")] * 2
+    rows += [_row("SEA", date(2017, 10, 2), "Located")] * 3
+    db = tmp_path / "w.duckdb"
+    with Warehouse.open(db) as wh:
+        api.ingest(wh, [_file(tmp_path / "EROArrests_FY2017.csv.gz", rows)])
+    with api.open_warehouse(db, read_only=True) as wh:
+        ans = api.trend(wh, api.trend_question(by="fiscal_year"))
+        assert [r["arrests"] for r in ans.table.to_pylist()] == [2]
+        (note,) = [c for c in ans.caveats if c.code == "rows_outside_span"]
+        assert note.args["rows"] == 3 and "2016-10-01 to 2017-09-30" in note.text
+        json.dumps(ans.to_dict(), default=str)
+        wide = api.trend(
+            wh, api.trend_question(by="month", start=date(2017, 9, 1), end=date(2017, 10, 31))
+        )
+        assert sum(r["arrests"] or 0 for r in wide.table.to_pylist()) == 5
+        assert "rows_outside_span" not in {c.code for c in wide.caveats}

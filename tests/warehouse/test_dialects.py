@@ -62,7 +62,7 @@ def test_every_analysis_statement_translates(weeks: Path, monkeypatch) -> None: 
             api.detect(wh, api.detect_question(measure=measure))
         for by in ("day", "week", "month", "fiscal_year"):
             api.trend(wh, api.trend_question(by=by, per="aor", measure="convicted_share"))
-    assert len(set(seen)) > 20
+    assert len(set(seen)) >= 15  # every analysis ran its statements (not a count to keep)
     for sql in set(seen):
         spark = SPARK.translate(sql)
         assert "information_schema" not in spark, sql

@@ -39,6 +39,7 @@ from icefacts.analysis.selection import (
     covered_span,
     fields_held,
     lacking,
+    outside_caveat,
     place_filter,
     source,
 )
@@ -274,6 +275,10 @@ def detect(engine: Reader, q: DetectQuestion) -> Answer:
     if cnt.synthetic is not None:
         caveats.append(cnt.synthetic)
     caveats += cnt.caveats
+    if (q.start is None or q.end is None) and (
+        note := outside_caveat(cnt, q, first, last)
+    ) is not None:
+        caveats.append(note)
     need = NEEDS.get(q.measure)
     missing = lacking(fields_held(engine), used).get(need or "", [])
     if missing:

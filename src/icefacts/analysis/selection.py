@@ -256,6 +256,18 @@ def lacking(held: dict[str, set[str]], releases: list[str]) -> dict[str, list[st
     return out
 
 
+def outside_caveat(cnt: Counting, q: Selection, lo: date, hi: date) -> Caveat | None:
+    """Where the span is the one the releases state (no --from or --to), the counted rows it
+    leaves out (dated after or before it, or not dated): said, never silently dropped."""
+    from icefacts.caveats import Caveat
+
+    if not cnt.outside or q.releases:
+        return None
+    return Caveat(
+        "rows_outside_span", {"rows": cnt.outside, "start": lo.isoformat(), "end": hi.isoformat()}
+    )
+
+
 def conviction_unrecorded(convicted: int | None, lacks_criminality: int, arrests: int) -> bool:
     """A group whose rows all give only the most serious conviction, none of them given:
     none convicted, or none recorded (UW v. DHS records none before 2014)? Unknown: NULL."""
@@ -363,12 +375,14 @@ class Counting:
     set_aside: list[str]
     synthetic: Caveat | None  # rows of a synthetic release are among those counted
     caveats: list[Caveat]  # rows set aside, subsets counted; or the releases asked for
+    outside: int = 0  # counted rows dated outside the span, or not dated
 
 
 def counting(engine: Reader, q: Selection, lo: date, hi: date) -> Counting:
     """The count-once rule in [lo, hi] in the AORs asked, from one query over the counting
     step's cells (every answer asks this; one statement instead of five: each costs a
-    couple of milliseconds to bind and run, whatever it reads)."""
+    couple of milliseconds to bind and run, whatever it reads), and how many counted rows
+    lie outside the span."""
     from icefacts.caveats import Caveat
 
     if q.releases:
@@ -376,15 +390,18 @@ def counting(engine: Reader, q: Selection, lo: date, hi: date) -> Counting:
         override = [Caveat("release_override", {"releases": list(q.releases)})]
         return Counting(used, [], synthetic_used(engine, used), override)
     aor = f" AND c.aor IN ({quoted(q.aors)})" if q.aors else ""
-    rows = engine.query(
+    every = engine.query(
         "SELECT c.counted, c.release_id, c.counted_by, s.subset, "
-        "coalesce(r.synthetic, false) AS synthetic, sum(c.rows)::BIGINT AS rows "
+        "coalesce(r.synthetic, false) AS synthetic, "
+        f"coalesce(c.day BETWEEN {sql_date(lo)} AND {sql_date(hi)}, false) AS inside, "
+        "sum(c.rows)::BIGINT AS rows "
         "FROM counting_cells c LEFT JOIN release_coverage s ON s.release_id = c.release_id "
         "AND s.sheet_index = c.sheet_index AND s.table_name = c.table_name "
         "LEFT JOIN releases r ON r.release_id = c.release_id "
-        f"WHERE c.table_name = 'arrests' AND c.day BETWEEN {sql_date(lo)} AND {sql_date(hi)}"
-        f"{aor} GROUP BY ALL"
+        f"WHERE c.table_name = 'arrests'{aor} GROUP BY ALL"
     ).to_pylist()
+    rows = [r for r in every if r["inside"]]
+    outside = sum(r["rows"] or 0 for r in every if r["counted"] and not r["inside"])
     counted = [r for r in rows if r["counted"]]
     aside = [r for r in rows if not r["counted"]]
     used = sorted({r["counted_by"] for r in counted if r["counted_by"] is not None})
@@ -405,4 +422,4 @@ def counting(engine: Reader, q: Selection, lo: date, hi: date) -> Counting:
         )
     subsets = sorted({r["subset"] for r in counted if r["subset"] is not None})
     caveats += [Caveat("release_subset", {"subset": text}) for text in subsets]
-    return Counting(used, sorted({r["release_id"] for r in aside}), synthetic, caveats)
+    return Counting(used, sorted({r["release_id"] for r in aside}), synthetic, caveats, outside)

@@ -27,6 +27,7 @@ from icefacts.analysis.selection import (
     fields_held,
     lack_columns,
     lacking,
+    outside_caveat,
     place_filter,
     policy_counties,
     source,
@@ -192,6 +193,10 @@ def trend(engine: Reader, q: TrendQuestion, registry: Registry | None = None) ->
     if partly:
         caveats.append(Caveat("periods_partly_covered", {"n": partly}))
     caveats += cnt.caveats
+    if (q.start is None or q.end is None) and (
+        note := outside_caveat(cnt, q, first, last)
+    ) is not None:
+        caveats.append(note)
     if (note := unplaced(engine, q, q.per, first, last)) is not None:
         caveats.append(note)
     for f, rels in sorted(lacking(held, used).items()):
