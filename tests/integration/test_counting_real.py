@@ -155,3 +155,27 @@ def test_pennsylvania_detainers_beside_the_npr_subsets_count_once(tmp_path: Path
             pa_n = "SELECT count(*) FROM detainers WHERE facility_state = 'PA'"
             assert wh.engine.scalar(pa_n) == 32_757
             assert wh.engine.scalar("SELECT count(*) FROM detainers") == 35_149
+
+
+def test_place_report_of_an_overlapped_aor_says_what_was_set_aside(tmp_path: Path) -> None:
+    """`place SEA` counts its events by the count-once rule; with the UW v. DHS workbooks
+    beside the national FY2017 file it says how many rows other releases' days set aside
+    (and that CAP-only days are counted from a subset). Chicago, which no second release
+    holds, carries no such caveat."""
+    fy2017 = SHARED / NATIONAL / "EROArrests_FY2017.csv.gz"
+    seattle = SHARED / SEATTLE
+    if not (fy2017.exists() and seattle.exists()):
+        pytest.skip("real data not available")
+    from datetime import date
+
+    from icefacts.analysis.place_report import place_report
+    from icefacts.policies import default_registry
+
+    with Warehouse.open(tmp_path / "w.duckdb") as wh:
+        api.ingest(wh, [fy2017, seattle])
+        api.load_reference(wh, mirror=SHARED, allow_download=False)
+        sea = place_report(wh.engine, default_registry(), "SEA", date(2017, 9, 27))
+        chi = place_report(wh.engine, default_registry(), "CHI", date(2017, 9, 27))
+    shadowed = [c for c in sea.caveats if c.startswith("overlap_shadowed:")]
+    assert len(shadowed) == 1 and "arrests rows" in shadowed[0], sea.caveats
+    assert not any(c.startswith("overlap_shadowed:") for c in chi.caveats), chi.caveats

@@ -196,14 +196,22 @@ def window_caveats(engine: Engine, table: str, start: date, end: date) -> list[s
     return [f"{code}: {text}" for code, text in counting_caveats(engine, table, start, end)]
 
 
-def counting_caveats(engine: Engine, table: str, start: date, end: date) -> list[tuple[str, str]]:
-    """:func:`window_caveats` as (caveat code, sentence) pairs."""
+def counting_caveats(
+    engine: Engine, table: str, start: date, end: date, aors: list[str] | None = None
+) -> list[tuple[str, str]]:
+    """:func:`window_caveats` as (caveat code, sentence) pairs (``aors``: in those AORs only;
+    codes as the release vocabularies give them, letters only)."""
     out: list[tuple[str, str]] = []
+    in_aors = ""
+    if aors is not None:
+        codes = [a for a in aors if a.isalpha()]
+        in_aors = f" AND aor IN ({', '.join(repr(a) for a in codes) or 'NULL'})"
+    where = f"(day IS NULL OR day BETWEEN $2 AND $3){in_aors}"
     row = engine.query(
         "SELECT coalesce(sum(rows) FILTER (WHERE NOT counted), 0)::BIGINT AS shadowed, "
         "count(DISTINCT release_id) FILTER (WHERE NOT counted) AS releases, "
         "count(DISTINCT release_id) FILTER (WHERE counted) AS counting "
-        "FROM counting_cells WHERE table_name = $1 AND (day IS NULL OR day BETWEEN $2 AND $3)",
+        f"FROM counting_cells WHERE table_name = $1 AND {where}",
         [table, start, end],
     ).to_pylist()[0]
     if row["shadowed"]:
@@ -218,7 +226,7 @@ def counting_caveats(engine: Engine, table: str, start: date, end: date) -> list
     bad = engine.query(
         "SELECT count(*) AS months, count(DISTINCT aor) AS aors "
         f"FROM ({pairs_sql('c.table_name = $1')}) "
-        "WHERE disagrees AND month BETWEEN date_trunc('month', $2::DATE) AND $3",
+        f"WHERE disagrees AND month BETWEEN date_trunc('month', $2::DATE) AND $3{in_aors}",
         [table, start, end],
     ).to_pylist()[0]
     if bad["months"]:
@@ -236,7 +244,8 @@ def counting_caveats(engine: Engine, table: str, start: date, end: date) -> list
             "SELECT DISTINCT s.subset FROM counting_cells c JOIN release_coverage s "
             "ON s.release_id = c.release_id AND s.sheet_index = c.sheet_index "
             "AND s.table_name = c.table_name WHERE c.table_name = $1 AND c.counted "
-            "AND s.subset IS NOT NULL AND (c.day IS NULL OR c.day BETWEEN $2 AND $3)",
+            "AND s.subset IS NOT NULL AND (c.day IS NULL OR c.day BETWEEN $2 AND $3)"
+            + in_aors.replace(" aor ", " c.aor "),
             [table, start, end],
         )
         .column("subset")

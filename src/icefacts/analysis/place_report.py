@@ -10,6 +10,7 @@ from datetime import date
 
 import pyarrow as pa
 
+from icefacts.analysis.overlaps import counting_caveats
 from icefacts.errors import IcefactsError, InputError
 from icefacts.places.agreements import signed_date_caveat
 from icefacts.places.names import county_key
@@ -209,6 +210,15 @@ def place_report(engine: Engine, registry: Registry, text: str, on: date) -> Pla
         found = policy_status(place.code, on, registry=registry)
     agreements, agreement_caveats = _agreements(engine, place, on)
     caveats += agreement_caveats
+    if aors and engine.has_table("counting_cells"):
+        # the events by year follow the count-once rule: say what it set aside here
+        for table in PLACED_TABLES:
+            caveats += [
+                f"{code}: {text}"
+                for code, text in counting_caveats(
+                    engine, table, date(1900, 1, 1), date(2999, 12, 31), aors=aors
+                )
+            ]
     return PlaceReport(
         place,
         on,
