@@ -187,11 +187,18 @@ def test_ctrl_c_stops_at_once_and_keeps_nothing(tmp_path: Path) -> None:
     generate(tmp_path / "in", rows=300_000, seed=4, families=["C"], tables=["arrests"])
     db = tmp_path / "w.duckdb"
     cli = [sys.executable, "-m", "icefacts._entry", "ingest", "-q", "--db", str(db)]
-    for after in (0.8, 2.0):
+    for after in (0.8, 2.0):  # a first ingest: the new warehouse file is not kept
         code, took, err = _interrupt([*cli, str(tmp_path / "in")], after, dict(os.environ))
         assert code == 130, err
-        assert "interrupted; the warehouse is unchanged" in err and "Traceback" not in err
+        assert "interrupted; nothing was loaded" in err and "was not kept" in err, err
+        assert "Traceback" not in err
         assert took < 1.5, took  # (about 0.1 s here; the margin is for a busy machine)
+        assert not db.exists() and not db.with_name(db.name + ".wal").exists()
+    with Warehouse.open(db):  # a warehouse that was there stays, unchanged
+        pass
+    for after in (0.8,):
+        code, took, err = _interrupt([*cli, str(tmp_path / "in")], after, dict(os.environ))
+        assert code == 130 and "interrupted; the warehouse is unchanged" in err, err
         assert _releases(db) == 0
     # a file held at the commit (everything loaded, nothing committed): rolled back
     csv = national_csv(tmp_path / "EROArrests_FY2017.csv.gz")
@@ -238,3 +245,21 @@ def test_a_long_short_record_names_its_own_line(tmp_path: Path, run_cli) -> None
     path.write_bytes(b"\n".join(lines))
     code, text = _ingest_one(run_cli, tmp_path / "w.duckdb", path)
     assert code == 2 and "row 22" in text, text
+
+
+def test_a_first_ingest_that_loads_nothing_leaves_no_warehouse(tmp_path: Path, run_cli) -> None:
+    """Every file refused on a first ingest: the folder is as it was (no empty warehouse
+    file beside them); an existing warehouse given the same refusal stays, byte for byte."""
+    bad = tmp_path / "EROArrests_FY2017.csv"
+    bad.write_bytes(b"\x00\x01binary\x00" * 100)
+    db = tmp_path / "new.duckdb"
+    code, _out, err = run_cli("ingest", "-q", "--db", str(db), str(bad))
+    assert code == 2 and "Traceback" not in err, err
+    assert not db.exists() and not db.with_name(db.name + ".wal").exists()
+    (tmp_path / "good").mkdir()
+    good = national_csv(tmp_path / "good" / "EROArrests_FY2017.csv.gz")
+    code, _out, err = run_cli("ingest", "-q", "--db", str(db), str(good))
+    assert code == 0 and db.exists(), err
+    before = db.read_bytes()
+    code, _out, err = run_cli("ingest", "-q", "--db", str(db), str(bad))
+    assert code == 2 and db.read_bytes() == before, err

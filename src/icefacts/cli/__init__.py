@@ -19,7 +19,7 @@ from typing import Annotated
 import typer
 
 from icefacts.cli import answers, loading, place_commands, querying, reference
-from icefacts.cli.common import INGEST, err, plural
+from icefacts.cli.common import INGEST, NEW_WAREHOUSE, drop_new_warehouse, err, plural
 from icefacts.errors import IcefactsError
 
 app = typer.Typer(
@@ -146,6 +146,10 @@ def _interrupted() -> None:
         )
     else:
         text = "interrupted; the warehouse is unchanged"
+        if NEW_WAREHOUSE:
+            new = NEW_WAREHOUSE[0]
+            text = f"interrupted; nothing was loaded (the new warehouse {new} was not kept)"
+            drop_new_warehouse()
     sys.stderr.write(text + "\n")
     sys.stderr.flush()
     os._exit(130)

@@ -3,6 +3,7 @@ answer in the format asked for, and parsing dates and code lists."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from datetime import date
 from pathlib import Path
@@ -27,6 +28,20 @@ err = Console(stderr=True)
 
 # commits before an ingest in progress began (what Ctrl-C says was kept)
 INGEST: dict[str, int] = {}
+# the warehouse file an ingest created (none was there): removed again when nothing was
+# loaded into it (every file refused, or Ctrl-C before the first commit), so that a failed
+# first ingest leaves the folder as it was
+NEW_WAREHOUSE: list[Path] = []
+
+
+def drop_new_warehouse() -> None:
+    """Remove the warehouse file this ingest created, and its write-ahead log."""
+    for path in NEW_WAREHOUSE:
+        for f in (path, path.with_name(path.name + ".wal")):
+            with contextlib.suppress(OSError):
+                f.unlink()
+    NEW_WAREHOUSE.clear()
+
 
 DbOpt = Annotated[
     Path | None,

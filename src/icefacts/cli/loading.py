@@ -10,7 +10,17 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from icefacts._lazy import lazy_import
-from icefacts.cli.common import INGEST, DbOpt, comma_list, err, out, plural, say
+from icefacts.cli.common import (
+    INGEST,
+    NEW_WAREHOUSE,
+    DbOpt,
+    comma_list,
+    drop_new_warehouse,
+    err,
+    out,
+    plural,
+    say,
+)
 
 if TYPE_CHECKING:
     from icefacts import api, render
@@ -114,7 +124,11 @@ def ingest(
 ) -> None:
     """Detect, validate and load release files (each file atomically)."""
     from icefacts import interrupts
+    from icefacts.warehouse.connect import default_db_path
 
+    path = db or default_db_path()
+    if not path.exists() and not path.is_symlink():
+        NEW_WAREHOUSE[:] = [path]  # nothing loaded into it: not kept (see _drop_new)
     with api.open_warehouse(db) as wh:
         INGEST.update(commits_before=interrupts.commits())
         progress = Progress(
@@ -135,6 +149,9 @@ def ingest(
                 duplicate_rule=dup_rule,
                 parallel_sheets=parallel_sheets,
             )
+    if not any(r.status in ("loaded", "copy") for r in reports):
+        drop_new_warehouse()
+    NEW_WAREHOUSE.clear()
     print_reports(reports)
     if any(r.status == "error" for r in reports):
         raise typer.Exit(2)
