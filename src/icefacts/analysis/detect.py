@@ -71,20 +71,40 @@ class DetectQuestion(Selection):
 def running_trimmed_mean(x: np.ndarray, half: int, trim: float = TRIM) -> np.ndarray:
     """The mean of each day's window of ``2 * half + 1`` days (NaN days left out) after
     dropping its ``trim`` share of highest and of lowest values: a surge of a few days in
-    the window is dropped, and unlike a median of small integer counts it is not coarse."""
-    pad = np.full(half, np.nan)
-    windows = np.lib.stride_tricks.sliding_window_view(np.concatenate([pad, x, pad]), 2 * half + 1)
-    ordered = np.sort(windows, axis=1)  # NaN sort last
-    n = (~np.isnan(ordered)).sum(axis=1)
-    k = np.floor(trim * n).astype(int)
-    sums = np.concatenate(
-        [np.zeros((len(x), 1)), np.cumsum(np.nan_to_num(ordered), axis=1)], axis=1
+    the window is dropped, and unlike a median of small integer counts it is not coarse.
+    ``x`` is one series or a row of days per AOR (every row at once)."""
+    x2 = np.atleast_2d(x)
+    pad = np.full((x2.shape[0], half), np.nan)
+    windows = np.lib.stride_tricks.sliding_window_view(
+        np.concatenate([pad, x2, pad], axis=1), 2 * half + 1, axis=1
     )
-    rows = np.arange(len(x))
+    ordered = np.sort(windows, axis=2)  # NaN sort last
+    n = (~np.isnan(ordered)).sum(axis=2)
+    k = np.floor(trim * n).astype(int)
+    zeros = np.zeros((*ordered.shape[:2], 1))
+    sums = np.concatenate([zeros, np.cumsum(np.nan_to_num(ordered), axis=2)], axis=2)
     kept = n - 2 * k
-    total = sums[rows, n - k] - sums[rows, k]
+    total = (
+        np.take_along_axis(sums, (n - k)[..., None], axis=2)[..., 0]
+        - np.take_along_axis(sums, k[..., None], axis=2)[..., 0]
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(kept > 0, total / np.maximum(kept, 1), np.nan)
+        out = np.where(kept > 0, total / np.maximum(kept, 1), np.nan)
+    return out if x.ndim == 2 else out[0]
+
+
+def _trimmed_rows(values: np.ndarray, trim: float = TRIM) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the mean of its values (NaN: none) without its ``trim`` share of highest and
+    of lowest (:func:`_trimmed` of every row at once), and how many values it has."""
+    ordered = np.sort(values, axis=1)  # NaN last
+    n = (~np.isnan(ordered)).sum(axis=1)
+    k = (trim * n).astype(int)
+    k = np.where(n > 2 * k, k, 0)
+    cols = np.arange(values.shape[1])[None, :]
+    inside = (cols >= k[:, None]) & (cols < (n - k)[:, None])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(inside, ordered, 0.0).sum(axis=1) / np.maximum(n - 2 * k, 1)
+    return mean, n
 
 
 def poisson_tail(k: float, lam: float) -> float:
@@ -138,32 +158,40 @@ def _trimmed(values: np.ndarray, trim: float = TRIM) -> float:
     return float(v[k : len(v) - k].mean()) if len(v) > 2 * k else float(v.mean())
 
 
-def expected_counts(counts: np.ndarray, weekdays: np.ndarray) -> tuple[np.ndarray, float]:
-    """(expected count per day, dispersion phi) for one AOR's daily series (NaN: a day no
-    release covers)."""
-    dow = np.ones(7)
+def expected_counts(counts: np.ndarray, weekdays: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(expected count per day, dispersion phi) of each AOR's daily series, a row per AOR
+    (NaN: a day no release covers): every AOR at once."""
+    rows = counts.shape[0]
+    dow = np.ones((rows, 7))
     trend = running_trimmed_mean(counts, HALF_WINDOW)
     for _ in range(2):
         for k in range(7):
-            sel = (weekdays == k) & (trend > 0) & ~np.isnan(counts)
-            if sel.sum() >= 3:
-                dow[k] = _trimmed(counts[sel] / trend[sel])
-        mean = dow.mean()
-        dow = dow / mean if mean > 0 else np.ones(7)
-        factor = dow[weekdays]
-        adjusted = np.where(factor > 0, counts / np.where(factor > 0, factor, 1), np.nan)
+            day = weekdays == k
+            c, t = counts[:, day], trend[:, day]
+            sel = (t > 0) & ~np.isnan(c)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ratio = np.where(sel, c / np.where(sel, t, 1.0), np.nan)
+            mean, n = _trimmed_rows(ratio)
+            dow[:, k] = np.where(n >= 3, mean, dow[:, k])
+        mean = dow.mean(axis=1, keepdims=True)
+        dow = np.where(mean > 0, dow / np.where(mean > 0, mean, 1.0), 1.0)
+        factor = np.take_along_axis(dow, np.broadcast_to(weekdays, counts.shape), axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            adjusted = np.where(factor > 0, counts / np.where(factor > 0, factor, 1), np.nan)
         trend = running_trimmed_mean(adjusted, HALF_WINDOW)
     covered = ~np.isnan(counts)
-    level = float(np.nanmean(counts)) if covered.any() else 0.0
+    level = np.where(
+        covered.any(axis=1),
+        np.nansum(np.where(covered, counts, 0.0), axis=1) / np.maximum(covered.sum(axis=1), 1),
+        0.0,
+    )
+    factor = np.take_along_axis(dow, np.broadcast_to(weekdays, counts.shape), axis=1)
     # a floor: a day of an AOR whose medians are zero still expects a little
-    expected = np.maximum(np.nan_to_num(trend) * dow[weekdays], max(0.1 * level, 0.05))
-    resid = (counts - expected) / np.sqrt(expected)
-    r = resid[covered]
-    if r.size >= 14:
-        mad = float(np.median(np.abs(r - np.median(r))))
-        phi = max(1.0, (1.4826 * mad) ** 2)
-    else:
-        phi = 1.0
+    floor = np.maximum(0.1 * level, 0.05)[:, None]
+    expected = np.maximum(np.nan_to_num(trend) * factor, floor)
+    phi = np.array(
+        [dispersion(counts[i], expected[i], covered[i]) for i in range(rows)], dtype=float
+    )
     return expected, phi
 
 
@@ -298,14 +326,14 @@ def detect(engine: Reader, q: DetectQuestion) -> Answer:
     cols = data.column("day").combine_chunks().cast(pa.int32()).to_numpy() - epoch
     series = np.zeros((len(aors), n_days))
     np.add.at(series, (rows, cols), data.column("n").to_numpy().astype(float))
-    episodes: list[dict] = []
     for aor in aors:
-        mask = coverage_mask(scopes, aor, first, n_days)
-        counts = series[row_of[aor]].copy()
-        counts[~mask] = np.nan
-        if np.isnan(counts).all():
-            continue
-        expected, phi = expected_counts(counts, weekdays)
+        series[row_of[aor], ~coverage_mask(scopes, aor, first, n_days)] = np.nan
+    fitted = [i for i in range(len(aors)) if not np.isnan(series[i]).all()]
+    expected_all, phi_all = expected_counts(series[fitted], weekdays)
+    episodes: list[dict] = []
+    for at, i in enumerate(fitted):
+        aor, counts = aors[i], series[i]
+        expected, phi = expected_all[at], float(phi_all[at])
         flagged = flag_days(counts, expected, phi, q.threshold, q.min_excess)
         expected, support = calibrated(counts, expected, flagged)
         phi = dispersion(counts, expected, ~flagged)
