@@ -67,7 +67,12 @@ SENTENCES: dict[str, str] = {
     ),
     "rows_outside_span": (
         "{rows} counted rows are dated outside {start} to {end}, the span the loaded "
-        "releases state (or are not dated): no period here holds them"
+        "releases state (or are not dated), and are not counted here; give --from and --to "
+        "to include them"
+    ),
+    "periods_some_aors": (
+        "{n} period(s) hold rows only from releases of some AORs ({aors}), not of every AOR: "
+        "their figures are those AORs', not national ones (covered_days 0)"
     ),
     "ytd_partial": "release {release} is year-to-date (through {end})",
     # places

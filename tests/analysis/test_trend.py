@@ -174,3 +174,13 @@ def test_rows_dated_after_the_stated_period_are_said(tmp_path: Path) -> None:
         )
         assert sum(r["arrests"] or 0 for r in wide.table.to_pylist()) == 5
         assert "rows_outside_span" not in {c.code for c in wide.caveats}
+
+
+def test_one_series_is_labelled_by_what_was_asked(months: Path) -> None:
+    """Without --per, the one series is of the places asked: 'SEA', 'SEA+NYC', 'all'."""
+    assert {
+        r["place"] for r in _trend(months, by="fiscal_year", aors=("SEA",)).table.to_pylist()
+    } == {"SEA"}
+    both = _trend(months, by="fiscal_year", aors=("SEA", "NYC")).table.to_pylist()
+    assert {r["place"] for r in both} == {"SEA+NYC"}
+    assert {r["place"] for r in _trend(months, by="fiscal_year").table.to_pylist()} == {"all"}

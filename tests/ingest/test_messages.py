@@ -263,3 +263,26 @@ def test_a_first_ingest_that_loads_nothing_leaves_no_warehouse(tmp_path: Path, r
     before = db.read_bytes()
     code, _out, err = run_cli("ingest", "-q", "--db", str(db), str(bad))
     assert code == 2 and db.read_bytes() == before, err
+
+
+def test_a_derived_table_in_a_folder_is_passed_over(tmp_path: Path, run_cli) -> None:
+    """A table with a release's headers but without a required column, under a name no
+    release of that family uses (a geocoded copy beside the data), is skipped when a folder
+    is walked (exit 0, said), and refused when named (exit 2); a release's own name missing
+    the column is still an error."""
+    from tests.fixtures import NATIONAL_HEADER, NATIONAL_ROWS
+
+    drop = NATIONAL_HEADER.index("Apprehension Date")
+    header = [h for i, h in enumerate(NATIONAL_HEADER) if i != drop]
+    rows = [[v for i, v in enumerate(r) if i != drop] for r in NATIONAL_ROWS]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    derived = national_csv(folder / "geocoded_output.csv.gz", rows=rows, header=header)
+    db = tmp_path / "w.duckdb"
+    code, out, err = run_cli("ingest", "-q", "--db", str(db), str(folder))
+    assert code == 0 and "not a release table" in out + err, out + err
+    code, out, err = run_cli("ingest", "-q", "--db", str(db), str(derived))
+    assert code == 2 and "not a release table" in err, err
+    named = national_csv(tmp_path / "EROArrests_FY2017.csv.gz", rows=rows, header=header)
+    code, out, err = run_cli("ingest", "-q", "--db", str(db), str(named))
+    assert code == 2 and "required column missing" in err, err

@@ -7,11 +7,13 @@ so they can be written into SQL as literals; release ids are quoted.
 
 from __future__ import annotations
 
+import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import model_validator
 
@@ -55,6 +57,7 @@ _AOR = re.compile(r"^[A-Z]{2,3}$")
 _STATE = re.compile(r"^[A-Z]{2}$")
 _FIPS = re.compile(r"^\d{5}$")
 
+T = TypeVar("T")
 Scope = tuple[date, date, "list[str] | None"]  # a release's period and AORs (None: every AOR)
 
 
@@ -170,14 +173,29 @@ def check_releases(engine: Reader, q: Selection) -> None:
             raise InputError(f"--release {r!r} is not loaded (see `icefacts releases`)")
 
 
+def remembered(engine: Reader, key: tuple, compute: Callable[[], T]) -> T:
+    """``compute()``, once per key for as long as a read-only reader is open (its warehouse
+    cannot change meanwhile: a web app or a session asking many questions reads the counting
+    step's bookkeeping once); every time on a connection that writes."""
+    if not engine.read_only:
+        return compute()
+    if key not in engine.memo:
+        engine.memo[key] = compute()
+    return copy.deepcopy(engine.memo[key])  # callers may extend what they get
+
+
 def coverage(engine: Reader, q: Selection) -> list[Scope]:
     """The periods and AORs the loaded (or asked-for) arrests releases declare."""
     rel = f" AND release_id IN ({_release_list(q.releases)})" if q.releases else ""
-    rows = engine.query(
-        "SELECT period_start, period_end, aors FROM release_coverage "
-        f"WHERE table_name = 'arrests' AND period_start IS NOT NULL{rel}"
-    ).to_pylist()
-    return [(r["period_start"], r["period_end"], r["aors"]) for r in rows]
+
+    def read() -> list[Scope]:
+        rows = engine.query(
+            "SELECT period_start, period_end, aors FROM release_coverage "
+            f"WHERE table_name = 'arrests' AND period_start IS NOT NULL{rel}"
+        ).to_pylist()
+        return [(r["period_start"], r["period_end"], r["aors"]) for r in rows]
+
+    return remembered(engine, ("coverage", q.releases), read)
 
 
 def covered_days(scopes: list[Scope], aor: str, lo: date, hi: date, any_aor: bool = False) -> int:
@@ -235,6 +253,10 @@ def covered_span(
 
 def fields_held(engine: Reader) -> dict[str, set[str]]:
     """Release id -> the arrests fields it holds (``field_stats``), read once per answer."""
+    return remembered(engine, ("fields_held",), lambda: _fields_held(engine))
+
+
+def _fields_held(engine: Reader) -> dict[str, set[str]]:
     rows = engine.query(
         "SELECT release_id, list(field) AS fields FROM field_stats "
         "WHERE table_name = 'arrests' GROUP BY release_id"
@@ -379,6 +401,12 @@ class Counting:
 
 
 def counting(engine: Reader, q: Selection, lo: date, hi: date) -> Counting:
+    """:func:`count_once_in` (remembered by a read-only reader)."""
+    key = ("counting", q.releases, q.aors, lo, hi)
+    return remembered(engine, key, lambda: count_once_in(engine, q, lo, hi))
+
+
+def count_once_in(engine: Reader, q: Selection, lo: date, hi: date) -> Counting:
     """The count-once rule in [lo, hi] in the AORs asked, from one query over the counting
     step's cells (every answer asks this; one statement instead of five: each costs a
     couple of milliseconds to bind and run, whatever it reads), and how many counted rows

@@ -155,6 +155,7 @@ def trend(engine: Reader, q: TrendQuestion, registry: Registry | None = None) ->
     if cnt.synthetic is not None:
         caveats.append(cnt.synthetic)
     partly = 0
+    some: list[set[str]] = []
     p = period_of(q.by, first)
     while p <= last:
         end = next_period(q.by, p) - timedelta(days=1)
@@ -183,8 +184,12 @@ def trend(engine: Reader, q: TrendQuestion, registry: Registry | None = None) ->
             # v. DHS production holds Seattle's years before the national files)
             if covered < days and (covered > 0 or r is not None):
                 partly += 1
+            if covered == 0 and r is not None and not aor and not q.aors:
+                # rows, but no release of every AOR covers the period: only some AORs' (the
+                # UW v. DHS production holds Seattle's years before the national files)
+                some.append(_aors_covering(scopes, lo, hi))
             row = {"period": label(q.by, p), "period_start": lo, "period_end": hi}
-            row[q.per or "place"] = place
+            row[q.per or "place"] = place if q.per else selection_label(q)
             row["arrests"] = arrests
             row[q.measure] = value
             row["days"], row["covered_days"] = days, covered
@@ -192,6 +197,9 @@ def trend(engine: Reader, q: TrendQuestion, registry: Registry | None = None) ->
         p = next_period(q.by, p)
     if partly:
         caveats.append(Caveat("periods_partly_covered", {"n": partly}))
+    if some:
+        only = sorted(set().union(*some))
+        caveats.append(Caveat("periods_some_aors", {"n": len(some), "aors": ", ".join(only)}))
     caveats += cnt.caveats
     if (q.start is None or q.end is None) and (
         note := outside_caveat(cnt, q, first, last)
@@ -231,6 +239,18 @@ def trend(engine: Reader, q: TrendQuestion, registry: Registry | None = None) ->
         sql=[" ".join(sql.split())],
         tables={"policy_dates": policy_dates(engine, q, places, registry)},
     )
+
+
+def selection_label(q: TrendQuestion) -> str:
+    """What one series without --per is of: the AORs, states or counties asked (joined by
+    '+'), or 'all'."""
+    parts = [*q.aors, *q.states, *q.counties]
+    return "+".join(parts) if parts else "all"
+
+
+def _aors_covering(scopes: list, lo: date, hi: date) -> set[str]:
+    """The AORs of the releases of some AORs that cover any day of [lo, hi]."""
+    return {a for start, end, held in scopes if held and start <= hi and end >= lo for a in held}
 
 
 def _meaning(measure: str) -> str:
@@ -297,7 +317,7 @@ def policy_dates(
             if inside:
                 rows.append(
                     {
-                        "place": place,
+                        "place": place if q.per else selection_label(q),  # as the series
                         "policy_id": e.id,
                         "jurisdiction": e.jurisdiction,
                         "level": e.level,

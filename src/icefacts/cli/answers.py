@@ -175,7 +175,7 @@ def trend(
     with api.open_source(db, engine=engine, parquet=parquet, spark_master=spark_master) as src:
         answer = api.trend(src, q, registry_files=registry or [])
     show = ["period", per or "place", measure, *(["arrests"] if measure != "arrests" else [])]
-    show += ["covered_days"]
+    show += ["days", "covered_days"]  # the caveats say to compare the two
     emit_answer(answer, fmt, output, f"{measure} by {by}", show)
 
 

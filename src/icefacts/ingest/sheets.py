@@ -10,7 +10,7 @@ from pathlib import Path
 
 from icefacts import interrupts
 from icefacts.errors import InputError
-from icefacts.ingest.detect import Detection, detect, is_skippable
+from icefacts.ingest.detect import Detection, _glob_any, detect, is_skippable
 from icefacts.ingest.readers import LoadedSheet, Workbook
 
 PREFETCH = os.environ.get("ICEFACTS_PREFETCH", "1") != "0"
@@ -75,6 +75,16 @@ def plan_sheet(
                 ),
                 req,
             )
+            rule = det.family.table_rule(det.table)
+            if rule.files and not _glob_any(path.name, rule.files):
+                # headers like a release's, but neither its required columns nor a name its
+                # files have: a derived table (a geocoded copy), passed over in a folder
+                raise NotARelease(
+                    f"headers like {det.family.id} {det.table} but no {raw!r} column and not "
+                    "a file name its releases use: not a release table (a derived file?)",
+                    file=path.name,
+                    sheet=sheet,
+                )
             raise InputError(
                 f"required column missing for {det.family.id} {det.table} "
                 f"(header found on row {det.header_row + 1})",

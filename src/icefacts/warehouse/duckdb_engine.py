@@ -24,9 +24,14 @@ STREAM_BYTES = 256 << 20
 class DuckDBEngine:
     dialect = DUCKDB
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, read_only: bool = False) -> None:
         self.con = con
         self._staged = 0
+        # a read-only connection sees one state of the warehouse for as long as it is open
+        # (DuckDB's file lock keeps writers out): what analyses read of the counting step's
+        # bookkeeping is remembered here (see ``analysis.selection.remembered``)
+        self.read_only = read_only
+        self.memo: dict[Any, Any] = {}
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
         interrupts.check()  # after Ctrl-C no new statement starts

@@ -28,6 +28,8 @@ class Reader(Protocol):
     """The read side: what the analyses need."""
 
     dialect: Dialect
+    read_only: bool  # the data cannot change while this reader is open
+    memo: dict[Any, Any]  # what analyses remember of it meanwhile (read-only readers only)
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
         """Run a statement for its effect (on a reader: a read, fetched to the end)."""

@@ -69,6 +69,8 @@ class SparkEngine:
         self, session: SparkSession, lazy: dict[str, Callable[[], Any]] | None = None
     ) -> None:
         self.session = session
+        self.read_only = True  # an export is read, never written (see DuckDBEngine.memo)
+        self.memo: dict[Any, Any] = {}
         self.views: set[str] = set()
         self.lazy = dict(lazy or {})
         interrupts.register(self)  # Ctrl-C cancels the running Spark jobs

@@ -26,7 +26,7 @@ class Warehouse:
         self.path = path
         self.con = con
         self.read_only = read_only
-        self.engine = DuckDBEngine(con)
+        self.engine = DuckDBEngine(con, read_only=read_only)
 
     @classmethod
     def open(cls, path: Path | str | None = None, *, read_only: bool = False) -> Warehouse:
