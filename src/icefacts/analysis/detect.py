@@ -82,7 +82,8 @@ def running_trimmed_mean(x: np.ndarray, half: int, trim: float = TRIM) -> np.nda
     n = (~np.isnan(ordered)).sum(axis=2)
     k = np.floor(trim * n).astype(int)
     zeros = np.zeros((*ordered.shape[:2], 1))
-    sums = np.concatenate([zeros, np.cumsum(np.nan_to_num(ordered), axis=2)], axis=2)
+    # NaN sort last, so the sums taken (of the first n - k and k values) hold none
+    sums = np.concatenate([zeros, np.cumsum(ordered, axis=2)], axis=2)
     kept = n - 2 * k
     total = (
         np.take_along_axis(sums, (n - k)[..., None], axis=2)[..., 0]
@@ -127,6 +128,18 @@ def poisson_tail(k: float, lam: float) -> float:
     return max(0.0, 1.0 - below)
 
 
+_LOG_FACTORIALS = np.zeros(1)
+
+
+def _log_factorials(n: int) -> np.ndarray:
+    """log(i!) for i = 0..n at least (a table grown as needed)."""
+    global _LOG_FACTORIALS
+    if len(_LOG_FACTORIALS) <= n:
+        size = max(n + 1, 2 * len(_LOG_FACTORIALS))
+        _LOG_FACTORIALS = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, size)))])
+    return _LOG_FACTORIALS
+
+
 def poisson_tails(k: np.ndarray, lam: np.ndarray) -> np.ndarray:
     """:func:`poisson_tail` of each pair, at once. Where k is above lam (every candidate run:
     it is above its expectation) the tail is summed upward in log space, one row of terms per
@@ -145,7 +158,7 @@ def poisson_tails(k: np.ndarray, lam: np.ndarray) -> np.ndarray:
         steps = int(10 * math.sqrt(float(lu.max())) + 60)
         j = np.arange(1, steps)
         # log of term n, then of each next term's ratio to the one before: lam / (n + j)
-        first = -lu + nu * np.log(lu) - np.array([math.lgamma(v + 1) for v in nu])
+        first = -lu + nu * np.log(lu) - _log_factorials(int(nu.max()))[nu.astype(np.int64)]
         ratios = np.log(lu)[:, None] - np.log(nu[:, None] + j[None, :])
         logs = np.concatenate([np.zeros((len(nu), 1)), np.cumsum(ratios, axis=1)], axis=1)
         out[upward] = np.minimum(1.0, np.exp(first) * np.exp(logs).sum(axis=1))
