@@ -22,6 +22,8 @@ numbers). Variants:
   table).
 * ``shared_strings_short``: about 480 MiB of short distinct strings (``X0000001``: 21
   million of them), beside the same sheet: far more strings (each an allocation) in the same bytes.
+* ``shared_strings_250m`` and ``shared_strings_short_250m``: the two above at 250 MiB, just
+  under the default limit (256 MiB), beside the same sheet.
 * ``far_reference``: a few hundred rows and one cell at ``XFD1048576`` (the last cell a
   worksheet has): parsed as a dense grid that is 17 billion cells.
 * ``beyond_bounds``: one cell at ``XFE400``, a column no worksheet has.
@@ -338,6 +340,11 @@ def build_variant(name: str, path: Path, xml_bytes: float) -> dict[str, Any]:
         sheet = data_sheet(strings, data_rows)
         sizes = write_workbook(path, strings, sheet, short_strings(480 << 20))
         return {**sizes, "data_rows": data_rows}
+    if name in ("shared_strings_250m", "shared_strings_short_250m"):  # under the 256 MiB limit
+        sheet = data_sheet(strings, data_rows)
+        make = short_strings if "short" in name else long_strings
+        sizes = write_workbook(path, strings, sheet, make(250 << 20))
+        return {**sizes, "data_rows": data_rows}
     if name == "far_reference":
         tail = '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
         sizes = write_workbook(path, strings, data_sheet(strings, 300, tail=tail))
@@ -354,6 +361,8 @@ VARIANTS = (
     "shared_strings_1g",
     "shared_strings_500m",
     "shared_strings_short",
+    "shared_strings_250m",
+    "shared_strings_short_250m",
     "far_reference",
     "beyond_bounds",
 )

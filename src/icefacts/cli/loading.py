@@ -124,9 +124,8 @@ def ingest(
 ) -> None:
     """Detect, validate and load release files (each file atomically)."""
     from icefacts import interrupts
-    from icefacts.warehouse.connect import default_db_path
 
-    path = db or default_db_path()
+    path = db or api.default_db()
     if not path.exists() and not path.is_symlink():
         NEW_WAREHOUSE[:] = [path]  # nothing loaded into it: not kept (see _drop_new)
     with api.open_warehouse(db) as wh:
