@@ -184,3 +184,13 @@ def test_one_series_is_labelled_by_what_was_asked(months: Path) -> None:
     both = _trend(months, by="fiscal_year", aors=("SEA", "NYC")).table.to_pylist()
     assert {r["place"] for r in both} == {"SEA+NYC"}
     assert {r["place"] for r in _trend(months, by="fiscal_year").table.to_pylist()} == {"all"}
+
+
+def test_the_help_lists_every_measure(run_cli) -> None:
+    """`trend --help` names every measure (at 80 columns, none cut off)."""
+    from icefacts.analysis.trend import MEASURES
+
+    code, out, _ = run_cli("trend", "--help")
+    assert code == 0
+    words = set(out.replace(",", " ").replace(":", " ").split())
+    assert set(MEASURES) <= words, set(MEASURES) - words

@@ -74,7 +74,8 @@ def operation(
     ] = None,
     on: Annotated[str | None, typer.Option("--on", help="with --policy: the day")] = None,
     by: Annotated[
-        str, typer.Option("--by", help="total|aor|state|county|day|method|citizenship")
+        str,
+        typer.Option("--by", help="total, aor, state, county, day, method or citizenship"),
     ] = "aor",
     baseline_weeks: Annotated[
         int, typer.Option("--baseline-weeks", help="same weekdays over N weeks before")
@@ -133,7 +134,9 @@ def trend(
         str,
         typer.Option(
             "--measure",
-            help="arrests|at_large|custodial|operation_flagged|convicted|at_large_share|...",
+            help="arrests, at_large, custodial, other_method, operation_flagged, convicted, "
+            "pending, other_criminality, criminality_unknown, or a share of arrests: "
+            "at_large_share, custodial_share, operation_share, convicted_share",
         ),
     ] = "arrests",
     by: Annotated[str, typer.Option("--by", help="day|week|month|fiscal_year")] = "month",
