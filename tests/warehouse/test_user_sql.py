@@ -46,6 +46,7 @@ ATTACKS = [
     ("explain analyze a write", "EXPLAIN ANALYZE DELETE FROM releases"),
     ("a nested write", "SELECT * FROM query('DELETE FROM releases')"),
     ("empty", "   "),
+    ("switch database", "USE memory"),
 ]
 
 
@@ -94,6 +95,11 @@ def test_attack_refused_by_api_on_a_writable_warehouse(
         api.sql(wh, sql.format(victim=victim, tmp=tmp_path))
     assert not victim.exists()
     assert _state(loaded) == before
+
+
+def test_a_refusal_names_what_was_asked(loaded: Path, run_cli) -> None:
+    code, _out, err = run_cli("sql", "--db", str(loaded), "USE memory")
+    assert code == 2 and "refused: USE statement" in err, err
 
 
 def test_reads_still_work(loaded: Path, run_cli) -> None:

@@ -67,6 +67,9 @@ def check_statement(con: duckdb.DuckDBPyConnection, query: str) -> None:
         return
     name = str(kind).rsplit(".", 1)[-1]
     name = {"LOAD": "INSTALL or LOAD"}.get(name, name)  # DuckDB parses both as LOAD
+    first = query.lstrip().split(None, 1)[0].upper().rstrip(";") if query.strip() else ""
+    if name == "SET" and first in ("USE", "RESET"):  # DuckDB parses these as SET
+        name = first
     raise QueryError(
         f"refused: {name} statement; only read queries are allowed here (SELECT, "
         "WITH ... SELECT, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN)"
