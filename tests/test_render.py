@@ -185,3 +185,16 @@ def test_an_empty_table_prints_its_title_and_column_names() -> None:
 
 def test_a_table_without_columns() -> None:
     assert show(pa.table({}), 80, "nothing") == "nothing\n(no columns)\n"
+
+
+def test_a_release_both_used_and_set_aside_says_why() -> None:
+    """A release counts some days of a span and is shadowed on others: both lists name it,
+    the second saying on which days."""
+    from types import SimpleNamespace
+
+    answer = SimpleNamespace(releases_used=["a", "b"], releases_set_aside=["b", "c"], caveats=[])
+    lines = render.answer_notes(answer)
+    assert lines == [
+        "releases used: a, b",
+        "set aside (rows kept in *_all): b (on the days another release counts), c",
+    ]

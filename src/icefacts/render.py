@@ -253,7 +253,12 @@ def answer_notes(answer: Any) -> list[str]:
     """Lines for people under the table: releases used / set aside, then each caveat."""
     lines = [f"releases used: {', '.join(answer.releases_used) or 'none'}"]
     if answer.releases_set_aside:
-        lines.append(f"set aside (rows kept in *_all): {', '.join(answer.releases_set_aside)}")
+        both = set(answer.releases_used) & set(answer.releases_set_aside)
+        aside = ", ".join(
+            f"{r} (on the days another release counts)" if r in both else r
+            for r in answer.releases_set_aside
+        )
+        lines.append(f"set aside (rows kept in *_all): {aside}")
     lines += [f"caveat {c.code}: {c.text}" for c in answer.caveats]
     return lines
 
