@@ -28,6 +28,7 @@ from icefacts.errors import IcefactsError
 from icefacts.warehouse import Warehouse
 from tests.analysis.test_detect import _series
 from tests.analysis.test_operation import _file, _row
+from tests.conftest import SHARED
 
 PLANTS = [  # (start, days, AORs, extra arrests per AOR per day)
     (date(2017, 2, 5), 4, ("NYC", "CHI", "LOS"), 8),
@@ -36,6 +37,8 @@ PLANTS = [  # (start, days, AORs, extra arrests per AOR per day)
 
 
 WINDOW = {"start": date(2017, 9, 24), "end": date(2017, 9, 27)}
+# the reference files the places tables are built from (absent: the --policy cases skip)
+PLACES = (SHARED / "census-county-population").exists()
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +82,8 @@ def stores(tmp_path_factory: pytest.TempPathFactory, spark: Any) -> Iterator[tup
     with Warehouse.open(db) as wh:
         for r in api.ingest(wh, files):
             assert r.status == "loaded", r.message
+        if PLACES:  # counties and policies, for --policy (placement then compared too)
+            api.load_reference(wh, mirror=SHARED, allow_download=False)
         api.export_parquet(wh, base / "export")
     yield db, base / "export"
 
@@ -142,6 +147,26 @@ def test_operation(stores: tuple[Path, Path], fields: dict) -> None:
     _same_answer(*_both(stores, lambda s: api.operation(s, q)))
 
 
+@pytest.mark.skipif(not PLACES, reason="reference files (../shared/data) not available")
+@pytest.mark.parametrize("policy", ["limits-detainers", "287g"])
+def test_operation_by_policy(stores: tuple[Path, Path], policy: str) -> None:
+    """Counties where a policy is in force on a day: the registry, the places views of the
+    export and the county filter give the same answer on Spark."""
+    q = api.operation_question(
+        start=date(2024, 3, 3),
+        end=date(2024, 3, 30),
+        by="total",
+        baseline_start=date(2023, 12, 3),
+        baseline_end=date(2024, 2, 24),
+        policy=policy,
+        policy_on=date(2024, 3, 3),
+    )
+    duck, spark = _both(stores, lambda s: api.operation(s, q))
+    _same_answer(duck, spark)
+    assert {c.code for c in duck.caveats} >= {"policy_counties", "policy_registry_scope"}
+    assert duck.table.column("arrests")[0].as_py() > 0  # rows in those counties compared
+
+
 def test_detect(stores: tuple[Path, Path]) -> None:
     # every day the releases cover: FY2017 and FY2024, and the years between covered by none
     q = api.detect_question(measure="arrests", min_days=2)
@@ -181,7 +206,7 @@ def test_translation_errors_name_the_sql(stores: tuple[Path, Path]) -> None:
     with api.open_source(engine="spark", parquet=stores[1]) as src:
         with pytest.raises(IcefactsError, match="SQL: SELECT nope"):
             src.engine.query("SELECT nope FROM releases")
-        assert src.engine.has_table("arrests") and not src.engine.has_table("counties")
+        assert src.engine.has_table("arrests") and not src.engine.has_table("nosuch")
         src.engine.register("_asked", pa.table({"aor": ["SEA", "NYC"]}))
         n = src.engine.scalar("SELECT count(*) FROM arrests a JOIN _asked USING (aor)")
         src.engine.unregister("_asked")
