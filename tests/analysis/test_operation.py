@@ -342,6 +342,22 @@ def test_seattle_files_beside_national_change_no_figure(national: Path, tmp_path
         assert all(rows[a]["convicted"] is None for a in rows if a != "SEA")
         codes = {c.code for c in mixed.caveats}
         assert {"field_from_other_release", "criminality_convictions_only"} <= codes
+    # a window the national file counts, its baseline weeks (Aug-Sep 2016) only the UW v. DHS
+    # production, which has no operation flag: that baseline is unknown, not zero, and the
+    # release behind it is among those used
+    with api.open_warehouse(both, read_only=True) as wh:
+        early = api.operation(
+            wh,
+            api.operation_question(start=date(2016, 10, 2), end=date(2016, 10, 5), aors=("SEA",)),
+        )
+    (sea,) = [r for r in early.table.to_pylist() if r["aor"] == "SEA"]
+    assert sea["operation_flagged"] is not None and sea["arrests_baseline"] > 0
+    assert sea["operation_flagged_baseline"] is None and sea["operation_flagged_excess"] is None
+    assert len(early.releases_used) == 2
+    assert any(
+        c.code == "field_missing_in_release" and c.args["field"] == "operation_flag"
+        for c in early.caveats
+    )
 
 
 def test_planted_operations_counted_exactly(planted: tuple[Path, dict]) -> None:

@@ -222,7 +222,9 @@ def operation(engine: Reader, q: OperationQuestion, registry: Registry | None = 
     windows = [(0, q.start, q.end), *usable]
     values = ", ".join(f"({k}, {sql_date(lo)}, {sql_date(hi)})" for k, lo, hi in windows)
     measures = ", ".join(f"{counted_measure(name)} AS {name}" for name in MEASURE_SQL)
-    cnt = counting(engine, q, q.start, q.end)
+    # the releases whose rows the answer counts: in the window and in every baseline period
+    # (a baseline from a release without the operation flag is unknown there, not zero)
+    cnt = counting(engine, q, q.start, q.end, tuple((lo, hi) for _, lo, hi in usable))
     used = cnt.used
     held = fields_held(engine)
     sets = "GROUPING SETS ((k, key), (k))" if q.by != "total" else "k, key"

@@ -400,17 +400,21 @@ class Counting:
     outside: int = 0  # counted rows dated outside the span, or not dated
 
 
-def counting(engine: Reader, q: Selection, lo: date, hi: date) -> Counting:
+def counting(
+    engine: Reader, q: Selection, lo: date, hi: date, also: tuple[tuple[date, date], ...] = ()
+) -> Counting:
     """:func:`count_once_in` (remembered by a read-only reader)."""
-    key = ("counting", q.releases, q.aors, lo, hi)
-    return remembered(engine, key, lambda: count_once_in(engine, q, lo, hi))
+    key = ("counting", q.releases, q.aors, lo, hi, also)
+    return remembered(engine, key, lambda: count_once_in(engine, q, lo, hi, also))
 
 
-def count_once_in(engine: Reader, q: Selection, lo: date, hi: date) -> Counting:
-    """The count-once rule in [lo, hi] in the AORs asked, from one query over the counting
-    step's cells (every answer asks this; one statement instead of five: each costs a
-    couple of milliseconds to bind and run, whatever it reads), and how many counted rows
-    lie outside the span."""
+def count_once_in(
+    engine: Reader, q: Selection, lo: date, hi: date, also: tuple[tuple[date, date], ...] = ()
+) -> Counting:
+    """The count-once rule in [lo, hi] (and the periods ``also``) in the AORs asked, from one
+    query over the counting step's cells (every answer asks this; one statement instead of
+    five: each costs a couple of milliseconds to bind and run, whatever it reads), and how
+    many counted rows lie outside the span."""
     from icefacts.caveats import Caveat
 
     if q.releases:
@@ -418,10 +422,14 @@ def count_once_in(engine: Reader, q: Selection, lo: date, hi: date) -> Counting:
         override = [Caveat("release_override", {"releases": list(q.releases)})]
         return Counting(used, [], synthetic_used(engine, used), override)
     aor = f" AND c.aor IN ({quoted(q.aors)})" if q.aors else ""
+    # the span, and any further periods the answer counts (an operation's baseline weeks)
+    inside = " OR ".join(
+        f"c.day BETWEEN {sql_date(a)} AND {sql_date(b)}" for a, b in ((lo, hi), *also)
+    )
     every = engine.query(
         "SELECT c.counted, c.release_id, c.counted_by, s.subset, "
         "coalesce(r.synthetic, false) AS synthetic, "
-        f"coalesce(c.day BETWEEN {sql_date(lo)} AND {sql_date(hi)}, false) AS inside, "
+        f"coalesce({inside}, false) AS inside, "
         "sum(c.rows)::BIGINT AS rows "
         "FROM counting_cells c LEFT JOIN release_coverage s ON s.release_id = c.release_id "
         "AND s.sheet_index = c.sheet_index AND s.table_name = c.table_name "
