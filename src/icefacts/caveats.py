@@ -58,6 +58,10 @@ SENTENCES: dict[str, str] = {
         "{dropped} of {asked} baseline periods (the window's weekdays in earlier weeks) are "
         "not covered by the loaded releases and were left out; the baseline rests on {used}"
     ),
+    "baseline_per_place": (
+        "the baselines of {places} run over the baseline periods covered for each of them, "
+        "not over those covered for every place asked (the total's)"
+    ),
     "baseline_too_short": (
         "fewer than two baseline periods are covered: no baseline or excess is given"
     ),

@@ -358,6 +358,19 @@ def test_seattle_files_beside_national_change_no_figure(national: Path, tmp_path
         c.code == "field_missing_in_release" and c.args["field"] == "operation_flag"
         for c in early.caveats
     )
+    # asked beside an AOR whose weeks no release covers, SEA keeps its own baseline
+    with api.open_warehouse(both, read_only=True) as wh:
+        pair = api.operation(
+            wh,
+            api.operation_question(
+                start=date(2016, 10, 2), end=date(2016, 10, 5), aors=("NYC", "SEA")
+            ),
+        )
+    rows = {r["aor"]: r for r in pair.table.to_pylist()}
+    assert rows["SEA"]["arrests_baseline"] == sea["arrests_baseline"]
+    assert rows["SEA"]["arrests_excess_low"] == sea["arrests_excess_low"]
+    assert rows["NYC"]["arrests_baseline"] is None and rows["total"]["arrests_baseline"] is None
+    assert "baseline_per_place" in {c.code for c in pair.caveats}
 
 
 def test_planted_operations_counted_exactly(planted: tuple[Path, dict]) -> None:

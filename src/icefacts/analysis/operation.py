@@ -206,6 +206,19 @@ def operation(engine: Reader, q: OperationQuestion, registry: Registry | None = 
     if periods and len(usable) < 2:
         caveats.append(Caveat("baseline_too_short"))
         usable = []
+    # --by aor: each AOR's baseline runs over the periods covered for it (Seattle's weeks
+    # before the national files), the total's over those covered for every AOR asked
+    own: dict[str, list[int]] = {}
+    if q.by == "aor" and len(q.aors) > 1:
+        for aor in q.aors:
+            ks = [k for k, lo, hi in periods if not uncovered(scopes, (aor,), lo, hi)]
+            own[aor] = ks if len(ks) >= 2 else []
+        differ = sorted(a for a, ks in own.items() if ks != [k for k, _, _ in usable])
+        if differ:
+            caveats.append(Caveat("baseline_per_place", {"places": ", ".join(differ)}))
+    counted_periods = sorted(
+        {(k, lo, hi) for k, lo, hi in periods if any(k in ks for ks in own.values())} | set(usable)
+    )
 
     in_policy = None
     if q.policy is not None:
@@ -219,12 +232,12 @@ def operation(engine: Reader, q: OperationQuestion, registry: Registry | None = 
         if q.by != "total"
         else "'all'"
     )  # a baseline day is keyed by the window day it stands for
-    windows = [(0, q.start, q.end), *usable]
+    windows = [(0, q.start, q.end), *counted_periods]
     values = ", ".join(f"({k}, {sql_date(lo)}, {sql_date(hi)})" for k, lo, hi in windows)
     measures = ", ".join(f"{counted_measure(name)} AS {name}" for name in MEASURE_SQL)
     # the releases whose rows the answer counts: in the window and in every baseline period
     # (a baseline from a release without the operation flag is unknown there, not zero)
-    cnt = counting(engine, q, q.start, q.end, tuple((lo, hi) for _, lo, hi in usable))
+    cnt = counting(engine, q, q.start, q.end, tuple((lo, hi) for _, lo, hi in counted_periods))
     used = cnt.used
     held = fields_held(engine)
     sets = "GROUPING SETS ((k, key), (k))" if q.by != "total" else "k, key"
@@ -269,7 +282,7 @@ def operation(engine: Reader, q: OperationQuestion, registry: Registry | None = 
                 missing_fields.pop("criminality", None)
     if cnt.synthetic is not None:
         caveats.append(cnt.synthetic)
-    table = _assemble(q, counts, [k for k, _, _ in usable], absent)
+    table = _assemble(q, counts, [k for k, _, _ in usable], absent, own)
     for f, rels in sorted(missing_fields.items()):
         if f == "conviction" and set(rels) <= set(missing_fields.get("criminality", [])):
             continue  # said by criminality's
@@ -314,7 +327,11 @@ def operation(engine: Reader, q: OperationQuestion, registry: Registry | None = 
 
 
 def _assemble(
-    q: OperationQuestion, counts: list[dict], baseline_ks: list[int], absent: set[str]
+    q: OperationQuestion,
+    counts: list[dict],
+    baseline_ks: list[int],
+    absent: set[str],
+    own: dict[str, list[int]] | None = None,
 ) -> pa.Table:
     """Rows per key (every day of the window with ``--by day``), then the total row (from
     the grouping set over all keys: its distinct countries and its baseline are its own,
@@ -336,7 +353,11 @@ def _assemble(
         keys = [q.start + timedelta(days=i) for i in range(q.days)]
     if q.by == "total":
         keys = ["all"]
-    rows = [_row(q, key, window.get(key), base.get(key, {}), baseline_ks, absent) for key in keys]
+    own = own or {}
+    rows = [
+        _row(q, key, window.get(key), base.get(key, {}), own.get(str(key), baseline_ks), absent)
+        for key in keys
+    ]
     if q.by != "total" and len(keys) > 1:
         total = _row(q, None, window.get(total_key), base.get(total_key, {}), baseline_ks, absent)
         total[q.by] = "total" if q.by != "day" else None
