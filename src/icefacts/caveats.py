@@ -74,6 +74,10 @@ SENTENCES: dict[str, str] = {
         "releases state (or are not dated), and are not counted here; give --from and --to "
         "to include them"
     ),
+    "periods_not_covered": (
+        "{n} period(s) no loaded release covers (for the place of the row): their figures are "
+        "NULL, unknown, not zero"
+    ),
     "periods_some_aors": (
         "{n} period(s) hold rows only from releases of some AORs ({aors}), not of every AOR: "
         "their figures are those AORs', not national ones (covered_days 0)"

@@ -194,3 +194,17 @@ def test_the_help_lists_every_measure(run_cli) -> None:
     assert code == 0
     words = set(out.replace(",", " ").replace(":", " ").split())
     assert set(MEASURES) <= words, set(MEASURES) - words
+
+
+def test_an_empty_place_list_is_a_mistake(months: Path, run_cli) -> None:
+    code, _out, err = run_cli("trend", "--db", str(months), "--aor", ",")
+    assert code == 2 and "--aor ','" in err and "empty list" in err, err
+
+
+def test_periods_no_release_covers_are_said(months: Path) -> None:
+    ans = _trend(months, by="month", start=date(2017, 9, 1), end=date(2017, 11, 30))
+    rows = ans.table.to_pylist()
+    assert [r["covered_days"] for r in rows] == [30, 0, 0]
+    assert rows[-1]["arrests"] is None
+    codes = {c.code for c in ans.caveats}
+    assert "periods_not_covered" in codes and "periods_partly_covered" not in codes

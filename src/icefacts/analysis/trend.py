@@ -154,7 +154,7 @@ def trend(engine: Reader, q: TrendQuestion, registry: Registry | None = None) ->
     rows: list[dict] = []
     if cnt.synthetic is not None:
         caveats.append(cnt.synthetic)
-    partly = 0
+    partly = none = 0
     some: list[set[str]] = []
     p = period_of(q.by, first)
     while p <= last:
@@ -182,12 +182,16 @@ def trend(engine: Reader, q: TrendQuestion, registry: Registry | None = None) ->
                 value = round(value / arrests, 4) if arrests else None
             # (covered 0 with rows: only releases of some AORs hold the period, as the UW
             # v. DHS production holds Seattle's years before the national files)
-            if covered < days and (covered > 0 or r is not None):
+            if 0 < covered < days:
                 partly += 1
-            if covered == 0 and r is not None and not aor and not q.aors:
+            elif covered == 0 and r is None:
+                none += 1
+            elif covered == 0 and not aor and not q.aors:
                 # rows, but no release of every AOR covers the period: only some AORs' (the
                 # UW v. DHS production holds Seattle's years before the national files)
                 some.append(_aors_covering(scopes, lo, hi))
+            elif covered == 0:  # rows of some of the places asked only
+                partly += 1
             row = {"period": label(q.by, p), "period_start": lo, "period_end": hi}
             row[q.per or "place"] = place if q.per else selection_label(q)
             row["arrests"] = arrests
@@ -197,6 +201,8 @@ def trend(engine: Reader, q: TrendQuestion, registry: Registry | None = None) ->
         p = next_period(q.by, p)
     if partly:
         caveats.append(Caveat("periods_partly_covered", {"n": partly}))
+    if none:
+        caveats.append(Caveat("periods_not_covered", {"n": none}))
     if some:
         only = sorted(set().union(*some))
         caveats.append(Caveat("periods_some_aors", {"n": len(some), "aors": ", ".join(only)}))

@@ -98,16 +98,16 @@ def operation(
     q = api.operation_question(
         start=first,
         end=last,
-        aors=codes(aor),
-        states=codes(state),
-        counties=codes(county, upper=False),
+        aors=codes(aor, name="--aor"),
+        states=codes(state, name="--state"),
+        counties=codes(county, upper=False, name="--county"),
         by=by,
         baseline_weeks=baseline_weeks,
         baseline_start=parse_date(baseline_from, "--baseline-from") if baseline_from else None,
         baseline_end=parse_date(baseline_to, "--baseline-to") if baseline_to else None,
         policy=policy,
         policy_on=parse_date(on, "--on") if on else None,
-        releases=codes(release, upper=False),
+        releases=codes(release, upper=False, name="--release"),
     )
     with api.open_source(db, engine=engine, parquet=parquet, spark_master=spark_master) as src:
         answer = api.operation(src, q, registry_files=registry or [])
@@ -170,10 +170,10 @@ def trend(
         per=per,
         start=first,
         end=last,
-        aors=codes(aor),
-        states=codes(state),
-        counties=codes(county, upper=False),
-        releases=codes(release, upper=False),
+        aors=codes(aor, name="--aor"),
+        states=codes(state, name="--state"),
+        counties=codes(county, upper=False, name="--county"),
+        releases=codes(release, upper=False, name="--release"),
     )
     with api.open_source(db, engine=engine, parquet=parquet, spark_master=spark_master) as src:
         answer = api.trend(src, q, registry_files=registry or [])
@@ -218,12 +218,12 @@ def detect(
     q = api.detect_question(
         start=first,
         end=last,
-        aors=codes(aor),
+        aors=codes(aor, name="--aor"),
         measure=measure,
         min_days=min_days,
         threshold=threshold,
         group_days=group_days,
-        releases=codes(release, upper=False),
+        releases=codes(release, upper=False, name="--release"),
     )
     with api.open_source(db, engine=engine, parquet=parquet, spark_master=spark_master) as src:
         answer = api.detect(src, q)

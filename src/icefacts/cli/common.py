@@ -146,11 +146,15 @@ def parse_date(value: str, option: str) -> date:
         raise InputError(f"{option} must be a date like 2017-09-25, not {value!r}") from None
 
 
-def codes(values: list[str] | None, upper: bool = True) -> tuple[str, ...]:
-    """Repeatable options that also take comma lists: --aor SEA,NYC --aor BOS."""
+def codes(values: list[str] | None, upper: bool = True, name: str = "") -> tuple[str, ...]:
+    """Repeatable options that also take comma lists: --aor SEA,NYC --aor BOS. An option
+    given with nothing in it (``--aor ,``) is a mistake, not "every place"."""
     found: list[str] = []
     for v in values or []:
-        found += [p.strip().upper() if upper else p.strip() for p in v.split(",") if p.strip()]
+        got = [p.strip().upper() if upper else p.strip() for p in v.split(",") if p.strip()]
+        if not got:
+            raise InputError(f"{name or 'a list option'} {v!r}: an empty list; name at least one")
+        found += got
     return tuple(found)
 
 
