@@ -242,19 +242,25 @@ def dispersion(counts: np.ndarray, expected: np.ndarray, use: np.ndarray) -> flo
 
 
 def flag_days(
-    counts: np.ndarray, expected: np.ndarray, phi: float, z: float, min_excess: int
+    counts: np.ndarray, expected: np.ndarray, phi: float | np.ndarray, z: float, min_excess: int
 ) -> np.ndarray:
     """Days inside a run of 1 to ``MAX_RUN`` days, each above its expectation, whose total is
     improbably high (a scan over run lengths: a four-day operation that adds a third to
-    each day is clear over the four days though no single day is)."""
+    each day is clear over the four days though no single day is). One series, or a row per
+    AOR with a ``phi`` each (every row at once)."""
     alpha = 0.5 * math.erfc(z / math.sqrt(2))  # one-sided, as a normal deviate z
-    n = len(counts)
-    c = np.nan_to_num(counts, nan=0.0)
-    above = (c > expected) & ~np.isnan(counts)
-    flagged = np.zeros(n, dtype=bool)
-    cs = np.concatenate([[0.0], np.cumsum(c)])
-    ms = np.concatenate([[0.0], np.cumsum(expected)])
-    ok = np.concatenate([[0], np.cumsum(above)])
+    one = counts.ndim == 1
+    counts2, expected2 = np.atleast_2d(counts), np.atleast_2d(expected)
+    rows, n = counts2.shape
+    phis = np.broadcast_to(np.asarray(phi, dtype=float).reshape(-1), (rows,))
+    c = np.where(np.isnan(counts2), 0.0, counts2)
+    above = (c > expected2) & ~np.isnan(counts2)
+    flagged = np.zeros((rows, n), dtype=bool)
+    zero = np.zeros((rows, 1))
+    cs = np.concatenate([zero, np.cumsum(c, axis=1)], axis=1)
+    ms = np.concatenate([zero, np.cumsum(expected2, axis=1)], axis=1)
+    ok = np.concatenate([zero.astype(int), np.cumsum(above, axis=1)], axis=1)
+    found_rows: list[np.ndarray] = []
     starts: list[np.ndarray] = []
     lengths: list[np.ndarray] = []
     observed: list[np.ndarray] = []
@@ -262,29 +268,38 @@ def flag_days(
     for run in range(1, MAX_RUN + 1):
         if run > n:
             break
-        obs = cs[run:] - cs[:-run]
-        exp = ms[run:] - ms[:-run]
-        all_above = (ok[run:] - ok[:-run]) == run
+        obs = cs[:, run:] - cs[:, :-run]
+        exp = ms[:, run:] - ms[:, :-run]
+        all_above = (ok[:, run:] - ok[:, :-run]) == run
         # a normal bound first: a run whose excess is not even z - 1.5 spreads up cannot
         # pass the exact test (the Poisson tail is not that much heavier)
-        near = obs - exp >= np.maximum(min_excess, (z - 1.5) * np.sqrt(phi * exp))
-        at = np.flatnonzero(all_above & near)  # the few candidates
-        starts.append(at)
-        lengths.append(np.full(at.size, run))
-        observed.append(obs[at])
-        expects.append(exp[at])
-    found: list[tuple[float, int, int]] = []
+        near = obs - exp >= np.maximum(min_excess, (z - 1.5) * np.sqrt(phis[:, None] * exp))
+        r, t = np.nonzero(all_above & near)  # the few candidates
+        found_rows.append(r)
+        starts.append(t)
+        lengths.append(np.full(t.size, run))
+        observed.append(obs[r, t])
+        expects.append(exp[r, t])
     if starts and sum(a.size for a in starts):
-        where, runs = np.concatenate(starts), np.concatenate(lengths)
-        p = poisson_tails(np.concatenate(observed) / phi, np.concatenate(expects) / phi)
+        row, where, runs = (np.concatenate(x) for x in (found_rows, starts, lengths))
+        scale = phis[row]
+        p = poisson_tails(np.concatenate(observed) / scale, np.concatenate(expects) / scale)
         keep = p < alpha
-        found = list(zip(p[keep].tolist(), where[keep].tolist(), runs[keep].tolist(), strict=True))
-    # the most improbable runs first, each kept only where no kept run lies: a surge is
-    # marked by its tightest run, not by every longer run that contains it
-    for _, t, length in sorted(found):
-        if not flagged[t : t + length].any():
-            flagged[t : t + length] = True
-    return flagged
+        found = sorted(
+            zip(
+                row[keep].tolist(),
+                p[keep].tolist(),
+                where[keep].tolist(),
+                runs[keep].tolist(),
+                strict=True,
+            )
+        )
+        # per row, the most improbable runs first, each kept only where no kept run lies: a
+        # surge is marked by its tightest run, not by every longer run that contains it
+        for i, _, t0, length in found:
+            if not flagged[i, t0 : t0 + length].any():
+                flagged[i, t0 : t0 + length] = True
+    return flagged[0] if one else flagged
 
 
 def coverage_mask(scopes: list, aor: str, first: date, n: int) -> np.ndarray:
@@ -342,15 +357,19 @@ def detect(engine: Reader, q: DetectQuestion) -> Answer:
     for aor in aors:
         series[row_of[aor], ~coverage_mask(scopes, aor, first, n_days)] = np.nan
     fitted = [i for i in range(len(aors)) if not np.isnan(series[i]).all()]
-    expected_all, phi_all = expected_counts(series[fitted], weekdays)
+    fit = series[fitted]
+    expected_all, phi_all = expected_counts(fit, weekdays)
+    first_pass = flag_days(fit, expected_all, phi_all, q.threshold, q.min_excess)
+    supports = np.zeros_like(fit)
+    for at in range(len(fitted)):
+        expected_all[at], supports[at] = calibrated(fit[at], expected_all[at], first_pass[at])
+        phi_all[at] = dispersion(fit[at], expected_all[at], ~first_pass[at])
+    second_pass = flag_days(fit, expected_all, phi_all, q.threshold, q.min_excess)
     episodes: list[dict] = []
     for at, i in enumerate(fitted):
-        aor, counts = aors[i], series[i]
-        expected, phi = expected_all[at], float(phi_all[at])
-        flagged = flag_days(counts, expected, phi, q.threshold, q.min_excess)
-        expected, support = calibrated(counts, expected, flagged)
-        phi = dispersion(counts, expected, ~flagged)
-        flagged = flag_days(counts, expected, phi, q.threshold, q.min_excess)
+        aor, counts = aors[i], fit[at]
+        expected, phi, support = expected_all[at], float(phi_all[at]), supports[at]
+        flagged = second_pass[at]
         i = 0
         while i < n_days:
             if not flagged[i]:
