@@ -267,6 +267,18 @@ def national(tmp_path_factory) -> Path:
     return db
 
 
+@pytest.fixture(scope="module")
+def national_and_seattle(tmp_path_factory) -> Path:
+    """The national FY2017 file beside the UW v. DHS and CAP workbooks (read-only users)."""
+    seattle = SHARED / "uwchr-seattle-aor-2012-2019"
+    if not seattle.exists():
+        pytest.skip("real data not available")
+    db = tmp_path_factory.mktemp("both") / "both.duckdb"
+    with Warehouse.open(db) as wh:
+        api.ingest(wh, [shared_file(f"{NATIONAL}/EROArrests_FY2017.csv.gz"), seattle])
+    return db
+
+
 @pytest.mark.realdata
 def test_the_2017_window_on_the_real_file(national: Path) -> None:
     ans = _ask(national, aors=TEN)
@@ -310,13 +322,10 @@ def test_the_2017_window_on_the_real_file(national: Path) -> None:
 
 
 @pytest.mark.realdata
-def test_seattle_files_beside_national_change_no_figure(national: Path, tmp_path: Path) -> None:
-    seattle = SHARED / "uwchr-seattle-aor-2012-2019"
-    if not seattle.exists():
-        pytest.skip("real data not available")
-    both = tmp_path / "both.duckdb"
-    with Warehouse.open(both) as wh:
-        api.ingest(wh, [shared_file(f"{NATIONAL}/EROArrests_FY2017.csv.gz"), seattle])
+def test_seattle_files_beside_national_change_no_figure(
+    national: Path, national_and_seattle: Path
+) -> None:
+    both = national_and_seattle
     for window in (WINDOW, (date(2017, 3, 1), date(2017, 3, 14))):
         kw = {"start": window[0], "end": window[1], "aors": TEN}
         with api.open_warehouse(national, read_only=True) as wh:
@@ -441,17 +450,13 @@ def test_convictions_come_from_a_set_aside_release_only_where_it_covers(tmp_path
 
 
 @pytest.mark.realdata
-def test_seattle_convictions_where_the_uw_production_counts(national: Path, tmp_path: Path) -> None:
+def test_seattle_convictions_where_the_uw_production_counts(national_and_seattle: Path) -> None:
     """Before FY2016 only the UW v. DHS production covers Seattle: it counts those days and
     its most serious conviction gives convicted; before 2014 it records none, so convicted
     is NULL there, not zero; a group without arrests of a release lacking criminality is
     NULL too."""
-    seattle = SHARED / "uwchr-seattle-aor-2012-2019"
-    if not seattle.exists():
-        pytest.skip("real data not available")
-    db = tmp_path / "both.duckdb"
-    with Warehouse.open(db) as wh:
-        api.ingest(wh, [shared_file(f"{NATIONAL}/EROArrests_FY2017.csv.gz"), seattle])
+    db = national_and_seattle
+    with api.open_warehouse(db, read_only=True) as wh:
         want = wh.engine.scalar(
             "SELECT count(*) FROM arrests WHERE aor = 'SEA' "
             "AND apprehension_date BETWEEN '2015-03-01' AND '2015-03-04' "

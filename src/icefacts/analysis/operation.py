@@ -23,6 +23,7 @@ from icefacts.analysis.selection import (
     MEASURE_SQL,
     NEEDS,
     Selection,
+    aors_covering,
     candidates,
     check_releases,
     conviction_unrecorded,
@@ -158,9 +159,7 @@ def operation(engine: Reader, q: OperationQuestion, registry: Registry | None = 
     loose = not q.aors and bool(uncovered(scopes, q.aors, q.start, q.end))
     gaps = uncovered(scopes, q.aors, q.start, q.end, any_aor=loose)
     if loose:
-        covering = sorted(
-            {a for lo, hi, h in scopes if h and lo <= q.end and hi >= q.start for a in h}
-        )
+        covering = aors_covering(scopes, q.start, q.end)
         caveats.append(
             Caveat(
                 "window_partly_covered",

@@ -201,11 +201,13 @@ def counting_caveats(
 ) -> list[tuple[str, str]]:
     """:func:`window_caveats` as (caveat code, sentence) pairs (``aors``: in those AORs only;
     codes as the release vocabularies give them, letters only)."""
+
     out: list[tuple[str, str]] = []
     in_aors = ""
     if aors is not None:
-        codes = [a for a in aors if a.isalpha()]
-        in_aors = f" AND aor IN ({', '.join(repr(a) for a in codes) or 'NULL'})"
+        codes = tuple(a for a in aors if a.isalpha())
+        listed = ", ".join(f"'{a}'" for a in codes) or "NULL"
+        in_aors = f" AND aor IN ({listed})"
     where = f"(day IS NULL OR day BETWEEN $2 AND $3){in_aors}"
     row = engine.query(
         "SELECT coalesce(sum(rows) FILTER (WHERE NOT counted), 0)::BIGINT AS shadowed, "

@@ -230,6 +230,13 @@ def uncovered(
     return out
 
 
+def aors_covering(scopes: list[Scope], lo: date, hi: date) -> list[str]:
+    """The AORs of the releases of some AORs that cover any day of [lo, hi]."""
+    return sorted(
+        {a for start, end, held in scopes if held and start <= hi and end >= lo for a in held}
+    )
+
+
 def covered_span(
     engine: Reader, q: Selection, start: date | None, end: date | None
 ) -> tuple[list[Scope], date, date]:

@@ -19,6 +19,7 @@ from icefacts.analysis.selection import (
     MEASURE_SQL,
     NEEDS,
     Selection,
+    aors_covering,
     conviction_unrecorded,
     convictions_only,
     counting,
@@ -189,7 +190,7 @@ def trend(engine: Reader, q: TrendQuestion, registry: Registry | None = None) ->
             elif covered == 0 and not aor and not q.aors:
                 # rows, but no release of every AOR covers the period: only some AORs' (the
                 # UW v. DHS production holds Seattle's years before the national files)
-                some.append(_aors_covering(scopes, lo, hi))
+                some.append(set(aors_covering(scopes, lo, hi)))
             elif covered == 0:  # rows of some of the places asked only
                 partly += 1
             row = {"period": label(q.by, p), "period_start": lo, "period_end": hi}
@@ -252,11 +253,6 @@ def selection_label(q: TrendQuestion) -> str:
     '+'), or 'all'."""
     parts = [*q.aors, *q.states, *q.counties]
     return "+".join(parts) if parts else "all"
-
-
-def _aors_covering(scopes: list, lo: date, hi: date) -> set[str]:
-    """The AORs of the releases of some AORs that cover any day of [lo, hi]."""
-    return {a for start, end, held in scopes if held and start <= hi and end >= lo for a in held}
 
 
 def _meaning(measure: str) -> str:
