@@ -29,6 +29,7 @@ PACKAGE = SRC / "icefacts"
 CLI_MAY_IMPORT = {
     "icefacts.api",
     "icefacts.render",
+    "icefacts.render_claims",
     "icefacts.errors",
     "icefacts._version",
     "icefacts._lazy",

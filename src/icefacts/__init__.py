@@ -13,7 +13,10 @@ from typing import Any
 from icefacts._version import __version__
 
 _API = (
+    "check",
+    "claim_file_schema",
     "field_stats",
+    "load_claims",
     "ingest",
     "open_warehouse",
     "releases",

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from icefacts.analysis.rates import RateResult
     from icefacts.analysis.summary import ArrestSummary
     from icefacts.analysis.trend import TrendQuestion
+    from icefacts.claims.check import CheckResult
+    from icefacts.claims.loader import LoadedFile
     from icefacts.demo import DemoSource
     from icefacts.ingest.report import FileReport, Progress
     from icefacts.policies import Registry
@@ -585,3 +587,42 @@ def placement_coverage(wh: Warehouse, table: str = "arrests") -> pa.Table:
     from icefacts.analysis.place_report import placement_coverage as coverage
 
     return coverage(wh.engine, table)
+
+
+def load_claims(path: str | Path, text: str | None = None) -> LoadedFile:
+    """Read and validate a claim file (docs/claims.md): a mistake in it is one
+    :class:`InputError` naming the file, the line and the key."""
+    from icefacts.claims.loader import load_claims as load
+
+    return load(path, text)
+
+
+def claim_file_schema() -> dict[str, Any]:
+    """The JSON Schema of claim files, generated from the model."""
+    from icefacts.claims.model import claim_file_schema as schema
+
+    return schema()
+
+
+def check(
+    wh: Warehouse,
+    path_or_claims: str | Path | LoadedFile,
+    *,
+    registry_files: Iterable[Path] = (),
+) -> CheckResult:
+    """Check every claim of a claim file against the warehouse. The result holds the
+    verdicts as objects (``result.claims``, each with its ``readings``) and as Arrow
+    (``result.table()``, one row per reading); ``result.to_dict()`` is JSON-ready.
+
+    A claim the loaded releases cannot answer gets ``not checkable`` with its reason; a
+    malformed file (or a place the places tables do not know) is an :class:`InputError`."""
+    from icefacts.claims.check import check as run
+    from icefacts.claims.loader import LoadedFile
+    from icefacts.claims.loader import load_claims as load
+
+    loaded = path_or_claims if isinstance(path_or_claims, LoadedFile) else load(path_or_claims)
+    files = list(registry_files)
+    from icefacts.claims.check import uses_policy
+
+    wanted = files or uses_policy(loaded.claims)
+    return run(wh.engine, loaded, registry(wh, files) if wanted else None)

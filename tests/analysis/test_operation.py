@@ -483,3 +483,18 @@ def test_seattle_convictions_where_the_uw_production_counts(national_and_seattle
     assert early.table.to_pylist()[0]["convicted"] is None
     for r in by_method.table.to_pylist():
         assert r["convicted"] is None and r["pending"] is None, r
+
+
+def test_a_measure_counts_only_the_rows_counted() -> None:
+    """``counted_measure`` puts ``ok AND`` before the measure's whole filter: a duplicate
+    set aside (ok false) with a most serious conviction is not counted as convicted."""
+    import duckdb
+
+    from icefacts.analysis.selection import counted_measure
+
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE e AS SELECT * FROM (VALUES (false, NULL, 'Assault'), (true, NULL, NULL), "
+        "(true, 'convicted', NULL)) t(ok, criminality, most_serious_conviction)"
+    )
+    assert con.execute(f"SELECT {counted_measure('convicted')} FROM e").fetchone()[0] == 1

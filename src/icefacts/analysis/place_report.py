@@ -59,7 +59,7 @@ class Place:
     state: str | None  # USPS
 
 
-def require_places(engine: Engine) -> None:
+def require_places(engine: Reader) -> None:
     try:
         engine.query("SELECT 1 FROM counties LIMIT 1")
     except IcefactsError:
@@ -68,7 +68,7 @@ def require_places(engine: Engine) -> None:
         ) from None
 
 
-def resolve_place(engine: Engine, text: str) -> Place:
+def resolve_place(engine: Reader, text: str) -> Place:
     """County ("King County, WA", "53033"), state ("WA", "53", "Washington") or AOR."""
     require_places(engine)
     raw = text.strip()

@@ -46,7 +46,7 @@ MEASURE_SQL = {
     "other_method": "count(*) FILTER (WHERE at_large IS NULL)",
     "operation_flagged": "count(*) FILTER (WHERE operation_flag)",
     "convicted": (
-        "count(*) FILTER (WHERE criminality = 'convicted' OR most_serious_conviction IS NOT NULL)"
+        "count(*) FILTER (WHERE (criminality = 'convicted' OR most_serious_conviction IS NOT NULL))"
     ),
     "pending": "count(*) FILTER (WHERE criminality = 'pending')",
     "other_criminality": "count(*) FILTER (WHERE criminality = 'other')",

@@ -4,7 +4,7 @@
 Modules: ``common`` (consoles, shared options, printing tables and answers, parsing dates and
 codes), ``loading`` (ingest, upgrade, synth, demo), ``querying`` (releases, sql, validate,
 export, codebook), ``answers`` (operation, trend, operations detect: on DuckDB or Spark),
-``place_commands`` (place, places, rates, coverage),
+``place_commands`` (place, places, rates, coverage), ``checking`` (check),
 ``reference`` (the ``reference`` sub-commands). Importing them costs little: the API, DuckDB
 and Arrow are imported when a command runs, so ``--version`` and ``--help`` stay fast.
 """
@@ -18,7 +18,7 @@ from typing import Annotated
 
 import typer
 
-from icefacts.cli import answers, loading, place_commands, querying, reference
+from icefacts.cli import answers, checking, loading, place_commands, querying, reference
 from icefacts.cli.common import INGEST, NEW_WAREHOUSE, drop_new_warehouse, err, plural
 from icefacts.errors import IcefactsError
 
@@ -64,6 +64,7 @@ for command in (
     place_commands.places,
     place_commands.rates,
     place_commands.coverage,
+    checking.check,
 ):
     app.command()(command)
 app.add_typer(answers.operations_app, name="operations")

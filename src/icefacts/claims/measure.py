@@ -1,0 +1,428 @@
+"""The numbers behind a reading: counts, distinct values, shares, differences, ratios,
+excesses and ranks, each as a value with the interval the records allow.
+
+A count is exact only where every row's place and every filtered field are known. Where
+they are not, it is *bounds*: the rows that certainly meet the reading, and those that may
+(a row placed only to its AOR may lie in the county asked; a row of a release without the
+criminality field may be a conviction). Where a release set aside for counting holds the
+missing field for the same days and AOR (the UW v. DHS production beside the national
+file), the bounds tighten day by day: of ``a`` rows meeting the known filters and ``b``
+donor rows meeting the unknown one, among ``n``, between ``max(0, a + b - n)`` and
+``min(a, b)`` meet both. An excess over a baseline carries the operation report's 95%
+interval. Nothing is ever a point where the records give a range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Literal
+
+from icefacts.analysis.base import sql_date
+from icefacts.analysis.selection import (
+    NEEDS,
+    Selection,
+    counting,
+    coverage,
+    fields_held,
+    quoted,
+    uncovered,
+)
+
+if TYPE_CHECKING:
+    from icefacts.claims.model import Filters
+    from icefacts.claims.places import Where
+    from icefacts.warehouse.engine import Reader
+
+IntervalKind = Literal["exact", "bounds", "95% interval"]
+
+# filter key -> the field a release must hold for it to be known
+FIELD = {
+    "operation_flag": "operation_flag",
+    "method_class": "method",
+    "citizenship": "citizenship",
+    "gender": "gender",
+}
+# facts ICE reports that no public arrests release records (a reading needing one is not
+# checkable with these records, and says so)
+UNRECORDED = {
+    "prior_removal": (
+        "a prior removal: the released arrests tables carry no removal history, and the "
+        "releases with person ids hold no arrests of 2017"
+    ),
+    "fugitive": "fugitive status (an unexecuted final order): no released arrests field",
+    "gang_member": "gang membership: no public release records it",
+}
+
+
+@dataclass
+class Value:
+    value: float | None
+    low: float | None
+    high: float | None
+    kind: IntervalKind
+    sql: list[str] = field(default_factory=list)
+    releases: list[str] = field(default_factory=list)
+    rows: int = 0  # rows of the window and places the number was read from
+    notes: list[str] = field(default_factory=list)  # why bounds, where the fields came from
+    caveats: list[str] = field(default_factory=list)
+    reproduce: str = ""
+    unanswerable: str | None = None  # the reason the records cannot give it
+    parts: dict[str, object] = field(default_factory=dict)  # a rank's per-place counts
+    causes: list[str] = field(default_factory=list)  # why bounds, in a few words each
+
+    @classmethod
+    def cannot(cls, reason: str, **kw: object) -> Value:
+        return cls(None, None, None, "exact", unanswerable=reason, **kw)  # type: ignore[arg-type]
+
+
+def literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def predicates(f: Filters) -> dict[str, str]:
+    """Filter -> (the field it needs, its SQL predicate), keyed by the needed field."""
+    out: dict[str, str] = {}
+    if f.operation_flag is not None:
+        out["operation_flag"] = f"operation_flag IS {'TRUE' if f.operation_flag else 'FALSE'}"
+    if f.method_class is not None:
+        out["method"] = {
+            "at_large": "at_large IS TRUE",
+            "custodial": "at_large IS FALSE",
+            "other": "at_large IS NULL",
+        }[f.method_class]
+    if f.criminality:
+        terms = []
+        for c in f.criminality:
+            terms.append(
+                "(criminality = 'convicted' OR most_serious_conviction IS NOT NULL)"
+                if c == "convicted"
+                else f"criminality = {literal(c)}"
+            )
+        need = NEEDS["convicted"] if set(f.criminality) == {"convicted"} else "criminality"
+        out[need] = "(" + " OR ".join(terms) + ")"
+    if f.citizenship:
+        values = ", ".join(literal(v.strip().upper()) for v in f.citizenship)
+        out["citizenship"] = f"upper(citizenship) IN ({values})"
+    if f.gender is not None:
+        out["gender"] = f"lower(gender) = {literal(f.gender)}"
+    return out
+
+
+def unrecorded(f: Filters) -> str | None:
+    for key, why in UNRECORDED.items():
+        if getattr(f, key) is not None:
+            return f"no loaded release records {why}"
+    return None
+
+
+@dataclass
+class Scope:
+    """A reading's rows: the window and the places, the releases counted there, and which
+    of them hold each field a filter needs."""
+
+    engine: Reader
+    start: date
+    end: date
+    where: Where
+
+    def __post_init__(self) -> None:
+        sel = Selection(aors=() if self.where.exclude else self.where.aors)
+        self.counting = counting(self.engine, sel, self.start, self.end)
+        self.held = fields_held(self.engine)
+        self.scopes = coverage(self.engine, Selection())
+
+    @property
+    def window_sql(self) -> str:
+        return f"apprehension_date BETWEEN {sql_date(self.start)} AND {sql_date(self.end)}"
+
+    def gaps(self) -> str | None:
+        """Why the window is not (wholly) covered for these places, or None."""
+        aors = () if self.where.exclude else self.where.aors
+        gaps = uncovered(self.scopes, aors, self.start, self.end)
+        if not gaps:
+            return None
+        days = (self.end - self.start).days + 1
+        where = ", ".join(a or "every AOR" for a in gaps)
+        return (
+            f"no loaded release of arrests covers {max(gaps.values())} of the {days} day(s) "
+            f"{self.start}..{self.end} for {where}"
+        )
+
+    def knows(self, need: str) -> str:
+        """SQL: the row's release holds ``need``."""
+        used = self.counting.used
+        holders = [r for r in used if need in self.held.get(r, set())]
+        if len(holders) == len(used):
+            return "TRUE"
+        if not holders:
+            return "FALSE"
+        return f"release_id IN ({', '.join(literal(r) for r in holders)})"
+
+    def donors(self, needs: set[str]) -> dict[str, tuple[str, ...] | None]:
+        """Releases set aside here that hold every field of ``needs`` and record every row
+        (no subset or part) over the whole window: release -> the AORs it answers for."""
+        holders = [r for r in self.counting.set_aside if needs <= self.held.get(r, set())]
+        if not holders:
+            return {}
+        rows = self.engine.query(
+            f"""
+            SELECT release_id, any_value(aors) AS aors FROM release_coverage
+            WHERE table_name = 'arrests' AND release_id IN ({", ".join(map(literal, holders))})
+            GROUP BY release_id
+            HAVING bool_and(subset IS NULL AND part IS NULL)
+               AND min(period_start) <= {sql_date(self.start)}
+               AND max(period_end) >= {sql_date(self.end)}
+            ORDER BY sum(rows) DESC, release_id
+            """
+        ).to_pylist()
+        out: dict[str, tuple[str, ...] | None] = {}
+        taken: set[str] = set()
+        for r in rows:
+            if r["aors"] is None:
+                out[r["release_id"]] = None
+                break
+            mine = tuple(a for a in r["aors"] if a not in taken)
+            if mine:
+                out[r["release_id"]] = mine
+                taken.update(mine)
+        return out
+
+
+@dataclass
+class Planned:
+    """One count as a one-row SQL statement (``low``, ``high``, ``rows``, ``unplaced``,
+    ``donor_days``, ``disagree``), and what reading its row needs."""
+
+    scope: Scope
+    sql: str
+    unknown: list[str]  # fields a counted release lacks
+    donors: list[str]  # set-aside releases that give them, day by day
+
+    def read(self, row: dict[str, object], prefix: str = "") -> Value:
+        def get(name: str) -> int:
+            return int(row[prefix + name] or 0)  # type: ignore[call-overload]
+
+        low, high = get("low"), get("high")
+        scope, where = self.scope, self.scope.where
+        notes: list[str] = []
+        if where.city:
+            notes.append(
+                f"the records place arrests in counties, not cities: {where.city} is part of "
+                f"{where.label}, whose count only bounds it from above"
+            )
+        if get("unplaced"):
+            notes.append(
+                f"{get('unplaced'):,} of the arrests meeting the filters in AOR(s) "
+                f"{', '.join(where.aors) or 'every AOR'} are placed only to their AOR: they may "
+                f"or may not lie in {where.label} (the others are placed by the landmark of "
+                "the arrest)"
+            )
+        if self.donors and get("donor_days"):
+            notes.append(
+                f"{' and '.join(self.unknown)} from release(s) {', '.join(self.donors)} (set "
+                "aside for counting) on the same days and AOR: which of their rows are the "
+                "counted ones is not known without linking, so each day gives bounds"
+                + (
+                    f"; the two releases' day totals differ on {get('disagree')} day(s)"
+                    if get("disagree")
+                    else ""
+                )
+            )
+        if self.unknown and high > low:
+            lacking = sorted(
+                r
+                for r in scope.counting.used
+                if any(n not in scope.held.get(r, set()) for n in self.unknown)
+            )
+            notes.append(
+                f"{' and '.join(self.unknown)} not in release(s) {', '.join(lacking)}: "
+                "their rows may or may not meet that filter"
+            )
+        causes = []
+        if where.city:
+            causes.append(f"{where.city} is a city inside {where.label}")
+        if get("unplaced"):
+            causes.append(f"{get('unplaced'):,} rows placed only to their AOR")
+        if self.unknown and high > low:
+            held_by = "a release set aside, day by day" if self.donors and get("donor_days") else ""
+            causes.append(
+                f"{' and '.join(self.unknown)} not in the release(s) counted"
+                + (f" (known from {held_by})" if held_by else "")
+            )
+        exact = low == high
+        return Value(
+            float(low) if exact else None,
+            float(low),
+            float(high),
+            "exact" if exact else "bounds",
+            causes=causes,
+            sql=[self.sql],
+            releases=list(scope.counting.used),
+            rows=get("rows"),
+            notes=notes,
+            caveats=[c.text for c in scope.counting.caveats],
+            reproduce=reproduce(self.sql),
+        )
+
+
+def plan(scope: Scope, filters: Filters) -> Planned | str:
+    """The SQL counting the rows of the window and places meeting ``filters`` (the least
+    and the most the records allow), or the reason the records cannot."""
+    if (why := unrecorded(filters)) is not None:
+        return why
+    preds = predicates(filters)
+    where = scope.where
+    known = {need: scope.knows(need) for need in preds}
+    surely, possibly = terms(known, preds)
+    any_place = f"({where.sure} OR {where.maybe})" if where.maybe != "FALSE" else where.sure
+    unknown = sorted(n for n, k in known.items() if k != "TRUE")
+    donors: dict[str, tuple[str, ...] | None] = {}
+    if unknown and where.maybe == "FALSE" and not where.city:
+        donors = scope.donors(set(unknown))
+    cells = f"""
+        SELECT apprehension_date AS day, aor, count(*) AS rows,
+               count(*) FILTER (WHERE {both(where.sure, surely)}) AS sure,
+               count(*) FILTER (WHERE {both(any_place, possibly)}) AS possible,
+               count(*) FILTER (WHERE {both(where.sure, possibly)} AND NOT ({surely})) AS unknown
+        FROM arrests WHERE {both(scope.window_sql, where.aor_sql)} GROUP BY ALL
+    """
+    low = "c.sure"
+    high = "c.possible"
+    join = ""
+    extra = "0 AS donor_days, 0 AS disagree"
+    if donors:
+        parts = []
+        for rid, aors in sorted(donors.items()):
+            cond = f"release_id = {literal(rid)}"
+            if aors is not None:
+                cond += f" AND aor IN ({quoted(aors)})"
+            parts.append(f"({cond})")
+        match = both(*(predicates(filters)[n] for n in unknown))
+        join = f"""
+            LEFT JOIN (
+                SELECT apprehension_date AS day, aor, count(*) AS rows,
+                       count(*) FILTER (WHERE {match}) AS match
+                FROM arrests_all
+                WHERE duplicate_of IS NULL AND {both(scope.window_sql, where.aor_sql)}
+                  AND ({" OR ".join(parts)})
+                GROUP BY ALL
+            ) d USING (day, aor)
+        """
+        # of a rows meeting the known filters and b donor rows meeting the unknown ones,
+        # among n: max(0, a + b - n) to min(a, b) meet both
+        low = "c.sure + coalesce(greatest(0, c.unknown + d.match - greatest(c.rows, d.rows)), 0)"
+        high = "c.possible - coalesce(c.unknown - least(c.unknown, d.match), 0)"
+        extra = (
+            "count(d.day) FILTER (WHERE c.unknown > 0) AS donor_days, "
+            "count(*) FILTER (WHERE c.unknown > 0 AND d.rows <> c.rows) AS disagree"
+        )
+    if where.city:
+        low = "0"
+    sql = f"""
+        SELECT coalesce(sum({low}), 0) AS low, coalesce(sum({high}), 0) AS high,
+               coalesce(sum(c.rows), 0) AS rows,
+               coalesce(sum(c.possible - c.sure - c.unknown), 0) AS unplaced, {extra}
+        FROM ({cells}) c {join}
+    """
+    return Planned(scope, _flat(sql), unknown, sorted(donors))
+
+
+def run(planned: list[Planned]) -> dict[str, object]:
+    """Several counts in one statement: columns ``t0_low``, ``t0_high`` ... ``t1_low`` ..."""
+    engine = planned[0].scope.engine
+    if len(planned) == 1:
+        row = engine.query(planned[0].sql).to_pylist()[0]
+        return {f"t0_{k}": v for k, v in row.items()}
+    return engine.query(joined(planned)).to_pylist()[0]
+
+
+def joined(planned: list[Planned]) -> str:
+    cols = ", ".join(
+        f"t{i}.{c} AS t{i}_{c}"
+        for i in range(len(planned))
+        for c in ("low", "high", "rows", "unplaced", "donor_days", "disagree")
+    )
+    froms = ", ".join(f"({p.sql}) t{i}" for i, p in enumerate(planned))
+    return f"SELECT {cols} FROM {froms}"
+
+
+def count(scope: Scope, filters: Filters) -> Value:
+    """Rows of the window and places meeting ``filters``: exact, or bounds."""
+    p = plan(scope, filters)
+    if isinstance(p, str):
+        return Value.cannot(p)
+    return p.read(run([p]), "t0_")
+
+
+def reproduce(sql: str) -> str:
+    text = f'icefacts sql "{sql}"'
+    if "claim_counties_" in text:
+        text += "  # claim_counties_*: the counties of the policy group (`icefacts places`)"
+    return text
+
+
+def distinct(scope: Scope, filters: Filters, column: str) -> Value:
+    """Distinct values of ``column`` among the rows meeting ``filters``."""
+    if (why := unrecorded(filters)) is not None:
+        return Value.cannot(why)
+    if scope.knows(column) != "TRUE":
+        return Value.cannot(
+            f"{column} is not in every release counted here ({', '.join(scope.counting.used)})"
+        )
+    preds = predicates(filters)
+    known = {need: scope.knows(need) for need in preds}
+    surely, possibly = terms(known, preds)
+    where = scope.where
+    any_place = f"({where.sure} OR {where.maybe})" if where.maybe != "FALSE" else where.sure
+    sql = f"""
+        SELECT count(DISTINCT {column}) FILTER (WHERE {both(where.sure, surely)}) AS low,
+               count(DISTINCT {column}) FILTER (WHERE {both(any_place, possibly)}) AS high,
+               count(*) AS rows
+        FROM arrests WHERE {both(scope.window_sql, where.aor_sql)}
+    """
+    r = scope.engine.query(sql).to_pylist()[0]
+    low, high = r["low"], r["high"]
+    if where.city:
+        low = 0
+    exact = low == high
+    notes = [] if exact else ["some rows may or may not meet the filters or lie in the place"]
+    return Value(
+        float(low) if exact else None,
+        float(low),
+        float(high),
+        "exact" if exact else "bounds",
+        sql=[_flat(sql)],
+        releases=list(scope.counting.used),
+        rows=r["rows"],
+        notes=notes,
+        caveats=[c.text for c in scope.counting.caveats],
+        reproduce=reproduce(_flat(sql)),
+    )
+
+
+def terms(known: dict[str, str], preds: dict[str, str]) -> tuple[str, str]:
+    """SQL: the row surely meets the filters; the row may meet them (a field its release
+    does not hold is unknown: it may)."""
+    sure, maybe = [], []
+    for need, p in preds.items():
+        k = known[need]
+        if k == "TRUE":
+            sure.append(p)
+            maybe.append(p)
+        elif k == "FALSE":
+            sure.append("FALSE")
+        else:
+            sure.append(f"({k} AND {p})")
+            maybe.append(f"(NOT {k} OR {p})")
+    return both(*sure), both(*maybe)
+
+
+def both(*parts: str) -> str:
+    """``a AND b`` without the TRUEs."""
+    kept = [p for p in parts if p != "TRUE"]
+    return " AND ".join(kept) or "TRUE"
+
+
+def _flat(sql: str) -> str:
+    return " ".join(sql.split())

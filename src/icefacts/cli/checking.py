@@ -1,0 +1,99 @@
+"""``icefacts check``: claim files in, a verdict per claim out (docs/claims.md)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from icefacts._lazy import lazy_import
+from icefacts.cli.common import DbOpt, out, say
+from icefacts.errors import IcefactsError
+
+if TYPE_CHECKING:
+    from icefacts import api, render, render_claims
+else:  # imported on first use: --version and --help stay fast
+    api = lazy_import("icefacts.api")
+    render = lazy_import("icefacts.render")
+    render_claims = lazy_import("icefacts.render_claims")
+
+
+def check(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="claim files (YAML), e.g. claims/*.yaml")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="table, json, markdown or csv")
+    ] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write to a file")] = None,
+    db: DbOpt = None,
+    registry: Annotated[
+        list[Path] | None, typer.Option("--registry", help="extra policy registry files")
+    ] = None,
+    schema: Annotated[
+        bool, typer.Option("--schema", help="print the claim files' JSON Schema and exit")
+    ] = False,
+) -> None:
+    """Check published claims against the records: a verdict per claim (supported,
+    contradicted, partly supported, not checkable), with numbers, intervals, sources,
+    caveats and the command that reproduces each number."""
+    if schema:
+        sys.stdout.write(json.dumps(api.claim_file_schema(), indent=2) + "\n")
+        return
+    if not files:
+        raise IcefactsError(
+            "give one or more claim files, e.g. claims/operation-safe-city-2017.yaml"
+        )
+    if fmt not in render_claims.FORMATS:
+        raise IcefactsError(
+            f"unknown --format {fmt!r}; use one of {', '.join(render_claims.FORMATS)}"
+        )
+    loaded = [api.load_claims(f) for f in files]  # every file valid before any is checked
+    with api.open_warehouse(db, read_only=True) as wh:
+        results = [api.check(wh, f, registry_files=registry or ()) for f in loaded]
+    if fmt == "table" and output is None:
+        _print(results)
+        return
+    if fmt == "table":
+        text = "\n".join("\n".join(render_claims.blocks(c)) for res in results for c in res.claims)
+    elif fmt == "json":
+        text = render_claims.to_json(results)
+    elif fmt == "markdown":
+        text = render_claims.to_markdown(results)
+    else:
+        text = render_claims.to_csv(results)
+    if output is not None:
+        output.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
+        say(f"wrote {sum(len(r.claims) for r in results)} verdicts to {output}")
+    else:
+        sys.stdout.write(text + ("" if text.endswith("\n") else "\n"))
+
+
+def _print(results: list) -> None:
+    import pyarrow as pa
+
+    for res in results:
+        rows = render_claims.summary_rows([res])
+        out.print(
+            render.to_rich(pa.Table.from_pylist(rows), f"{res.title} ({res.path})"), crop=False
+        )
+        width = max(40, out.width)
+        for c in res.claims:
+            say("")
+            for line in render_claims.blocks(c):
+                # wrapped to the terminal with a hanging indent; a command stays one line
+                # (so that it can be copied whole)
+                if "reproduce: " in line or len(line) <= width:
+                    say(line)
+                    continue
+                indent = " " * (len(line) - len(line.lstrip()) + 2)
+                say(
+                    textwrap.fill(
+                        line, width, subsequent_indent=indent, break_long_words=False,
+                        break_on_hyphens=False,
+                    )
+                )  # fmt: skip
