@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from icefacts.claims.loader import LoadedFile
     from icefacts.demo import DemoSource
     from icefacts.ingest.report import FileReport, Progress
+    from icefacts.link.records import LinkRun
     from icefacts.policies import Registry
     from icefacts.synth.operations import PlantedOperation
     from icefacts.warehouse.spark_engine import SparkSource
@@ -626,3 +627,21 @@ def check(
 
     wanted = files or uses_policy(loaded.claims)
     return run(wh.engine, loaded, registry(wh, files) if wanted else None)
+
+
+def link(
+    wh: Warehouse,
+    releases: Sequence[str] | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> list[LinkRun]:
+    """Build (or rebuild) the record links between releases holding the same arrests
+    without a shared id (``icefacts.link.records``): one run per pair of overlapping
+    releases, stored in ``link_pairs`` / ``link_runs`` (views ``record_links``,
+    ``link_summary``) in one transaction. ``releases`` (ids or unique prefixes) limits it to
+    the pairs naming them. Returns the runs, with rows, pairs and links per threshold."""
+    from icefacts.link.records import link_all
+
+    wanted = [resolve_release(wh, r) for r in releases] if releases else None
+    with wh.load() as eng:
+        return link_all(eng, wanted, progress)

@@ -26,6 +26,8 @@ def real(tmp_path_factory) -> Path:
     with Warehouse.open(db) as wh:
         api.ingest(wh, [national, seattle])
         api.load_reference(wh, mirror=SHARED, allow_download=False)
+        runs = api.link(wh)  # national FY2017 against the UW v. DHS and CAP workbooks
+    assert {r.right_rows > 0 for r in runs} == {True}
     return db
 
 
@@ -55,10 +57,12 @@ def test_the_shipped_claims_on_the_real_files(real: Path, run_cli) -> None:
     for cid in ("fugitives", "previously-removed", "gang-members"):
         assert got[cid].verdict == "not checkable"
         assert "no loaded release records" in got[cid].reason
-    # convictions: only the UW v. DHS production has them (Seattle), without the flag
+    # convictions: only the UW v. DHS production has them (Seattle), without the flag; the
+    # record links carry them to the national file's flagged arrests, as a range
     conv = readings[("convictions", "seattle-share")]
-    assert conv.verdict == "not checkable" and conv.interval == "bounds"
-    assert 0 < conv.low < conv.high <= 1
+    assert conv.interval == "bounds" and 0.5 < conv.low <= conv.high < 0.8
+    assert any("record links" in n for n in conv.notes)
+    assert readings[("convictions", "share")].verdict == "not checkable"  # nine AORs lack it
     assert got["bulk"].verdict == "partly supported"
     assert readings[("at-large", "aor-ratio")].verdict == "supported"
     # every reading says where its number comes from

@@ -198,6 +198,7 @@ class Planned:
     sql: str
     unknown: list[str]  # fields a counted release lacks
     donors: list[str]  # set-aside releases that give them, day by day
+    linked: list[float] = field(default_factory=list)  # thresholds, when through record links
 
     def read(self, row: dict[str, object], prefix: str = "") -> Value:
         def get(name: str) -> int:
@@ -218,7 +219,15 @@ class Planned:
                 f"or may not lie in {where.label} (the others are placed by the landmark of "
                 "the arrest)"
             )
-        if self.donors and get("donor_days"):
+        detail = row.get(prefix + "detail")
+        if self.linked and detail:
+            notes.append(
+                f"{' and '.join(self.unknown)} carried from release(s) {', '.join(self.donors)} "
+                "through the record links (`icefacts link`), one to one; rows identical on "
+                "every compared field are exchangeable, so their share gives bounds. By "
+                f"match-probability threshold: {detail}; the range here spans them all"
+            )
+        elif self.donors and get("donor_days"):
             notes.append(
                 f"{' and '.join(self.unknown)} from release(s) {', '.join(self.donors)} (set "
                 "aside for counting) on the same days and AOR: which of their rows are the "
@@ -245,7 +254,13 @@ class Planned:
         if get("unplaced"):
             causes.append(f"{get('unplaced'):,} rows placed only to their AOR")
         if self.unknown and high > low:
-            held_by = "a release set aside, day by day" if self.donors and get("donor_days") else ""
+            held_by = (
+                "record links, over thresholds"
+                if self.linked and detail
+                else "a release set aside, day by day"
+                if self.donors and get("donor_days")
+                else ""
+            )
             causes.append(
                 f"{' and '.join(self.unknown)} not in the release(s) counted"
                 + (f" (known from {held_by})" if held_by else "")
@@ -280,6 +295,10 @@ def plan(scope: Scope, filters: Filters) -> Planned | str:
     donors: dict[str, tuple[str, ...] | None] = {}
     if unknown and where.maybe == "FALSE" and not where.city:
         donors = scope.donors(set(unknown))
+    if donors:
+        linked = _linked_plan(scope, filters, surely, possibly, unknown, donors)
+        if linked is not None:
+            return linked
     cells = f"""
         SELECT apprehension_date AS day, aor, count(*) AS rows,
                count(*) FILTER (WHERE {both(where.sure, surely)}) AS sure,
@@ -290,7 +309,7 @@ def plan(scope: Scope, filters: Filters) -> Planned | str:
     low = "c.sure"
     high = "c.possible"
     join = ""
-    extra = "0 AS donor_days, 0 AS disagree"
+    extra = "0 AS donor_days, 0 AS disagree, NULL::VARCHAR AS detail"
     if donors:
         parts = []
         for rid, aors in sorted(donors.items()):
@@ -315,7 +334,8 @@ def plan(scope: Scope, filters: Filters) -> Planned | str:
         high = "c.possible - coalesce(c.unknown - least(c.unknown, d.match), 0)"
         extra = (
             "count(d.day) FILTER (WHERE c.unknown > 0) AS donor_days, "
-            "count(*) FILTER (WHERE c.unknown > 0 AND d.rows <> c.rows) AS disagree"
+            "count(*) FILTER (WHERE c.unknown > 0 AND d.rows <> c.rows) AS disagree, "
+            "NULL::VARCHAR AS detail"
         )
     if where.city:
         low = "0"
@@ -326,6 +346,102 @@ def plan(scope: Scope, filters: Filters) -> Planned | str:
         FROM ({cells}) c {join}
     """
     return Planned(scope, _flat(sql), unknown, sorted(donors))
+
+
+# a threshold is used when the links it keeps cover at least this share of the smaller side
+MIN_LINKED_SHARE = 0.5
+
+
+def _linked_plan(
+    scope: Scope,
+    filters: Filters,
+    surely: str,
+    possibly: str,
+    unknown: list[str],
+    donors: dict[str, tuple[str, ...] | None],
+) -> Planned | None:
+    """The count through the record links to the donors, or None when there are none.
+
+    For each threshold: the rows that surely meet the filters; of the linked rows meeting
+    the known filters, within each group of rows identical on every compared field (whose
+    assignment is exchangeable), between ``max(0, a + k - n)`` and ``min(a, k)`` meet the
+    unknown ones too (``a`` rows meeting the known filters, ``k`` partners meeting the
+    unknown, ``n`` linked rows); unlinked rows may or may not. The range spans the
+    thresholds."""
+    engine = scope.engine
+    if not engine.has_table("link_runs"):
+        return None
+    used = scope.counting.used
+    runs = engine.query(
+        "SELECT left_release, right_release, left_rows, right_rows, by_threshold "
+        f"FROM link_runs WHERE table_name = 'arrests' AND left_release IN "
+        f"({', '.join(map(literal, used)) or 'NULL'}) AND right_release IN "
+        f"({', '.join(map(literal, donors))})"
+    ).to_pylist()
+    if not runs:
+        return None
+    import json
+
+    thresholds = []
+    for t in sorted({float(k) for r in runs for k in json.loads(r["by_threshold"])}):
+        if all(
+            json.loads(r["by_threshold"]).get(f"{t:g}", 0)
+            >= MIN_LINKED_SHARE * min(r["left_rows"], r["right_rows"])
+            for r in runs
+        ):
+            thresholds.append(t)
+    if not thresholds:
+        return None
+    left = ", ".join(map(literal, sorted({r["left_release"] for r in runs})))
+    right = ", ".join(map(literal, sorted({r["right_release"] for r in runs})))
+    match = both(*(predicates(filters)[n] for n in unknown))
+    where = scope.where
+    per = []
+    for t in thresholds:
+        j = f"j_{_tag(t)}"
+        sure = f"(SELECT count(*) FILTER (WHERE s) FROM {j})"
+        loose = f"(SELECT count(*) FILTER (WHERE p AND NOT s AND NOT linked) FROM {j})"
+        per.append(
+            f"""
+            SELECT {t} AS t,
+              {sure} + coalesce(sum(greatest(0, a + k - n)), 0) AS low,
+              {sure} + coalesce(sum(least(a, k)), 0) + {loose} AS high
+            FROM (
+              SELECT g, count(*) AS n, count(*) FILTER (WHERE p AND NOT s) AS a,
+                     count(*) FILTER (WHERE b AND p AND NOT s) AS k
+              FROM {j} WHERE linked GROUP BY g)
+            """
+        )
+    joins = ",\n".join(
+        f"""j_{_tag(t)} AS (
+            SELECT c.s, c.p, l.left_profile AS g, l.event_id IS NOT NULL AS linked, d.b
+            FROM c
+            LEFT JOIN (SELECT left_event AS event_id, right_event, left_profile FROM link_pairs
+                       WHERE assigned AND match_probability >= {t} AND table_name = 'arrests'
+                         AND left_release IN ({left}) AND right_release IN ({right})) l
+              USING (event_id)
+            LEFT JOIN d USING (right_event))"""
+        for t in thresholds
+    )
+    sql = f"""
+        WITH c AS (
+            SELECT event_id, {surely} AS s, {possibly} AS p FROM arrests
+            WHERE {both(scope.window_sql, where.aor_sql)}),
+        d AS (
+            SELECT event_id AS right_event, coalesce({match}, false) AS b FROM arrests_all
+            WHERE release_id IN ({right})),
+        {joins},
+        per AS ({" UNION ALL ".join(per)})
+        SELECT min(low) AS low, max(high) AS high, (SELECT count(*) FROM c) AS rows,
+               0 AS unplaced, 0 AS donor_days, 0 AS disagree,
+               string_agg('p >= ' || t || ': ' || low || '..' || high, '; ' ORDER BY t) AS detail
+        FROM per
+    """
+    return Planned(scope, _flat(sql), unknown, sorted(donors), thresholds)
+
+
+def _tag(t: float) -> str:
+    return f"{round(t * 100):03d}"
 
 
 def run(planned: list[Planned]) -> dict[str, object]:
@@ -341,7 +457,7 @@ def joined(planned: list[Planned]) -> str:
     cols = ", ".join(
         f"t{i}.{c} AS t{i}_{c}"
         for i in range(len(planned))
-        for c in ("low", "high", "rows", "unplaced", "donor_days", "disagree")
+        for c in ("low", "high", "rows", "unplaced", "donor_days", "disagree", "detail")
     )
     froms = ", ".join(f"({p.sql}) t{i}" for i, p in enumerate(planned))
     return f"SELECT {cols} FROM {froms}"

@@ -4,7 +4,7 @@
 Modules: ``common`` (consoles, shared options, printing tables and answers, parsing dates and
 codes), ``loading`` (ingest, upgrade, synth, demo), ``querying`` (releases, sql, validate,
 export, codebook), ``answers`` (operation, trend, operations detect: on DuckDB or Spark),
-``place_commands`` (place, places, rates, coverage), ``checking`` (check),
+``place_commands`` (place, places, rates, coverage), ``checking`` (check, link),
 ``reference`` (the ``reference`` sub-commands). Importing them costs little: the API, DuckDB
 and Arrow are imported when a command runs, so ``--version`` and ``--help`` stay fast.
 """
@@ -65,6 +65,7 @@ for command in (
     place_commands.rates,
     place_commands.coverage,
     checking.check,
+    checking.link,
 ):
     app.command()(command)
 app.add_typer(answers.operations_app, name="operations")

@@ -1,4 +1,5 @@
-"""``icefacts check``: claim files in, a verdict per claim out (docs/claims.md)."""
+"""``icefacts check``: claim files in, a verdict per claim out (docs/claims.md); ``icefacts
+link``: the record links that carry a field from one release to another (docs/linking.md)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from icefacts._lazy import lazy_import
-from icefacts.cli.common import DbOpt, out, say
+from icefacts.cli.common import DbOpt, emit, err, out, say
 from icefacts.errors import IcefactsError
 
 if TYPE_CHECKING:
@@ -97,3 +98,41 @@ def _print(results: list) -> None:
                         break_on_hyphens=False,
                     )
                 )  # fmt: skip
+
+
+def link(
+    release: Annotated[
+        list[str] | None,
+        typer.Option("--release", help="only the pairs naming this release (id or prefix)"),
+    ] = None,
+    db: DbOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json")] = "table",
+) -> None:
+    """Link the same arrests across releases that share no id (probabilistic record
+    linkage, one to one), store the links with their evidence, and report match rates."""
+    with api.open_warehouse(db) as wh:
+        with err.status("linking releases...") as status:
+            runs = api.link(wh, release, progress=lambda s: status.update(f"linking {s}"))
+        names = {
+            r["release_id"]: r["file_name"]
+            for r in wh.engine.query("SELECT release_id, file_name FROM releases").to_pylist()
+        }
+    if not runs:
+        say("no two loaded releases hold arrests of the same AOR and days: nothing to link")
+        return
+    rows = []
+    for r in runs:
+        row: dict[str, object] = {
+            "counting release": f"{r.left} ({names.get(r.left, '?')})",
+            "set-aside release": f"{r.right} ({names.get(r.right, '?')})",
+            "rows": f"{r.left_rows:,} / {r.right_rows:,}",
+            "compared": ", ".join(["day", *r.fields]),
+        }
+        for t, n in r.by_threshold.items():
+            share = n / r.right_rows if r.right_rows else 0
+            row[f"linked p>={t}"] = f"{n:,} ({share:.0%})"
+        row["seconds"] = round(r.seconds, 1)
+        rows.append(row)
+    import pyarrow as pa
+
+    emit(pa.Table.from_pylist(rows), fmt, "record links (one to one; share of the set-aside rows)")

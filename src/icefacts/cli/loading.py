@@ -173,7 +173,8 @@ def synth(
         str,
         typer.Option(
             "--families",
-            help="comma list of family letters or ids: A,C or lesa-national,ddp-current",
+            help="comma list of family letters or ids: A,C or lesa-national,ddp-current; "
+            "B: a UW v. DHS copy of A's Seattle arrests, with the true pairs",
         ),
     ] = "A,C",
     sheet_rows: Annotated[int, typer.Option("--sheet-rows", min=10)] = 1_048_575,
@@ -203,7 +204,7 @@ def synth(
             tables=comma_list(tables) if tables else None,
             operations=plant_operation or (),
         )
-    n = len(truth.get("files", {}))
+    n = len(truth.get("files", {})) + (1 if "pairs" in truth else 0)
     say(f"wrote {n} file{'' if n == 1 else 's'} and truth.json to {out_dir}")
     for op in truth.get("operations", []):
         say(

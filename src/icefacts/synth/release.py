@@ -1,4 +1,4 @@
-"""``generate``: write a synthetic release (families A and C) and its ``truth.json``."""
+"""``generate``: write a synthetic release (families A, B and C) and its ``truth.json``."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ from typing import Any
 import numpy as np
 
 from icefacts import release_specs
-from icefacts.synth import layouts, lesa_national, people, truth, writers
+from icefacts.synth import layouts, lesa_national, paired, people, truth, writers
 from icefacts.synth.frame import Table
 from icefacts.synth.operations import PlantedOperation, PlantError, named, plant
 
 TRUTH_FILE = "truth.json"
-_SALT = {"A": 0xA, "C": 0xC}  # each family draws from its own stream of the seed
+_SALT = {"A": 0xA, "B": 0xB, "C": 0xC}  # each family draws from its own stream of the seed
+# family B is written from family A's Seattle arrests (synth.paired): the UW v. DHS layout
+_B_FAMILY = "uw-v-dhs-seattle"
 _PLANT_SALT = 0x0B  # planted operations: a stream of their own (the background is unchanged)
 # Above this many cells, files are written by two forked worker processes (Linux): building the
 # sheet XML is GIL-bound Python, so two processes use both cores. Output bytes do not change.
@@ -37,6 +39,8 @@ def _letters(families: Sequence[str]) -> list[str]:
     choices: dict[str, str] = {}  # letter -> "A (lesa-national)"
     for fam in release_specs.families():
         letter = fam.letter.upper()
+        if letter == "B" and fam.id != _B_FAMILY:
+            continue  # the CAP extract shares the letter; its layout is not written
         if letter in _SALT:
             have.setdefault(fam.letter.casefold(), letter)
             have.setdefault(fam.id.casefold(), letter)
@@ -71,6 +75,8 @@ def build(
     tables: list[Table] = []
     for letter in _letters(families):
         rng = np.random.default_rng(np.random.SeedSequence([seed % 2**64, _SALT[letter]]))
+        if letter == "B":
+            continue  # written from A's arrests by generate (synth.paired)
         if letter == "A":
             built = lesa_national.tables(rows, rng)
             if ops:
@@ -193,7 +199,17 @@ def generate(
         if unknown:
             raise ValueError(f"no synthetic table {sorted(unknown)}")
         built = [t for t in built if t.name in set(tables)]
+    letters = _letters(families)
+    copy: tuple[Table, dict[str, Any]] | None = None
+    if "B" in letters:
+        national = next((t for t in built if t.family == "A" and t.name == "arrests"), None)
+        if national is None:
+            raise ValueError("family B is written from family A's arrests: add A (and arrests)")
+        rng_b = np.random.default_rng(np.random.SeedSequence([seed % 2**64, _SALT["B"]]))
+        copy = paired.uw_arrests(national, rng_b)
     write_files(built, out, sheet_rows, progress)
+    if copy is not None:
+        writers.write_csv_gz(copy[0], out / copy[0].file_name, progress)
     generator: dict[str, Any] = {
         "package": "icefacts.synth",
         "seed": seed,
@@ -205,5 +221,7 @@ def generate(
     if ops:
         generator["operations"] = [op.model_dump(mode="json") for op in ops]
     result = truth.compute(built, sheet_rows=sheet_rows, generator=generator)
+    if copy is not None:
+        result["pairs"] = copy[1]
     (out / TRUTH_FILE).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     return result

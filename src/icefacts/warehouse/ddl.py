@@ -59,6 +59,21 @@ BOOKKEEPING = [
         county_fips VARCHAR, place_state VARCHAR, place_method VARCHAR,
         place_confidence VARCHAR, place_note VARCHAR, placed_at TIMESTAMP)""",
     """CREATE OR REPLACE VIEW placements AS SELECT * FROM link_places""",
+    # record linkage across releases that share no id (link/records.py): the pairs, with
+    # their evidence, and each run (icefacts link)
+    """CREATE TABLE IF NOT EXISTS link_pairs (
+        run_id VARCHAR, table_name VARCHAR, left_release VARCHAR, left_event VARCHAR,
+        right_release VARCHAR, right_event VARCHAR, match_probability DOUBLE,
+        match_weight DOUBLE, agreement VARCHAR, assigned BOOLEAN, left_profile VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS link_runs (
+        run_id VARCHAR, table_name VARCHAR, left_release VARCHAR, right_release VARCHAR,
+        left_rows BIGINT, right_rows BIGINT, pairs BIGINT, assigned BIGINT,
+        by_threshold VARCHAR, fields VARCHAR[], tool_version VARCHAR, linked_at TIMESTAMP,
+        seconds DOUBLE)""",
+    """CREATE OR REPLACE VIEW record_links AS SELECT run_id, table_name, left_release,
+        left_event, right_release, right_event, match_probability, match_weight, agreement,
+        assigned, left_profile FROM link_pairs""",
+    """CREATE OR REPLACE VIEW link_summary AS SELECT * FROM link_runs""",
     # the counting step's bookkeeping, read by analyses (which read public views only)
     """CREATE OR REPLACE VIEW release_coverage AS SELECT release_id, family, table_name,
         sheet_index, aors, period_start, period_end, period_source, subset, part, parts_total,
