@@ -645,3 +645,13 @@ def link(
     wanted = [resolve_release(wh, r) for r in releases] if releases else None
     with wh.load() as eng:
         return link_all(eng, wanted, progress)
+
+
+def link_persons(wh: Warehouse) -> dict[str, int]:
+    """Rebuild each person's events in date order within each production of the person-level
+    releases (``icefacts.link.persons``): productions, people and events linked. Aggregates
+    are in the view ``chain_steps``; ``prior_removal`` answers claims' filter of that name."""
+    from icefacts.link.persons import build_person_links
+
+    with wh.load() as eng:
+        return build_person_links(eng)

@@ -87,6 +87,8 @@ def blocks(c: ClaimVerdict) -> list[str]:
             lines.append(f"    reading note: {r.note}")
         if r.reproduce:
             lines.append(f"    reproduce: {r.reproduce}")
+    defs = list(dict.fromkeys(d for r in c.readings for d in r.definitions))
+    lines += [f"  definition: {d}" for d in defs]
     return lines
 
 
@@ -130,6 +132,10 @@ def to_markdown(results: list[CheckResult]) -> str:
                     out.append(f"  - {_md(n)}")
                 if r.reproduce:
                     out.append(f"  - reproduce: `{r.reproduce.replace('`', '')}`")
+            defs = list(dict.fromkeys(d for r in c.readings for d in r.definitions))
+            if defs:
+                out.append("")
+                out.append("Definitions: " + "; ".join(_md(d) for d in defs) + ".")
             out.append("")
     return "\n".join(out)
 

@@ -123,3 +123,14 @@ def test_the_command_refuses_a_malformed_file_with_exit_2(tmp_path: Path, run_cl
     assert code == 0 and json.loads(out)["title"] == "icefacts claim file"
     code, _, err = run_cli("check", str(good), "--format", "yaml")
     assert code == 2 and "--format" in err
+
+
+def test_an_unknown_aor_or_table_names_its_line(tmp_path: Path, wh) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(GOOD.replace("places: {aors: [SEA]}", "places: {aors: [ZZZ]}"))
+    with pytest.raises(InputError) as exc:
+        api.check(wh, path)
+    assert f"{path}:12: claims[0].places:" in str(exc.value) and "ZZZ" in str(exc.value)
+    path.write_text(GOOD.replace("    published: 10\n", "    published: 10\n    table: jails\n"))
+    with pytest.raises(InputError, match=r":12: claims\[0\].table: .*'jails'"):
+        api.load_claims(path)

@@ -54,9 +54,11 @@ def test_the_shipped_claims_on_the_real_files(real: Path, run_cli) -> None:
     for cid in ("baltimore", "denver", "massachusetts"):
         assert got[cid].verdict == "contradicted", (cid, got[cid].reason)
     # what no public release records
-    for cid in ("fugitives", "previously-removed", "gang-members"):
+    for cid in ("fugitives", "gang-members"):
         assert got[cid].verdict == "not checkable"
         assert "no loaded release records" in got[cid].reason
+    removed = got["previously-removed"]
+    assert removed.verdict == "not checkable" and "prior_removal not in" in removed.reason
     # convictions: only the UW v. DHS production has them (Seattle), without the flag; the
     # record links carry them to the national file's flagged arrests, as a range
     conv = readings[("convictions", "seattle-share")]
@@ -70,3 +72,20 @@ def test_the_shipped_claims_on_the_real_files(real: Path, run_cli) -> None:
         if r.verdict != "not checkable" or r.low is not None:
             assert r.reproduce.startswith(("icefacts sql ", "icefacts operation ")), r.id
             assert r.releases, r.id
+
+
+@pytest.mark.realdata
+def test_an_unknown_place_is_one_line_naming_the_file_line_and_key(
+    real: Path, tmp_path: Path, run_cli
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        SHIPPED.read_text().replace(
+            'counties: ["Cook County, IL"]', 'counties: ["Cook County, ZZ"]'
+        )
+    )
+    code, out, err = run_cli("check", str(bad), "--db", str(real))
+    assert code == 2 and out == ""
+    line = next(i for i, t in enumerate(bad.read_text().splitlines(), 1) if "Cook County, ZZ" in t)
+    assert err.startswith(f"icefacts: {bad}:{line}: claims[3].readings[0].places:"), err
+    assert "ZZ" in err and len(err.strip().splitlines()) == 1

@@ -50,7 +50,6 @@ def test_one_family_by_id(tmp_path: Path, run_cli) -> None:
         ("X", "'X'", "unknown family"),  # neither a letter nor an id
         ("A,national", "'national'", "unknown family"),  # one bad among good ones
         ("cap-seattle", "'cap-seattle'", "no synthetic layout for family"),  # real, no layout
-        ("B", "'B'", "no synthetic layout for family"),
     ],
 )
 def test_an_unknown_family_is_one_line(
@@ -61,6 +60,23 @@ def test_an_unknown_family_is_one_line(
     assert code == 2
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
-    assert lines[0] == (f"icefacts: {why} {named}; use one of A (lesa-national), C (ddp-current)")
+    assert lines[0] == (
+        f"icefacts: {why} {named}; use one of A (lesa-national), B (uw-v-dhs-seattle), "
+        "C (ddp-current)"
+    )
     assert "Traceback" not in err and not stdout
     assert not out.exists() or not any(out.iterdir())  # nothing written
+
+
+def test_family_b_needs_the_national_arrests_it_copies(tmp_path: Path, run_cli) -> None:
+    for families, tables in (("B", []), ("A,B", ["--tables", "removals"])):
+        out = tmp_path / families.replace(",", "")
+        code, stdout, err = run_cli(
+            "synth", "--out", str(out), "--rows", ROWS, "--families", families, *tables
+        )
+        assert code == 2 and not stdout
+        assert err.strip() == (
+            "icefacts: family B (uw-v-dhs-seattle) is written from family A's arrests: "
+            "give --families A,B (and the arrests table)"
+        ), err
+        assert not out.exists()

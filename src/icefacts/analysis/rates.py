@@ -167,8 +167,15 @@ def county_policy_groups(engine: Reader, registry: Registry, policy: str, on: da
     fips_list: list[str] = []
     groups: list[str] = []
     instruments: list[str | None] = []
+    # only a county of a state the registry names anywhere (state, county or city entries)
+    # can have an instrument: the others are looked up no further
+    named = {e.fips[:2] for e in registry} | {c[:2] for e in registry for c in e.counties}
     for fips in counties.to_pylist():
-        hits = [p for p in policy_status(fips, on, registry=registry) if ptype in p.types]
+        hits = (
+            [p for p in policy_status(fips, on, registry=registry) if ptype in p.types]
+            if fips[:2] in named
+            else []
+        )
         whole = [p for p in hits if p.applies_as in ("state", "county")]
         names = [p.id for p in hits] + listed.get(fips, [])
         if fips in listed or any(p.certain for p in whole):

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from icefacts.analysis.selection import remembered
 from icefacts.claims.measure import (
     Planned,
     Scope,
@@ -532,7 +533,8 @@ def _excess(engine: Reader, s: Spec, where: Where) -> Value:
             start=s.window.start, end=s.window.end, aors=where.aors, by="total",
             baseline_weeks=s.measure.baseline_weeks,
         )  # fmt: skip
-        ans = operation(engine, q)
+        # the same question asked by several readings is answered once per reader
+        ans = remembered(engine, ("claim_excess", q), lambda: operation(engine, q))
     except InputError as exc:
         return Value.cannot(str(exc))
     row = ans.table.to_pylist()[0]

@@ -22,7 +22,11 @@ from icefacts.errors import InputError
 MAX_BYTES = 1 << 20
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser where PyYAML was built with it (ten times faster), else the Python one
+_Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):
     """Safe YAML with dates left as text: pydantic parses them, and a malformed one is then
     an error naming its key and line, not a ValueError from deep inside PyYAML."""
 

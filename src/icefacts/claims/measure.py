@@ -28,6 +28,7 @@ from icefacts.analysis.selection import (
     quoted,
     uncovered,
 )
+from icefacts.link.persons import releases_with_chains
 
 if TYPE_CHECKING:
     from icefacts.claims.model import Filters
@@ -46,10 +47,6 @@ FIELD = {
 # facts ICE reports that no public arrests release records (a reading needing one is not
 # checkable with these records, and says so)
 UNRECORDED = {
-    "prior_removal": (
-        "a prior removal: the released arrests tables carry no removal history, and the "
-        "releases with person ids hold no arrests of 2017"
-    ),
     "fugitive": "fugitive status (an unexecuted final order): no released arrests field",
     "gang_member": "gang membership: no public release records it",
 }
@@ -106,6 +103,11 @@ def predicates(f: Filters) -> dict[str, str]:
         out["citizenship"] = f"upper(citizenship) IN ({values})"
     if f.gender is not None:
         out["gender"] = f"lower(gender) = {literal(f.gender)}"
+    if f.prior_removal is not None:  # known for person-level releases (link/persons.py)
+        out["prior_removal"] = (
+            f"{'' if f.prior_removal else 'NOT '}coalesce(event_id IN (SELECT event_id FROM "
+            "link_person_events WHERE prior_removal), false)"
+        )
     return out
 
 
@@ -129,7 +131,9 @@ class Scope:
     def __post_init__(self) -> None:
         sel = Selection(aors=() if self.where.exclude else self.where.aors)
         self.counting = counting(self.engine, sel, self.start, self.end)
-        self.held = fields_held(self.engine)
+        self.held = {r: set(f) for r, f in fields_held(self.engine).items()}
+        for r in releases_with_chains(self.engine):  # a person's earlier removal is known
+            self.held.setdefault(r, set()).add("prior_removal")
         self.scopes = coverage(self.engine, Selection())
 
     @property
@@ -264,6 +268,12 @@ class Planned:
             causes.append(
                 f"{' and '.join(self.unknown)} not in the release(s) counted"
                 + (f" (known from {held_by})" if held_by else "")
+                + (
+                    "; a prior removal is known only for person-level releases, linked by "
+                    "`icefacts link`"
+                    if "prior_removal" in self.unknown
+                    else ""
+                )
             )
         exact = low == high
         return Value(

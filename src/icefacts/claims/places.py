@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING
 
 from icefacts.analysis.place_report import CROSSWALK_ON, policy_type, resolve_place
@@ -81,7 +82,7 @@ def resolve(
     states: list[str] = []
     for text in places.counties:
         try:
-            p = resolve_place(engine, text)
+            p = remembered(engine, ("claim_place", text), partial(resolve_place, engine, text))
         except IcefactsError as exc:
             raise InputError(f"{what}: {exc}") from None
         if p.kind != "county":
@@ -92,10 +93,16 @@ def resolve(
         if st is None:
             raise InputError(f"{what}: {text!r} is not a state (a name or code: MA, Massachusetts)")
         states.append(st.usps)
-    crosswalk = engine.query(
-        f"SELECT fips, aor FROM county_aor WHERE {CROSSWALK_ON}", [on]
-    ).to_pylist()
-    aor_of = {r["fips"]: r["aor"] for r in crosswalk}
+    aor_of: dict[str, str] = remembered(
+        engine,
+        ("claim_crosswalk", on),
+        lambda: {
+            r["fips"]: r["aor"]
+            for r in engine.query(
+                f"SELECT fips, aor FROM county_aor WHERE {CROSSWALK_ON}", [on]
+            ).to_pylist()
+        },
+    )
     level = "county" if fips else "state"
     sure_parts, holding = [], set(aors)
     if fips:

@@ -113,12 +113,20 @@ def link(
     with api.open_warehouse(db) as wh:
         with err.status("linking releases...") as status:
             runs = api.link(wh, release, progress=lambda s: status.update(f"linking {s}"))
+            status.update("linking each person's events within a production...")
+            persons = api.link_persons(wh)
         names = {
             r["release_id"]: r["file_name"]
             for r in wh.engine.query("SELECT release_id, file_name FROM releases").to_pylist()
         }
+    if persons["events"]:
+        say(
+            f"person-level releases: {persons['events']:,} events of {persons['people']:,} "
+            f"people in {persons['productions']} production(s) in date order "
+            "(view chain_steps; claims can filter on prior_removal)"
+        )
     if not runs:
-        say("no two loaded releases hold arrests of the same AOR and days: nothing to link")
+        say("no two loaded releases hold arrests of the same AOR and days: no record links")
         return
     rows = []
     for r in runs:

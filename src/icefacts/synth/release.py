@@ -191,6 +191,12 @@ def generate(
     if sheet_rows < 1:
         raise ValueError("sheet_rows must be at least 1")
     ops = operations_of(operations, families, tables)  # refused before anything is written
+    letters = _letters(families)
+    if "B" in letters and ("A" not in letters or (tables is not None and "arrests" not in tables)):
+        raise ValueError(
+            "family B (uw-v-dhs-seattle) is written from family A's arrests: give "
+            "--families A,B (and the arrests table)"
+        )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     built = build(rows, seed, families, ops)
@@ -199,12 +205,9 @@ def generate(
         if unknown:
             raise ValueError(f"no synthetic table {sorted(unknown)}")
         built = [t for t in built if t.name in set(tables)]
-    letters = _letters(families)
     copy: tuple[Table, dict[str, Any]] | None = None
     if "B" in letters:
-        national = next((t for t in built if t.family == "A" and t.name == "arrests"), None)
-        if national is None:
-            raise ValueError("family B is written from family A's arrests: add A (and arrests)")
+        national = next(t for t in built if t.family == "A" and t.name == "arrests")
         rng_b = np.random.default_rng(np.random.SeedSequence([seed % 2**64, _SALT["B"]]))
         copy = paired.uw_arrests(national, rng_b)
     write_files(built, out, sheet_rows, progress)

@@ -74,6 +74,19 @@ BOOKKEEPING = [
         left_event, right_release, right_event, match_probability, match_weight, agreement,
         assigned, left_profile FROM link_pairs""",
     """CREATE OR REPLACE VIEW link_summary AS SELECT * FROM link_runs""",
+    # a person's events in date order within one production, by its person id (kept as a
+    # surrogate rank, never the id) and whether a removal came before (link/persons.py)
+    """CREATE TABLE IF NOT EXISTS link_person_events (
+        production VARCHAR, family VARCHAR, release_id VARCHAR, table_name VARCHAR,
+        event_id VARCHAR, person_key BIGINT, seq BIGINT, day DATE, previous_step VARCHAR,
+        days_since_previous BIGINT, prior_removal BOOLEAN)""",
+    # the chains in aggregate: how often one step follows another, and how long after
+    """CREATE OR REPLACE VIEW chain_steps AS SELECT production, previous_step AS from_step,
+        table_name AS to_step, count(*) AS events,
+        median(days_since_previous) AS median_days,
+        quantile_cont(days_since_previous, 0.25) AS days_p25,
+        quantile_cont(days_since_previous, 0.75) AS days_p75
+        FROM link_person_events GROUP BY ALL""",
     # the counting step's bookkeeping, read by analyses (which read public views only)
     """CREATE OR REPLACE VIEW release_coverage AS SELECT release_id, family, table_name,
         sheet_index, aors, period_start, period_end, period_source, subset, part, parts_total,

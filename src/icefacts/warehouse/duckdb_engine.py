@@ -63,11 +63,17 @@ class DuckDBEngine:
             self.con.unregister(name)
 
     def has_table(self, name: str) -> bool:
+        key = ("has_table", name)
+        if self.read_only and key in self.memo:  # a read-only warehouse cannot gain tables
+            return bool(self.memo[key])
         sql = "SELECT count(*) FROM information_schema.tables WHERE table_name = ?"
         try:
-            return bool(self.con.execute(sql, [name]).fetchall()[0][0])
+            found = bool(self.con.execute(sql, [name]).fetchall()[0][0])
         except duckdb.Error as exc:
             raise _sql_error(exc, sql) from exc
+        if self.read_only:
+            self.memo[key] = found
+        return found
 
     def create_table(self, name: str, data: pa.Table) -> None:
         """A new table holding ``data`` (its columns and types)."""
