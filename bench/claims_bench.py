@@ -72,7 +72,7 @@ def real_warehouse(work: Path, shared: Path, env: dict[str, str]) -> Path:
         "--db",
         str(tmp),
         "-q",
-    ]  # noqa: E501
+    ]
     for cmd in (ingest, [icefacts(), "reference", "load", "--db", str(tmp)]):
         got = measure(cmd, work / "build", env=env)
         if got["exit_code"] != 0:

@@ -594,8 +594,11 @@ def load_claims(path: str | Path, text: str | None = None) -> LoadedFile:
     """Read and validate a claim file (docs/claims.md): a mistake in it is one
     :class:`InputError` naming the file, the line and the key."""
     from icefacts.claims.loader import load_claims as load
+    from icefacts.claims.readings import validate
 
-    return load(path, text)
+    loaded = load(path, text)
+    validate(loaded)
+    return loaded
 
 
 def claim_file_schema() -> dict[str, Any]:

@@ -32,22 +32,13 @@ from icefacts.claims.measure import (
     run,
     unrecorded,
 )
-from icefacts.claims.model import (
-    Claim,
-    ClaimFile,
-    Comparison,
-    Filters,
-    Group,
-    Measure,
-    Reading,
-    Window,
-)
+from icefacts.claims.model import ClaimFile, Comparison, Filters, Group, Window
 from icefacts.claims.places import NoPlacesTables, Where, aor_code, resolve
+from icefacts.claims.readings import Spec, specs, validate
 from icefacts.errors import InputError
 
 if TYPE_CHECKING:
     from icefacts.claims.loader import LoadedFile
-    from icefacts.claims.model import Places
     from icefacts.policies import Registry
     from icefacts.warehouse.engine import Reader
 
@@ -196,82 +187,21 @@ TABLE_SCHEMA = pa.schema(
 )
 
 
-@dataclass(frozen=True)
-class Spec:
-    """A reading with every key filled in (file defaults, then claim, then reading), and
-    where in the file each key was written (for errors)."""
-
-    id: str
-    label: str
-    window: Window
-    places: Places | None
-    filters: Filters
-    measure: Measure
-    comparison: Comparison
-    published: float | None
-    note: str | None
-    loc: dict[str, tuple[Any, ...]]
-
-
-def specs(loaded: LoadedFile, i: int, claim: Claim) -> list[Spec]:
-    defaults = loaded.claims.defaults
-    base: tuple[Any, ...] = ("claims", i)
-    readings: list[tuple[Reading | None, tuple[Any, ...]]] = [
-        (r, (*base, "readings", j)) for j, r in enumerate(claim.readings)
-    ] or [(None, base)]
-    out = []
-    for reading, rloc in readings:
-        layers: list[tuple[Any, tuple[Any, ...]]] = [
-            (defaults, ("defaults",)),
-            (claim, base),
-        ]
-        if reading is not None:
-            layers.append((reading, rloc))
-        got: dict[str, Any] = {}
-        loc: dict[str, tuple[Any, ...]] = {}
-        flt: dict[str, Any] = {}
-        for layer, lloc in layers:
-            for key in ("window", "places", "measure", "comparison", "table"):
-                value = getattr(layer, key, None)
-                if value is not None:
-                    got[key], loc[key] = value, (*lloc, key)
-            if layer.filters is not None:
-                flt.update(layer.filters.model_dump(exclude_unset=True))
-                loc["filters"] = (*lloc, "filters")
-        if "window" not in got:
-            raise loaded.error(
-                (*rloc, "window"), "missing (no window here, in the claim or in defaults)"
-            )
-        if "measure" not in got:
-            raise loaded.error(
-                (*rloc, "measure"), "missing (no measure here, in the claim or in defaults)"
-            )
-        published = claim.published
-        if reading is not None and reading.published is not None:
-            published = reading.published
-        out.append(
-            Spec(
-                id=reading.id if reading is not None else claim.id,
-                label=reading.label if reading is not None else "as stated",
-                window=got["window"],
-                places=got.get("places"),
-                filters=Filters.model_validate(flt),
-                measure=got["measure"],
-                comparison=got.get("comparison") or Comparison(),
-                published=published,
-                note=reading.note if reading is not None else None,
-                loc=loc,
-            )
-        )
-    return out
-
-
 def check(engine: Reader, loaded: LoadedFile, registry: Registry | None = None) -> CheckResult:
     """Every claim of the file, every reading of each."""
+    validate(loaded)  # refused whole, before any number is computed
     verdicts = []
+    default_assumes = loaded.claims.defaults.assumes
     for i, claim in enumerate(loaded.claims.claims):
         readings = [_reading(engine, loaded, s, registry) for s in specs(loaded, i, claim)]
-        verdict, reason = _sum_up(readings)
+        roles: list[str] = [s.role for s in specs(loaded, i, claim)]
+        verdict, reason = _sum_up(readings, roles)
+        if claim.causal and verdict == SUPPORTED:
+            verdict = PARTLY
+            reason += "; a claim of cause: the records can show an association, not a cause"
+        assumes = claim.assumes or default_assumes
+        if assumes and verdict != NOT_CHECKABLE:
+            reason += f"; this rests on: {assumes}"
         verdicts.append(
             ClaimVerdict(
                 claim.id,
@@ -299,16 +229,29 @@ def uses_policy(claims: ClaimFile) -> bool:
     return any(g.places is not None and g.places.policy is not None for g in groups)
 
 
-def _sum_up(readings: list[ReadingVerdict]) -> tuple[str, str]:
-    got = [r.verdict for r in readings]
-    if len(readings) == 1:
-        return got[0], readings[0].reason
+def _sum_up(readings: list[ReadingVerdict], roles: list[str]) -> tuple[str, str]:
+    """The claim's verdict from its readings'. A bound that agrees (it cannot confirm, or
+    cannot refute) and a context reading do not count; when nothing counts, the claim is
+    not checkable."""
     says = "; ".join(f"{r.id}: {r.verdict}" for r in readings)
-    if all(v == SUPPORTED for v in got):
-        return SUPPORTED, f"every reading is supported ({says})"
-    if all(v == CONTRADICTED for v in got):
-        return CONTRADICTED, f"every reading is contradicted ({says})"
-    if SUPPORTED in got:
+    counted = [
+        r.verdict
+        for r, role in zip(readings, roles, strict=True)
+        if role == "reading"
+        or (role == "upper_bound" and r.verdict == CONTRADICTED)
+        or (role == "lower_bound" and r.verdict == SUPPORTED)
+    ]
+    if len(readings) == 1 and counted:
+        return counted[0], readings[0].reason
+    if not counted:
+        if len(readings) == 1:
+            return NOT_CHECKABLE, readings[0].reason
+        return NOT_CHECKABLE, f"no reading the records can decide ({says})"
+    if all(v == SUPPORTED for v in counted):
+        return SUPPORTED, f"every reading that decides is supported ({says})"
+    if all(v == CONTRADICTED for v in counted):
+        return CONTRADICTED, f"every reading that decides is contradicted ({says})"
+    if SUPPORTED in counted:
         return PARTLY, f"some readings only ({says})"
     return NOT_CHECKABLE, f"no reading is supported, and not every one is contradicted ({says})"
 
@@ -323,7 +266,8 @@ def _reading(
     try:
         where = resolve(engine, places, s.window.start, registry, what)
     except NoPlacesTables as exc:
-        return _verdict(s, None, Value.cannot(str(exc).split(": ", 1)[1]), NOT_CHECKABLE)
+        why = str(exc).split(": ", 1)[1]
+        return _verdict(s, None, Value.cannot(why), NOT_CHECKABLE, why)
     except InputError as exc:
         raise loaded.error(s.loc.get("places", ()), str(exc).split(": ", 1)[-1]) from None
     try:
@@ -565,12 +509,19 @@ def _excess(engine: Reader, s: Spec, where: Where) -> Value:
         ),
     )
     if where.finer_than_aor:
-        value.notes.insert(
-            0,
-            f"geography finer than the records' baseline: {where.label} is compared with the "
-            f"whole surge of the AOR(s) {aors}, which only bounds it from above",
+        # a county's surge can exceed its AOR's (the rest of the AOR below its baseline):
+        # the AOR's excess bounds nothing finer
+        return Value.cannot(
+            f"an excess is measured per AOR, and {where.label} is a {where.level}: the AOR(s) "
+            f"{aors} show {_show_value(value)} beyond the baseline, which does not bound a "
+            "part of them",
+            sql=value.sql,
+            releases=value.releases,
+            rows=value.rows,
+            notes=value.notes,
+            caveats=value.caveats,
+            reproduce=value.reproduce,
         )
-        value.value, value.low, value.kind = None, None, "bounds"
     return value
 
 
@@ -635,7 +586,7 @@ def _rank(engine: Reader, s: Spec, where: Where) -> Value:
             ),
         ],
         caveats=[c.text for c in scope.counting.caveats],
-        reproduce=f'icefacts sql "{sql}"',
+        reproduce=reproduce(sql),
         parts={a: counts[a] for a in counts},
     )
 
@@ -643,49 +594,37 @@ def _rank(engine: Reader, s: Spec, where: Where) -> Value:
 def compare(
     value: Value, s: Spec, thresholds: dict[str, float], loaded: LoadedFile, where: Where | None
 ) -> tuple[str, str]:
-    """The reading's verdict and its reason."""
+    """The reading's verdict and its reason (the file was validated: it has a target)."""
     cmp = s.comparison
-    op = cmp.op
-    if cmp.threshold is not None:
-        if cmp.threshold not in thresholds:
-            known = ", ".join(repr(t) for t in thresholds) or "none"
-            raise loaded.error(
-                (*s.loc.get("comparison", ()), "threshold"),
-                f"unknown threshold {cmp.threshold!r} (the file's thresholds: {known})",
-            )
-        target: float | None = thresholds[cmp.threshold]
-        op = "at_least"
-    elif cmp.value is not None:
-        target = cmp.value
-    elif s.measure.kind == "rank" and s.measure.test == "largest":
-        target = float(len(s.measure.named)) if s.published is None else s.published
-    else:
-        target = s.published
-    if target is None:
-        raise loaded.error(
-            s.loc.get("comparison", ("claims",)),
-            "nothing to compare with: give 'published' or comparison 'value' or 'threshold'",
-        )
+    op, target = s.target(thresholds)
+    assert target is not None
     lo = value.low if value.low is not None else -math.inf
     hi = value.high if value.high is not None else math.inf
     if op == "equals":
         b_lo, b_hi = cmp.band(target)
         if value.kind == "exact" or value.kind == "95% interval":
-            agree = lo <= b_hi and hi >= b_lo
+            agree = lo <= b_hi and hi >= b_lo  # the estimate's interval meets the band
         else:
-            agree = b_lo <= lo and hi <= b_hi
+            agree = b_lo <= lo and hi <= b_hi  # every value the records allow is in it
         disagree = hi < b_lo or lo > b_hi
     elif op == "at_least":
         t = cmp.band(target)[0]
-        # an interval of the estimate agrees when it reaches the mark; bounds, when all do
-        agree = (hi >= t) if value.kind == "95% interval" else lo >= t
-        disagree = hi < t
+        agree, disagree = lo >= t, hi < t  # the whole interval (or range) on one side
     else:
         t = cmp.band(target)[1]
-        agree = (lo <= t) if value.kind == "95% interval" else hi <= t
-        disagree = lo > t
+        agree, disagree = hi <= t, lo > t
     shown = _show_value(value)
     wanted = _show_target(op, target, cmp)
+    if s.role == "upper_bound" and agree:
+        return NOT_CHECKABLE, (
+            f"consistent: records give {shown}, and the claim needs {wanted}; this is an "
+            "upper bound of what the claim counts, which can refute it, never confirm it"
+        )
+    if s.role == "lower_bound" and disagree:
+        return NOT_CHECKABLE, (
+            f"consistent: records give {shown}, short of {wanted}; this is a lower bound of "
+            "what the claim counts, which can confirm it, never refute it"
+        )
     if agree:
         return SUPPORTED, f"records give {shown}; the claim needs {wanted}"
     if disagree:

@@ -100,7 +100,14 @@ def load_claims(path: str | Path, text: str | None = None) -> LoadedFile:
         raise InputError(f"{name}:1: empty: a claim file needs 'title' and 'claims'")
     lines: dict[tuple[Any, ...], int] = {}
     _index(node, (), lines, name)
-    data = yaml.load(text, Loader=_Loader)  # a SafeLoader: no Python objects
+    try:
+        data = yaml.load(text, Loader=_Loader)  # a SafeLoader: no Python objects
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        raise InputError(f"{name}:{line}: not allowed in a claim file: {exc.problem}") from None
+    except (yaml.YAMLError, ValueError, OverflowError) as exc:
+        raise InputError(f"{name}: a value the claim file cannot hold: {exc}") from None
     if not isinstance(data, dict):
         raise InputError(f"{name}:1: a claim file is a mapping with 'title' and 'claims'")
     try:
@@ -159,6 +166,11 @@ def _index(
     if isinstance(node, yaml.MappingNode):
         keys: set[str] = set()
         for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                raise InputError(
+                    f"{name}:{key.start_mark.line + 1}: {dotted(loc)}: a key must be a plain "
+                    "word, not a list or mapping"
+                )
             k = key.value
             if k in keys:
                 raise InputError(

@@ -14,6 +14,7 @@ interval. Nothing is ever a point where the records give a range.
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Literal
@@ -103,11 +104,11 @@ def predicates(f: Filters) -> dict[str, str]:
         out["citizenship"] = f"upper(citizenship) IN ({values})"
     if f.gender is not None:
         out["gender"] = f"lower(gender) = {literal(f.gender)}"
-    if f.prior_removal is not None:  # known for person-level releases (link/persons.py)
-        out["prior_removal"] = (
-            f"{'' if f.prior_removal else 'NOT '}coalesce(event_id IN (SELECT event_id FROM "
-            "link_person_events WHERE prior_removal), false)"
-        )
+    if f.prior_removal is not None:
+        # known only where a person's chain records an earlier removal (link/persons.py):
+        # Scope.knows says for which rows; a row without one may still have had one (before
+        # the production's period), so "no prior removal" is never certain
+        out["prior_removal"] = "TRUE" if f.prior_removal else "FALSE"
     return out
 
 
@@ -131,9 +132,7 @@ class Scope:
     def __post_init__(self) -> None:
         sel = Selection(aors=() if self.where.exclude else self.where.aors)
         self.counting = counting(self.engine, sel, self.start, self.end)
-        self.held = {r: set(f) for r, f in fields_held(self.engine).items()}
-        for r in releases_with_chains(self.engine):  # a person's earlier removal is known
-            self.held.setdefault(r, set()).add("prior_removal")
+        self.held = fields_held(self.engine)
         self.scopes = coverage(self.engine, Selection())
 
     @property
@@ -154,7 +153,15 @@ class Scope:
         )
 
     def knows(self, need: str) -> str:
-        """SQL: the row's release holds ``need``."""
+        """SQL: the row's release holds ``need`` (for a prior removal: the row's chain
+        records one)."""
+        if need == "prior_removal":
+            if not releases_with_chains(self.engine):
+                return "FALSE"
+            return (
+                "coalesce(event_id IN (SELECT event_id FROM link_person_events "
+                "WHERE prior_removal), false)"
+            )
         used = self.counting.used
         holders = [r for r in used if need in self.held.get(r, set())]
         if len(holders) == len(used):
@@ -235,7 +242,9 @@ class Planned:
             notes.append(
                 f"{' and '.join(self.unknown)} from release(s) {', '.join(self.donors)} (set "
                 "aside for counting) on the same days and AOR: which of their rows are the "
-                "counted ones is not known without linking, so each day gives bounds"
+                "counted ones is not known without linking, so each day gives bounds (a day "
+                "whose two totals agree is taken to hold the same events; another day only "
+                "bounds from above)"
                 + (
                     f"; the two releases' day totals differ on {get('disagree')} day(s)"
                     if get("disagree")
@@ -340,8 +349,16 @@ def plan(scope: Scope, filters: Filters) -> Planned | str:
         """
         # of a rows meeting the known filters and b donor rows meeting the unknown ones,
         # among n: max(0, a + b - n) to min(a, b) meet both
-        low = "c.sure + coalesce(greatest(0, c.unknown + d.match - greatest(c.rows, d.rows)), 0)"
-        high = "c.possible - coalesce(c.unknown - least(c.unknown, d.match), 0)"
+        # -- on a day whose two totals agree (taken as the same events); on another day the
+        # donor may lack some counted rows: at most min(a, b + the rows it lacks), at least 0
+        low = (
+            "c.sure + CASE WHEN c.rows = d.rows "
+            "THEN greatest(0, c.unknown + d.match - c.rows) ELSE 0 END"
+        )
+        high = (
+            "c.possible - coalesce(c.unknown - least(c.unknown, "
+            "d.match + greatest(0, c.rows - d.rows)), 0)"
+        )
         extra = (
             "count(d.day) FILTER (WHERE c.unknown > 0) AS donor_days, "
             "count(*) FILTER (WHERE c.unknown > 0 AND d.rows <> c.rows) AS disagree, "
@@ -350,7 +367,8 @@ def plan(scope: Scope, filters: Filters) -> Planned | str:
     if where.city:
         low = "0"
     sql = f"""
-        SELECT coalesce(sum({low}), 0) AS low, coalesce(sum({high}), 0) AS high,
+        SELECT coalesce(sum(coalesce({low}, c.sure)), 0) AS low,
+               coalesce(sum({high}), 0) AS high,
                coalesce(sum(c.rows), 0) AS rows,
                coalesce(sum(c.possible - c.sure - c.unknown), 0) AS unplaced, {extra}
         FROM ({cells}) c {join}
@@ -418,7 +436,7 @@ def _linked_plan(
               {sure} + coalesce(sum(least(a, k)), 0) + {loose} AS high
             FROM (
               SELECT g, count(*) AS n, count(*) FILTER (WHERE p AND NOT s) AS a,
-                     count(*) FILTER (WHERE b AND p AND NOT s) AS k
+                     count(*) FILTER (WHERE b) AS k
               FROM {j} WHERE linked GROUP BY g)
             """
         )
@@ -428,7 +446,10 @@ def _linked_plan(
             FROM c
             LEFT JOIN (SELECT left_event AS event_id, right_event, left_profile FROM link_pairs
                        WHERE assigned AND match_probability >= {t} AND table_name = 'arrests'
-                         AND left_release IN ({left}) AND right_release IN ({right})) l
+                         AND left_release IN ({left}) AND right_release IN ({right})
+                       QUALIFY row_number() OVER (PARTITION BY left_event
+                                                  ORDER BY match_probability DESC,
+                                                           right_event) = 1) l
               USING (event_id)
             LEFT JOIN d USING (right_event))"""
         for t in thresholds
@@ -482,7 +503,9 @@ def count(scope: Scope, filters: Filters) -> Value:
 
 
 def reproduce(sql: str) -> str:
-    text = f'icefacts sql "{sql}"'
+    """The command a user runs to see the counts: shell-quoted (a claim's citizenship
+    value or label can hold any character)."""
+    text = f"icefacts sql {shlex.quote(sql)}"
     if "claim_counties_" in text:
         text += "  # claim_counties_*: the counties of the policy group (`icefacts places`)"
     return text

@@ -20,16 +20,28 @@ Criminality = Literal["convicted", "pending", "other"]
 MethodClass = Literal["at_large", "custodial", "other"]
 Kind = Literal["count", "distinct", "share", "difference", "ratio", "excess", "rank"]
 Op = Literal["equals", "at_least", "at_most"]
+# what a reading's number is to the claim (docs/claims.md, "Readings and their roles"):
+# the claim itself; a value that can only be larger than the claim's (a whole AOR for a
+# county): it can contradict, never confirm; one that can only be smaller (the share
+# convicted for "convicted or deported"): it can confirm, never contradict; or context,
+# shown and not counted in the claim's verdict
+Role = Literal["reading", "upper_bound", "lower_bound", "context"]
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _TOLERANCE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False
+    )
+
+
+EARLIEST = date(1990, 1, 1)
+LATEST = date(2100, 12, 31)
 
 
 class Window(Frozen):
-    """The days counted, both included."""
+    """The days counted, both included (between 1990 and 2100: no release is older)."""
 
     start: date = Field(alias="from")
     end: date = Field(alias="to")
@@ -38,6 +50,9 @@ class Window(Frozen):
     def _order(self) -> Window:
         if self.end < self.start:
             raise ValueError(f"'to' {self.end} is before 'from' {self.start}")
+        for d in (self.start, self.end):
+            if not EARLIEST <= d <= LATEST:
+                raise ValueError(f"{d} is outside {EARLIEST}..{LATEST}")
         return self
 
 
@@ -122,6 +137,18 @@ class Measure(Frozen):
 
     @model_validator(mode="after")
     def _check(self) -> Measure:
+        allowed = {
+            "count": set(),
+            "distinct": {"field"},
+            "share": {"of"},
+            "difference": {"of", "versus"},
+            "ratio": {"of", "versus"},
+            "excess": {"baseline_weeks"},
+            "rank": {"named", "test"},
+        }[self.kind]
+        stray = sorted(self.model_fields_set - allowed - {"kind"})
+        if stray:
+            raise ValueError(f"{', '.join(stray)}: not a key of a {self.kind} measure")
         if self.kind == "distinct" and self.field is None:
             raise ValueError("'distinct' needs 'field' (citizenship)")
         if self.kind == "share" and self.of is None:
@@ -172,6 +199,7 @@ class Reading(Group):
     published: float | None = None
     measure: Measure | None = None
     comparison: Comparison | None = None
+    role: Role = "reading"
     note: str | None = None
 
 
@@ -183,6 +211,12 @@ class Claim(Group):
     measure: Measure | None = None
     comparison: Comparison | None = None
     readings: tuple[Reading, ...] = ()
+    role: Role = "reading"
+    # a claim of cause: the records can show an association at most, so its verdict is
+    # never more than "partly supported"
+    causal: bool = False
+    # what a verdict rests on, said with it (e.g. that every operation arrest is flagged)
+    assumes: str | None = None
     note: str | None = None
 
     @model_validator(mode="after")
@@ -198,6 +232,7 @@ class Claim(Group):
 class Defaults(Group):
     measure: Measure | None = None
     comparison: Comparison | None = None
+    assumes: str | None = None
 
 
 class ClaimFile(Frozen):
@@ -206,7 +241,7 @@ class ClaimFile(Frozen):
     source: str | None = None
     thresholds: dict[str, float] = {}
     defaults: Defaults = Defaults()
-    claims: tuple[Claim, ...]
+    claims: tuple[Claim, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _check(self) -> ClaimFile:

@@ -7,8 +7,9 @@ tables of one production (family and FOIA number). For every production this bui
 book-in, removal on the same day in that order), the step before it and the days since, and
 ``prior_removal``: a removal or departure of the same person dated before the event.
 
-What is stored is a surrogate (``person_key``, a rank within the production), never the id,
-and nothing built here leaves the warehouse with a person in it: answers count events.
+What is stored is per event (its place in its person's chain, the step before, the days since,
+whether a removal came first): no id and no key joining a person's events, so this table
+cannot retell what happened to one person; answers count events.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def build_person_links(engine: Engine) -> dict[str, int]:
     union = " UNION ALL ".join(sources)
     engine.execute(
         f"""
-        INSERT INTO link_person_events
+        INSERT INTO link_person_events BY NAME
         WITH ev AS ({union}),
         keyed AS (
             SELECT *, family || '|' || coalesce(foia, '') AS production,
@@ -81,7 +82,6 @@ def build_person_links(engine: Engine) -> dict[str, int]:
         ),
         ordered AS (
             SELECT *,
-                   dense_rank() OVER (PARTITION BY production ORDER BY person_id) AS person_key,
                    row_number() OVER w AS seq,
                    lag(table_name) OVER w AS previous_step,
                    day - lag(day) OVER w AS days_since_previous
@@ -89,7 +89,7 @@ def build_person_links(engine: Engine) -> dict[str, int]:
             WINDOW w AS (PARTITION BY production, person_id ORDER BY day NULLS LAST, step,
                          event_id)
         )
-        SELECT production, family, release_id, table_name, event_id, person_key, seq, day,
+        SELECT production, family, release_id, table_name, event_id, seq, day,
                previous_step, days_since_previous,
                coalesce(first_removal < day OR first_departure < day, false) AS prior_removal
         FROM ordered
@@ -97,7 +97,7 @@ def build_person_links(engine: Engine) -> dict[str, int]:
     )
     row = engine.query(
         "SELECT count(DISTINCT production) AS productions, "
-        "count(DISTINCT production || '|' || person_key) AS people, count(*) AS events "
+        "count(*) FILTER (WHERE seq = 1) AS people, count(*) AS events "
         "FROM link_person_events"
     ).to_pylist()[0]
     return {k: int(v) for k, v in row.items()}

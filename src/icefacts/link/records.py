@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 THRESHOLDS = (0.5, 0.8, 0.9, 0.95)
 # compared where both releases hold the field (``field_stats``); the day is compared too
 COMPARED = ("method", "citizenship", "gender", "landmark", "processing_disposition", "birth_year")
-PROFILE = ("day", "aor", "method", "landmark", "citizenship", "gender")
 MIN_PROBABILITY = 0.01  # pairs below this are not kept
 
 
@@ -201,7 +200,9 @@ def _assign(predicted: pa.Table, left: pa.Table) -> pa.Table:
     taken_l: set[str] = set()
     taken_r: set[str] = set()
     gammas = [c for c in predicted.column_names if c.startswith("gamma_")]
-    profiles = _profiles(left)
+    profiles = _profiles(
+        left, [c for c in left.column_names if c not in ("unique_id", "day", "aor")]
+    )
     out: dict[str, list[Any]] = {
         k: []
         for k in (
@@ -239,10 +240,10 @@ def _assign(predicted: pa.Table, left: pa.Table) -> pa.Table:
     )
 
 
-def _profiles(left: pa.Table) -> dict[str, str]:
-    """Event id -> a key of the row's compared values (rows with equal keys are
-    indistinguishable to any linkage)."""
-    cols = [c for c in PROFILE if c in left.column_names]
+def _profiles(left: pa.Table, fields: list[str]) -> dict[str, str]:
+    """Event id -> a key of the row's compared values: the day, the AOR and the fields the
+    run compares (rows with equal keys are indistinguishable to this linkage)."""
+    cols = ["day", "aor", *fields]
     data = {c: left.column(c).to_pylist() for c in ["unique_id", *cols]}
     out = {}
     for i, uid in enumerate(data["unique_id"]):
@@ -324,5 +325,8 @@ def link_all(
         if progress is not None:
             progress(f"{left} - {right}")
         done.append(link_pair(engine, left, right))
+    if not releases:  # a whole relink: links of pairs that no longer overlap go too
+        for table in ("link_pairs", "link_runs"):
+            engine.execute(f"DELETE FROM {table}")
     store(engine, done)
     return [run for run, _ in done]

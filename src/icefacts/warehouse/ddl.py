@@ -74,11 +74,12 @@ BOOKKEEPING = [
         left_event, right_release, right_event, match_probability, match_weight, agreement,
         assigned, left_profile FROM link_pairs""",
     """CREATE OR REPLACE VIEW link_summary AS SELECT * FROM link_runs""",
-    # a person's events in date order within one production, by its person id (kept as a
-    # surrogate rank, never the id) and whether a removal came before (link/persons.py)
+    # per event of a person-level release: its place in its person's chain within the
+    # production (by the release's person id, which is not kept here), the step before, the
+    # days since, and whether a removal came before (link/persons.py)
     """CREATE TABLE IF NOT EXISTS link_person_events (
         production VARCHAR, family VARCHAR, release_id VARCHAR, table_name VARCHAR,
-        event_id VARCHAR, person_key BIGINT, seq BIGINT, day DATE, previous_step VARCHAR,
+        event_id VARCHAR, seq BIGINT, day DATE, previous_step VARCHAR,
         days_since_previous BIGINT, prior_removal BOOLEAN)""",
     # the chains in aggregate: how often one step follows another, and how long after
     """CREATE OR REPLACE VIEW chain_steps AS SELECT production, previous_step AS from_step,
