@@ -16,6 +16,7 @@ _API = (
     "check",
     "claim_file_schema",
     "field_stats",
+    "link_persons",
     "load_claims",
     "ingest",
     "open_warehouse",
@@ -25,16 +26,24 @@ _API = (
     "validation_report",
 )
 
-__all__ = ["__version__", *_API]
+__all__ = ["__version__", "link", *_API]
 
 # The subpackage ``icefacts.ingest`` is imported now, so that importing it later (the API
 # does, on first use) does not replace the function ``icefacts.ingest`` defined here.
 importlib.import_module("icefacts.ingest")
+importlib.import_module("icefacts.link")  # likewise for ``icefacts.link``
 
 
 def ingest(*args: Any, **kwargs: Any) -> Any:
     """:func:`icefacts.api.ingest`."""
     from icefacts.api import ingest as run
+
+    return run(*args, **kwargs)
+
+
+def link(*args: Any, **kwargs: Any) -> Any:
+    """:func:`icefacts.api.link`."""
+    from icefacts.api import link as run
 
     return run(*args, **kwargs)
 

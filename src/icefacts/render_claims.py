@@ -23,6 +23,8 @@ _MARK = {
 def num(x: float | None) -> str:
     if x is None:
         return ""
+    if abs(x) >= 1e15:  # beyond a float's exact integers: not written out digit by digit
+        return f"{x:.6g}"
     if float(x).is_integer():
         return f"{int(x):,}"
     return f"{x:.3g}" if abs(x) < 10 else f"{x:,.1f}"
@@ -62,9 +64,21 @@ def summary_rows(results: list[CheckResult]) -> list[dict[str, Any]]:
     return rows
 
 
+def summary_text(res: CheckResult) -> list[str]:
+    """The verdict table as plain lines (for a file)."""
+    lines = [f"{res.title} ({res.path})", ""]
+    for row in summary_rows([res]):
+        lines.append(f"{row['verdict'].upper():<17} {row['claim']}: {row['records']}")
+    return lines
+
+
 def blocks(c: ClaimVerdict) -> list[str]:
     """The lines of one claim's block (plain text)."""
-    lines = [f"{_MARK[c.verdict]}  {c.id}: {c.text}", f"  source: {c.source}"]
+    lines = [
+        f"{_MARK[c.verdict]}  {c.id}: {c.text}",
+        f"  verdict: {c.verdict}: {c.reason}",
+        f"  source: {c.source}",
+    ]
     if c.note:
         lines.append(f"  note: {c.note}")
     for r in c.readings:
@@ -119,6 +133,7 @@ def to_markdown(results: list[CheckResult]) -> str:
         for c in res.claims:
             out.append(f"### {_md(c.id)}: {c.verdict}\n")
             out.append(f"> {_md(c.text)}\n")
+            out.append(f"**{c.verdict}**: {_md(c.reason)}.\n")
             out.append(f"Source: {c.source}\n")
             if c.note:
                 out.append(f"{_md(c.note)}\n")

@@ -4,7 +4,6 @@ bounds of a field carried from another release, on tiny hand-made releases."""
 
 from __future__ import annotations
 
-import math
 import shlex
 from datetime import date, timedelta
 from pathlib import Path
@@ -176,12 +175,19 @@ def test_a_claim_of_cause_is_never_more_than_partly_supported(tmp_path: Path) ->
         ("    published: .nan\n", "published"),
         ("    comparison: {op: equals, tolerance: .inf}\n", "tolerance"),
         ("    window: {from: 0001-01-01, to: 2017-01-01}\n", "outside 1990-01-01..2100-12-31"),
+        (
+            "    published: 7.5\n    measure: {kind: share, of: {method_class: at_large}}\n",
+            "give it as a share, 0 to 1",
+        ),
+        ("    published: -5\n", "below zero"),
+        ("    published: 123456789012345678901234567890\n", "at most 1e12"),
+        ('    places: {aors: [NYC], counties: ["Kings County, NY"]}\n', "one way of naming places"),
     ],
 )
 def test_a_file_is_checked_whatever_the_data(tmp_path: Path, body: str, words: str) -> None:
     text = HEAD + "  - id: c\n    text: t\n    source: s\n"
     if "published" not in body:
-        text += "    published: 5\n"
+        text += "    published: 0.5\n" if "share" in body else "    published: 5\n"
     path = tmp_path / "c.yaml"
     path.write_text(text + body)
     with pytest.raises(InputError, match=words.replace("(", r"\(").replace(")", r"\)")) as exc:
@@ -211,7 +217,14 @@ def test_hostile_yaml_is_one_line(tmp_path: Path, text: str, words: str) -> None
     assert "\n" not in str(exc.value)
 
 
-def test_the_reproduce_command_is_shell_quoted(tmp_path: Path) -> None:
+def test_the_reproduce_command_is_shell_quoted_and_a_misspelt_country_refused(
+    tmp_path: Path,
+) -> None:
+    from icefacts.claims.measure import reproduce
+
+    sql = "SELECT count(*) FROM arrests WHERE citizenship IN ('$(touch /tmp/x) O''HARA \"X\"')"
+    argv = shlex.split(reproduce(sql))
+    assert argv == ["icefacts", "sql", sql]
     rows = _weeks([_row(DAY, True) for _ in range(3)])
     db = tmp_path / "w.duckdb"
     with Warehouse.open(db) as wh:
@@ -223,14 +236,15 @@ def test_the_reproduce_command_is_shell_quoted(tmp_path: Path) -> None:
     text: t
     source: s
     published: 0
-    filters: {citizenship: ["$(touch /tmp/pwned) O'HARA \\"X\\""]}
+    filters: {citizenship: [MEXCIO]}
 """
     )
-    with api.open_warehouse(db, read_only=True) as wh:
-        (r,) = api.check(wh, claims).claims[0].readings
-    argv = shlex.split(r.reproduce)
-    assert argv[:2] == ["icefacts", "sql"] and len(argv) == 3
-    assert "O''HARA" in argv[2] and r.value == 0 and math.isfinite(r.value)
+    with api.open_warehouse(db, read_only=True) as wh, pytest.raises(InputError) as exc:
+        api.check(wh, claims)
+    assert f"{claims}:14: claims[0].filters.citizenship: 'MEXCIO' is in no loaded release" in str(
+        exc.value
+    )
+    assert "did you mean MEXICO" in str(exc.value)
 
 
 def test_links_between_identical_rows_give_bounds_not_the_assignment(tmp_path: Path) -> None:

@@ -190,6 +190,7 @@ TABLE_SCHEMA = pa.schema(
 def check(engine: Reader, loaded: LoadedFile, registry: Registry | None = None) -> CheckResult:
     """Every claim of the file, every reading of each."""
     validate(loaded)  # refused whole, before any number is computed
+    _known_values(engine, loaded)
     verdicts = []
     default_assumes = loaded.claims.defaults.assumes
     for i, claim in enumerate(loaded.claims.claims):
@@ -217,6 +218,45 @@ def check(engine: Reader, loaded: LoadedFile, registry: Registry | None = None) 
     return CheckResult(loaded.path, loaded.claims.title, verdicts)
 
 
+def _known_values(engine: Reader, loaded: LoadedFile) -> None:
+    """A citizenship a filter names must be one some loaded release holds: a misspelt
+    country would count nothing, and a claim of none would look supported."""
+    asked: dict[str, tuple[Any, ...]] = {}
+    for i, claim in enumerate(loaded.claims.claims):
+        for s in specs(loaded, i, claim):
+            groups = [s.filters, s.measure.of]
+            if s.measure.versus is not None:
+                groups.append(s.measure.versus.filters)
+            for f in groups:
+                for v in f.citizenship if f is not None else ():
+                    asked.setdefault(v.strip().upper(), s.loc.get("filters", s.loc["reading"]))
+    if not asked:
+        return
+    held = set(
+        remembered(
+            engine,
+            ("claim_citizenships",),
+            lambda: (
+                engine.query(
+                    "SELECT DISTINCT upper(citizenship) AS c FROM arrests_all "
+                    "WHERE citizenship IS NOT NULL"
+                )
+                .column(0)
+                .to_pylist()
+            ),
+        )
+    )
+    if not held:
+        return  # no release holds the field: the readings say so
+    import difflib
+
+    for value, loc in asked.items():
+        if value not in held:
+            close = difflib.get_close_matches(value, sorted(held), n=2)
+            hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+            raise loaded.error((*loc, "citizenship"), f"{value!r} is in no loaded release{hint}")
+
+
 def uses_policy(claims: ClaimFile) -> bool:
     """Whether any reading picks places by a policy in force (the registry is read then)."""
     groups: list[Group] = [claims.defaults]
@@ -230,30 +270,49 @@ def uses_policy(claims: ClaimFile) -> bool:
 
 
 def _sum_up(readings: list[ReadingVerdict], roles: list[str]) -> tuple[str, str]:
-    """The claim's verdict from its readings'. A bound that agrees (it cannot confirm, or
-    cannot refute) and a context reading do not count; when nothing counts, the claim is
-    not checkable."""
-    says = "; ".join(f"{r.id}: {r.verdict}" for r in readings)
-    counted = [
-        r.verdict
+    """The claim's verdict from its readings' (docs/claims.md, "Readings and their roles").
+
+    A bound holds for every reading of the claim: an upper bound that contradicts refutes
+    the claim, a lower bound that supports confirms it. Otherwise the readings proper
+    decide: supported if all are, contradicted if all are, partly supported if some are
+    supported (the claim holds as some read it), not checkable otherwise. Context readings
+    never count."""
+    says = "; ".join(
+        f"{r.id}: {r.verdict}{' (context)' if role == 'context' else ''}"
         for r, role in zip(readings, roles, strict=True)
-        if role == "reading"
-        or (role == "upper_bound" and r.verdict == CONTRADICTED)
-        or (role == "lower_bound" and r.verdict == SUPPORTED)
-    ]
-    if len(readings) == 1 and counted:
-        return counted[0], readings[0].reason
-    if not counted:
-        if len(readings) == 1:
-            return NOT_CHECKABLE, readings[0].reason
-        return NOT_CHECKABLE, f"no reading the records can decide ({says})"
-    if all(v == SUPPORTED for v in counted):
-        return SUPPORTED, f"every reading that decides is supported ({says})"
-    if all(v == CONTRADICTED for v in counted):
-        return CONTRADICTED, f"every reading that decides is contradicted ({says})"
-    if SUPPORTED in counted:
-        return PARTLY, f"some readings only ({says})"
-    return NOT_CHECKABLE, f"no reading is supported, and not every one is contradicted ({says})"
+    )
+    pairs = list(zip(readings, roles, strict=True))
+    refuted = [r for r, role in pairs if role == "upper_bound" and r.verdict == CONTRADICTED]
+    confirmed = [r for r, role in pairs if role == "lower_bound" and r.verdict == SUPPORTED]
+    if refuted and confirmed:
+        return NOT_CHECKABLE, f"its bounds disagree with each other ({says})"
+    if refuted:
+        return CONTRADICTED, (
+            f"{refuted[0].id}, an upper bound of what the claim counts under every reading, "
+            f"holds less than it needs: {refuted[0].reason} ({says})"
+        )
+    if confirmed:
+        return SUPPORTED, (
+            f"{confirmed[0].id}, a lower bound of what the claim counts, already reaches it: "
+            f"{confirmed[0].reason} ({says})"
+        )
+    proper = [r for r, role in pairs if role == "reading"]
+    got = [r.verdict for r in proper]
+    if len(readings) == 1 and proper:
+        return got[0], readings[0].reason
+    if not proper:
+        return NOT_CHECKABLE, (
+            readings[0].reason if len(readings) == 1 else f"no reading decides ({says})"
+        )
+    if all(v == SUPPORTED for v in got):
+        return SUPPORTED, f"every reading is supported ({says})"
+    if all(v == CONTRADICTED for v in got):
+        return CONTRADICTED, f"every reading is contradicted ({says})"
+    if SUPPORTED in got:
+        return PARTLY, f"supported as some read it ({says})"
+    return NOT_CHECKABLE, (
+        f"no reading is supported, and the records cannot decide every one ({says})"
+    )
 
 
 def _reading(
@@ -505,7 +564,8 @@ def _excess(engine: Reader, s: Spec, where: Where) -> Value:
         reproduce=(
             f"icefacts operation --from {s.window.start} --to {s.window.end}"
             + (f" --aor {','.join(where.aors)}" if where.aors else "")
-            + f" --by total --baseline-weeks {s.measure.baseline_weeks}"
+            + f" --by total --baseline-weeks {s.measure.baseline_weeks} --format csv"
+            + f"  # columns {metric}_excess, {metric}_excess_low, {metric}_excess_high"
         ),
     )
     if where.finer_than_aor:
@@ -601,11 +661,11 @@ def compare(
     lo = value.low if value.low is not None else -math.inf
     hi = value.high if value.high is not None else math.inf
     if op == "equals":
+        # every value the records allow (bounds), or the whole 95% interval of an estimate
+        # (an equivalence test), within the tolerance band: a wider interval never makes
+        # agreement easier
         b_lo, b_hi = cmp.band(target)
-        if value.kind == "exact" or value.kind == "95% interval":
-            agree = lo <= b_hi and hi >= b_lo  # the estimate's interval meets the band
-        else:
-            agree = b_lo <= lo and hi <= b_hi  # every value the records allow is in it
+        agree = b_lo <= lo and hi <= b_hi
         disagree = hi < b_lo or lo > b_hi
     elif op == "at_least":
         t = cmp.band(target)[0]
@@ -670,6 +730,8 @@ def _show_value(v: Value) -> str:
 
 
 def _num(x: float) -> str:
+    if abs(x) >= 1e15:  # beyond a float's exact integers: not written out digit by digit
+        return f"{x:.6g}"
     if float(x).is_integer():
         return f"{int(x):,}"
     return f"{x:.3g}" if abs(x) < 10 else f"{x:,.1f}"

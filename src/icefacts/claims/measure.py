@@ -14,6 +14,7 @@ interval. Nothing is ever a point where the records give a range.
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,6 +30,7 @@ from icefacts.analysis.selection import (
     quoted,
     uncovered,
 )
+from icefacts.claims.places import COUNTY_SETS
 from icefacts.link.persons import releases_with_chains
 
 if TYPE_CHECKING:
@@ -367,7 +369,7 @@ def plan(scope: Scope, filters: Filters) -> Planned | str:
     if where.city:
         low = "0"
     sql = f"""
-        SELECT coalesce(sum(coalesce({low}, c.sure)), 0) AS low,
+        SELECT coalesce(sum({low}), 0) AS low,
                coalesce(sum({high}), 0) AS high,
                coalesce(sum(c.rows), 0) AS rows,
                coalesce(sum(c.possible - c.sure - c.unknown), 0) AS unplaced, {extra}
@@ -504,11 +506,13 @@ def count(scope: Scope, filters: Filters) -> Value:
 
 def reproduce(sql: str) -> str:
     """The command a user runs to see the counts: shell-quoted (a claim's citizenship
-    value or label can hold any character)."""
-    text = f"icefacts sql {shlex.quote(sql)}"
-    if "claim_counties_" in text:
-        text += "  # claim_counties_*: the counties of the policy group (`icefacts places`)"
-    return text
+    value can hold any character). A policy group's counties, registered for the query,
+    are written out in it as a list (the command must run on its own)."""
+    for name in sorted(set(re.findall(r"claim_counties_[0-9a-f]+", sql))):
+        written = COUNTY_SETS.get(name)
+        if written is not None:
+            sql = sql.replace(f"county_fips IN (SELECT fips FROM {name})", written)
+    return f"icefacts sql {shlex.quote(sql)}"
 
 
 def distinct(scope: Scope, filters: Filters, column: str) -> Value:

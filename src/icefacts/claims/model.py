@@ -80,6 +80,14 @@ class Places(Frozen):
             raise ValueError("'city' needs the 'counties' it lies in")
         if self.exclude_aors and self.aors:
             raise ValueError("give 'aors' or 'exclude_aors', not both")
+        named = [k for k in ("aors", "exclude_aors", "states", "counties") if getattr(self, k)]
+        if self.policy is not None:
+            named.append("policy")
+        if len(named) > 1 and not set(named) <= {"states", "counties"}:
+            raise ValueError(
+                f"give one way of naming places, not {' and '.join(named)} (a state and its "
+                "counties may go together)"
+            )
         return self
 
 
@@ -191,6 +199,12 @@ class Comparison(Frozen):
         return target - float(tol), target + float(tol)
 
 
+def _plausible(v: float | None) -> float | None:
+    if v is not None and abs(v) > 1e12:
+        raise ValueError(f"{v:g} is not a published count or share (at most 1e12)")
+    return v
+
+
 class Reading(Group):
     """One way to read an ambiguous claim, or one part of a claim with several."""
 
@@ -201,6 +215,8 @@ class Reading(Group):
     comparison: Comparison | None = None
     role: Role = "reading"
     note: str | None = None
+
+    _published = field_validator("published")(_plausible)
 
 
 class Claim(Group):
@@ -218,6 +234,8 @@ class Claim(Group):
     # what a verdict rests on, said with it (e.g. that every operation arrest is flagged)
     assumes: str | None = None
     note: str | None = None
+
+    _published = field_validator("published")(_plausible)
 
     @model_validator(mode="after")
     def _unique_readings(self) -> Claim:

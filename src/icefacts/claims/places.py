@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from icefacts.warehouse.engine import Reader
 
 LEVELS = ("aor", "state", "county", "city")
+# registered county lists by name, so that a reproduce command can write them out
+# (the SQL a reproduce command writes instead: the shorter of the list and its complement)
+COUNTY_SETS: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,8 @@ class Where:
 
 
 def aor_code(text: str) -> str | None:
-    code = vocab("aor").lookup(text.strip())
-    return code if code and code != "HQ" else None
+    """An AOR code (HQ, ICE headquarters, is one the releases use) or None."""
+    return vocab("aor").lookup(text.strip())
 
 
 def resolve(
@@ -129,7 +132,7 @@ def resolve(
         )
         chosen = in_force if places.policy_in_force else set(aor_of) - in_force
         level = "county"
-        sure_parts.append(_county_set(engine, sorted(chosen)))
+        sure_parts.append(_county_set(engine, sorted(chosen), set(aor_of)))
         holding |= {aor_of[f] for f in chosen if f in aor_of}
     sure = " AND ".join(f"({p})" for p in sure_parts) if len(sure_parts) > 1 else sure_parts[0]
     # rows placed only to their AOR may lie in the place when their AOR holds any of it
@@ -140,9 +143,10 @@ def resolve(
     return Where(label, level, tuple(sorted(holding)), False, sure, maybe, places.city)
 
 
-def _county_set(engine: Reader, fips: list[str]) -> str:
-    """SQL: the row lies in one of ``fips``. A long list goes in as a registered table
-    (a literal IN list of thousands is tested row by row: seconds a query)."""
+def _county_set(engine: Reader, fips: list[str], every: set[str] | None = None) -> str:
+    """SQL: the row lies in one of ``fips`` (of ``every`` county). A long list goes in as a
+    registered table (a literal IN list of thousands is tested row by row: seconds a
+    query); a reproduce command writes the shorter of the list and its complement."""
     if not fips:
         return "FALSE"
     if len(fips) <= 50:
@@ -153,6 +157,15 @@ def _county_set(engine: Reader, fips: list[str]) -> str:
 
     name = "claim_counties_" + hashlib.md5(",".join(fips).encode()).hexdigest()[:12]
     engine.register(name, pa.table({"fips": pa.array(fips, pa.string())}))
+    rest = sorted((every or set()) - set(fips))
+    if every is not None and len(rest) < len(fips):
+        COUNTY_SETS[name] = (
+            f"(county_fips IS NOT NULL AND county_fips NOT IN ({quoted(tuple(rest))}))"
+            if rest
+            else "county_fips IS NOT NULL"
+        )
+    else:
+        COUNTY_SETS[name] = f"county_fips IN ({quoted(tuple(fips))})"
     return f"county_fips IN (SELECT fips FROM {name})"
 
 

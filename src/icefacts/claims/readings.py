@@ -133,6 +133,16 @@ def validate(loaded: LoadedFile) -> None:
                     "nothing to compare with: give 'published', or comparison 'value' or "
                     "'threshold'",
                 )
+            target = s.target(thresholds)[1]
+            kind = s.measure.kind
+            where = s.loc.get("comparison") if s.comparison.value is not None else None
+            where = where or s.loc["reading"]
+            if kind == "share" and target is not None and not 0 <= target <= 1:
+                raise loaded.error(
+                    where, f"a share is compared with {target:g}: give it as a share, 0 to 1"
+                )
+            if kind in ("count", "distinct") and target is not None and target < 0:
+                raise loaded.error(where, f"a {kind} is compared with {target:g}: below zero")
             of = s.measure.of
             if of is not None:
                 whole = s.filters.model_dump(exclude_unset=True)

@@ -43,7 +43,7 @@ def check(
     contradicted, partly supported, not checkable), with numbers, intervals, sources,
     caveats and the command that reproduces each number."""
     if schema:
-        sys.stdout.write(json.dumps(api.claim_file_schema(), indent=2) + "\n")
+        _write(json.dumps(api.claim_file_schema(), indent=2) + "\n", output, "the JSON Schema")
         return
     if not files:
         raise IcefactsError(
@@ -60,18 +60,35 @@ def check(
         _print(results)
         return
     if fmt == "table":
-        text = "\n".join("\n".join(render_claims.blocks(c)) for res in results for c in res.claims)
+        text = "\n\n".join(
+            "\n".join(render_claims.summary_text(res))
+            + "\n\n"
+            + "\n\n".join("\n".join(render_claims.blocks(c)) for c in res.claims)
+            for res in results
+        )
     elif fmt == "json":
         text = render_claims.to_json(results)
     elif fmt == "markdown":
         text = render_claims.to_markdown(results)
     else:
         text = render_claims.to_csv(results)
-    if output is not None:
-        output.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
-        say(f"wrote {sum(len(r.claims) for r in results)} verdicts to {output}")
-    else:
-        sys.stdout.write(text + ("" if text.endswith("\n") else "\n"))
+    _write(
+        text + ("" if text.endswith("\n") else "\n"),
+        output,
+        f"{sum(len(r.claims) for r in results)} verdicts",
+    )
+
+
+def _write(text: str, output: Path | None, what: str) -> None:
+    """``text`` to stdout, or to ``output`` (a mistake there is one line, exit 2)."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise IcefactsError(f"--output {output}: cannot write it ({exc.strerror})") from None
+    say(f"wrote {what} to {output}")
 
 
 def _print(results: list) -> None:

@@ -1,1 +1,2 @@
-"""Links: likely duplicates within a release (and, later, the same event across releases)."""
+"""Links: likely duplicates within a release, the same event across releases (record
+linkage), and a person's events within a production."""

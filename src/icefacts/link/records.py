@@ -8,7 +8,9 @@ table, AORs and days (one counts there, the other is set aside: ``counting_cells
 1. both sides' rows of the days and AORs they share are read from ``arrests_all``;
 2. pairs are formed within blocks of the same day and AOR, and compared on the fields both
    releases hold: method, citizenship, gender, landmark (exact, or close by Jaro-Winkler),
-   processing disposition and birth year where released, and the day itself;
+   processing disposition and birth year where released, and the day itself (the evidence
+   kept with each pair is each field's match weight: how much its agreement, or not, moved
+   the pair's odds);
 3. the model is trained without labels: u (how often unrelated rows agree) from random pairs,
    m (how often a true pair does) by expectation maximisation within the day's blocks; the
    day's own m, which no pass blocked on it can learn, is set (2% of true pairs a day
@@ -199,7 +201,9 @@ def _assign(predicted: pa.Table, left: pa.Table) -> pa.Table:
     rows.sort(key=lambda r: (-r["match_probability"], r["unique_id_l"], r["unique_id_r"]))
     taken_l: set[str] = set()
     taken_r: set[str] = set()
-    gammas = [c for c in predicted.column_names if c.startswith("gamma_")]
+    # the evidence: each field's match weight (Splink 5's mw_<field>; older versions name
+    # the agreement level gamma_<field>)
+    gammas = [c for c in predicted.column_names if c.startswith(("mw_", "gamma_"))]
     profiles = _profiles(
         left, [c for c in left.column_names if c not in ("unique_id", "day", "aor")]
     )
@@ -224,7 +228,15 @@ def _assign(predicted: pa.Table, left: pa.Table) -> pa.Table:
         out["right_event"].append(r["unique_id_r"])
         out["match_probability"].append(float(r["match_probability"]))
         out["match_weight"].append(float(r["match_weight"]))
-        out["agreement"].append(json.dumps({g.removeprefix("gamma_"): r[g] for g in gammas}))
+        out["agreement"].append(
+            json.dumps(
+                {
+                    g.split("_", 1)[1]: round(r[g], 3) if isinstance(r[g], float) else r[g]
+                    for g in gammas
+                },
+                sort_keys=True,
+            )
+        )
         out["assigned"].append(chosen)
         out["left_profile"].append(profiles.get(r["unique_id_l"]))
     return pa.table(
