@@ -191,10 +191,11 @@ def check(engine: Reader, loaded: LoadedFile, registry: Registry | None = None) 
     """Every claim of the file, every reading of each."""
     validate(loaded)  # refused whole, before any number is computed
     _known_values(engine, loaded)
+    batches = prepare_batches(engine, loaded)
     verdicts = []
     default_assumes = loaded.claims.defaults.assumes
     for i, claim in enumerate(loaded.claims.claims):
-        readings = [_reading(engine, loaded, s, registry) for s in specs(loaded, i, claim)]
+        readings = [_reading(engine, loaded, s, registry, batches) for s in specs(loaded, i, claim)]
         roles: list[str] = [s.role for s in specs(loaded, i, claim)]
         verdict, reason = _sum_up(readings, roles)
         if claim.causal and verdict == SUPPORTED:
@@ -316,7 +317,11 @@ def _sum_up(readings: list[ReadingVerdict], roles: list[str]) -> tuple[str, str]
 
 
 def _reading(
-    engine: Reader, loaded: LoadedFile, s: Spec, registry: Registry | None
+    engine: Reader,
+    loaded: LoadedFile,
+    s: Spec,
+    registry: Registry | None,
+    batches: dict[tuple, Any] | None = None,
 ) -> ReadingVerdict:
     from icefacts.claims.model import Places
 
@@ -330,7 +335,7 @@ def _reading(
     except InputError as exc:
         raise loaded.error(s.loc.get("places", ()), str(exc).split(": ", 1)[-1]) from None
     try:
-        value = _measure(engine, s, where, registry)
+        value = _measure(engine, s, where, registry, batches)
     except _FileError as exc:
         raise loaded.error(s.loc.get(exc.key, ()), exc.message) from None
     if value.unanswerable:
@@ -345,10 +350,16 @@ class _FileError(Exception):
         self.key, self.message = key, message
 
 
-def _measure(engine: Reader, s: Spec, where: Where, registry: Registry | None) -> Value:
+def _measure(
+    engine: Reader,
+    s: Spec,
+    where: Where,
+    registry: Registry | None,
+    batches: dict[tuple, Any] | None = None,
+) -> Value:
     m = s.measure
     if m.kind == "excess":
-        return _excess(engine, s, where)
+        return _excess(engine, s, where, batches)
     if m.kind == "rank":
         return _rank(engine, s, where)
     scope = Scope(engine, s.window.start, s.window.end, where)
@@ -502,6 +513,91 @@ _METRIC_WORDS = {
     "operation_flagged": "operation-flagged arrests",
     "at_large": "at-large arrests",
 }
+# caveats of a batch answer that are about the batch (all its AORs), not one AOR's
+_BATCH_ONLY = {
+    "baseline_per_place",
+    "duplicates_excluded",
+    "overlap_shadowed",
+    "release_subset",
+    "synthetic_rows",
+}
+
+
+def prepare_batches(engine: Reader, loaded: LoadedFile) -> dict[tuple, Any]:
+    """One operation report per (window, baseline) for the single-AOR excess readings that
+    share it (a claim file asks the same four days of ten AORs): their rows are the ones a
+    question of each AOR alone gives (its own baseline periods, ``baseline_per_place``)."""
+    from icefacts.analysis.operation import OperationQuestion, operation
+
+    groups: dict[tuple, set[str]] = {}
+    for i, claim in enumerate(loaded.claims.claims):
+        for sp in specs(loaded, i, claim):
+            p = sp.places
+            if sp.measure.kind != "excess" or p is None or len(p.aors) != 1:
+                continue
+            if p.states or p.counties or p.policy or p.exclude_aors:
+                continue
+            code = aor_code(p.aors[0])
+            if code is not None:
+                key = (sp.window.start, sp.window.end, sp.measure.baseline_weeks)
+                groups.setdefault(key, set()).add(code)
+    out: dict[tuple, Any] = {}
+    for (start, end, weeks), aors in groups.items():
+        if len(aors) < 3:
+            continue
+        q = OperationQuestion(
+            start=start, end=end, aors=tuple(sorted(aors)), by="aor", baseline_weeks=weeks
+        )
+        try:
+            ans = operation(engine, q)
+        except InputError:
+            continue  # each reading then asks alone, and says why
+        rows = {r["aor"]: r for r in ans.table.to_pylist()}
+        out[(start, end, weeks)] = (ans, rows)
+    return out
+
+
+def _batched(engine: Reader, q: Any, batches: dict[tuple, Any]) -> tuple[Any, dict] | None:
+    """A one-AOR question's answer and row from a batch, with that AOR's own counting
+    caveats; None when no batch holds it."""
+    from icefacts.analysis.base import Answer
+    from icefacts.analysis.selection import Selection, counting
+    from icefacts.caveats import Caveat
+
+    if len(q.aors) != 1 or q.by != "total":
+        return None
+    found = batches.get((q.start, q.end, q.baseline_weeks))
+    if found is None or q.aors[0] not in found[1]:
+        return None
+    ans, rows = found
+    row = rows[q.aors[0]]
+    periods = tuple(
+        (r["first_day"], r["last_day"]) for r in ans.tables["baseline_periods"].to_pylist()
+    )
+    cnt = counting(engine, Selection(aors=q.aors), q.start, q.end, periods)
+    caveats = [c for c in ans.caveats if c.code not in _BATCH_ONLY] + list(cnt.caveats)
+    if cnt.synthetic is not None:
+        caveats.append(cnt.synthetic)
+    if row.get("duplicates_excluded"):
+        caveats.append(
+            Caveat(
+                "duplicates_excluded",
+                {"rows": row["duplicates_excluded"], "rule": "the duplicate rule in force"},
+            )
+        )
+    one = Answer(
+        question=q,
+        table=ans.table,
+        caveats=caveats,
+        releases_used=cnt.used,
+        releases_set_aside=cnt.set_aside,
+        definitions=ans.definitions,
+        sql=ans.sql,
+        tables=ans.tables,
+    )
+    return one, row
+
+
 # the operation report's caveats about fields an excess of counts does not read
 _NOT_THIS_MEASURE = {
     "field_missing_in_release",
@@ -510,7 +606,9 @@ _NOT_THIS_MEASURE = {
 }
 
 
-def _excess(engine: Reader, s: Spec, where: Where) -> Value:
+def _excess(
+    engine: Reader, s: Spec, where: Where, batches: dict[tuple, Any] | None = None
+) -> Value:
     from icefacts.analysis.operation import OperationQuestion, operation
 
     if (why := unrecorded(s.filters)) is not None:
@@ -536,11 +634,15 @@ def _excess(engine: Reader, s: Spec, where: Where) -> Value:
             start=s.window.start, end=s.window.end, aors=where.aors, by="total",
             baseline_weeks=s.measure.baseline_weeks,
         )  # fmt: skip
-        # the same question asked by several readings is answered once per reader
-        ans = remembered(engine, ("claim_excess", q), lambda: operation(engine, q))
+        batched = _batched(engine, q, batches or {})
+        if batched is not None:
+            ans, row = batched
+        else:
+            # the same question asked by several readings is answered once per reader
+            ans = remembered(engine, ("claim_excess", q), lambda: operation(engine, q))
+            row = ans.table.to_pylist()[0]
     except InputError as exc:
         return Value.cannot(str(exc))
-    row = ans.table.to_pylist()[0]
     base = row.get(f"{metric}_baseline")
     if base is None:
         why = "; ".join(c.text for c in ans.caveats if c.code.startswith("baseline")) or (
