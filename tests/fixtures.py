@@ -7,7 +7,7 @@ import gzip
 import io
 from pathlib import Path
 
-from icefacts.synth.layouts import A_ARRESTS
+from icefacts.synth.layouts import A_ARRESTS, B_ARRESTS
 
 NATIONAL_TITLE = [
     "ERO-LESA Statistical Tracking Unit",
@@ -250,16 +250,7 @@ UW_TITLE = [
     "",
 ]
 UW_PERIOD = "FY2012 - FY2019 YTD (01/01/2012 - 07/06/2019)"
-UW_ARRESTS_HEADER = [
-    "Arrest Date",
-    "Date of Birth",
-    "Gender",
-    "Country of Citizenship",
-    "Event Number",
-    "Apprehension Landmark",
-    "Arrest Method",
-    "Most Serious Conviction",
-]
+UW_ARRESTS_HEADER = list(B_ARRESTS)  # the UW v. DHS arrests layout
 UW_REMOVALS_HEADER = [
     "Departed Date",
     "Date of Birth",

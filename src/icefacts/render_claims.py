@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from icefacts import render
+from icefacts.claims.wording import number as num
 
 if TYPE_CHECKING:
     from icefacts.claims.check import CheckResult, ClaimVerdict, ReadingVerdict
@@ -18,16 +19,6 @@ _MARK = {
     "partly supported": "PARTLY SUPPORTED",
     "not checkable": "NOT CHECKABLE",
 }
-
-
-def num(x: float | None) -> str:
-    if x is None:
-        return ""
-    if abs(x) >= 1e15:  # beyond a float's exact integers: not written out digit by digit
-        return f"{x:.6g}"
-    if float(x).is_integer():
-        return f"{int(x):,}"
-    return f"{x:.3g}" if abs(x) < 10 else f"{x:,.1f}"
 
 
 def records(r: ReadingVerdict) -> str:

@@ -292,9 +292,11 @@ def test_excesses_asked_together_equal_each_asked_alone(checked, planted, monkey
     _, _, path = checked
     db, _ = planted
     with api.open_warehouse(db, read_only=True) as wh:
-        assert chk.prepare_batches(wh.engine, api.load_claims(path))  # a batch was made
+        from icefacts.claims.readings import validate
+
+        assert chk.prepare_batches(wh.engine, validate(api.load_claims(path)))  # a batch
         together = api.check(wh, path).to_dict()
-    monkeypatch.setattr(chk, "prepare_batches", lambda engine, loaded: {})
+    monkeypatch.setattr(chk, "prepare_batches", lambda engine, every: {})
     with api.open_warehouse(db, read_only=True) as wh:
         alone = api.check(wh, path).to_dict()
 

@@ -111,25 +111,31 @@ def _weeks(flagged_day: list[list[str]]) -> list[list[str]]:
     return rows + flagged_day
 
 
+def _warehouse(tmp_path: Path, *files: Path) -> Path:
+    db = tmp_path / "w.duckdb"
+    with Warehouse.open(db) as wh:
+        api.ingest(wh, list(files))
+    return db
+
+
+def _claim(tmp_path: Path, body: str) -> Path:
+    """A claim file of one claim ``c`` (its keys after ``source``) under HEAD's defaults."""
+    path = tmp_path / "c.yaml"
+    path.write_text(HEAD + "  - id: c\n    text: t\n    source: s\n" + body)
+    return path
+
+
 def test_a_field_carried_day_by_day_counts_the_rows_the_donor_lacks(tmp_path: Path) -> None:
     """10 counted rows on a day (6 flagged), the donor has 6 of them, all convicted: the
     flagged and convicted are 2 to 6 when the totals agreed; with the donor short of rows,
     0 to 6 (it may lack convicted flagged ones)."""
     rows = _weeks([_row(DAY, i < 6) for i in range(10)])
-    db = tmp_path / "w.duckdb"
-    with Warehouse.open(db) as wh:
-        api.ingest(
-            wh, [_national(tmp_path, rows), _uw(tmp_path, [(DAY, "SEA CAP", "Assault")] * 6)]
-        )
-    claims = tmp_path / "c.yaml"
-    claims.write_text(
-        HEAD
-        + """  - id: c
-    text: t
-    source: s
-    published: 3
-    filters: {operation_flag: true, criminality: [convicted]}
-"""
+    db = _warehouse(
+        tmp_path, _national(tmp_path, rows), _uw(tmp_path, [(DAY, "SEA CAP", "Assault")] * 6)
+    )
+    claims = _claim(
+        tmp_path,
+        "    published: 3\n    filters: {operation_flag: true, criminality: [convicted]}\n",
     )
     with api.open_warehouse(db, read_only=True) as wh:
         (r,) = api.check(wh, claims).claims[0].readings
@@ -138,20 +144,12 @@ def test_a_field_carried_day_by_day_counts_the_rows_the_donor_lacks(tmp_path: Pa
 
 def test_a_claim_of_cause_is_never_more_than_partly_supported(tmp_path: Path) -> None:
     rows = _weeks([_row(DAY, True) for _ in range(5)])
-    db = tmp_path / "w.duckdb"
-    with Warehouse.open(db) as wh:
-        api.ingest(wh, [_national(tmp_path, rows)])
-    claims = tmp_path / "c.yaml"
-    claims.write_text(
-        HEAD
-        + """  - id: c
-    text: t
-    source: s
-    published: 5
-    causal: true
-    assumes: every flagged arrest was the operation's
-    filters: {operation_flag: true}
-"""
+    db = _warehouse(tmp_path, _national(tmp_path, rows))
+    claims = _claim(
+        tmp_path,
+        "    published: 5\n    causal: true\n"
+        "    assumes: every flagged arrest was the operation's\n"
+        "    filters: {operation_flag: true}\n",
     )
     with api.open_warehouse(db, read_only=True) as wh:
         (claim,) = api.check(wh, claims).claims
@@ -226,19 +224,8 @@ def test_the_reproduce_command_is_shell_quoted_and_a_misspelt_country_refused(
     argv = shlex.split(reproduce(sql))
     assert argv == ["icefacts", "sql", sql]
     rows = _weeks([_row(DAY, True) for _ in range(3)])
-    db = tmp_path / "w.duckdb"
-    with Warehouse.open(db) as wh:
-        api.ingest(wh, [_national(tmp_path, rows)])
-    claims = tmp_path / "c.yaml"
-    claims.write_text(
-        HEAD
-        + """  - id: c
-    text: t
-    source: s
-    published: 0
-    filters: {citizenship: [MEXCIO]}
-"""
-    )
+    db = _warehouse(tmp_path, _national(tmp_path, rows))
+    claims = _claim(tmp_path, "    published: 0\n    filters: {citizenship: [MEXCIO]}\n")
     with api.open_warehouse(db, read_only=True) as wh, pytest.raises(InputError) as exc:
         api.check(wh, claims)
     assert f"{claims}:14: claims[0].filters.citizenship: 'MEXCIO' is in no loaded release" in str(
@@ -285,16 +272,10 @@ def test_links_between_identical_rows_give_bounds_not_the_assignment(tmp_path: P
                 [left[0]["release_id"], right[0]["release_id"]],
             )
 
-        claims = tmp_path / "c.yaml"
-        claims.write_text(
-            HEAD
-            + """  - id: c
-    text: t
-    source: s
-    published: 1
-    window: {from: 2017-09-25, to: 2017-09-25}
-    filters: {operation_flag: true, criminality: [convicted]}
-"""
+        claims = _claim(
+            tmp_path,
+            "    published: 1\n    window: {from: 2017-09-25, to: 2017-09-25}\n"
+            "    filters: {operation_flag: true, criminality: [convicted]}\n",
         )
         got = {}
         for name, profiles in (("alike", ("p", "p")), ("unlike", ("p", "q"))):

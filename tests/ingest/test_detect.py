@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from icefacts.ingest.detect import detect
-from tests.fixtures import NATIONAL_HEADER, NATIONAL_TITLE
+from tests.fixtures import NATIONAL_HEADER, NATIONAL_TITLE, UW_ARRESTS_HEADER
 
 
 def _rows(title: list[str], header: list[str]) -> list[list[str]]:
@@ -41,16 +41,7 @@ def test_unrelated_sheet_is_not_detected() -> None:
 
 
 def test_seattle_workbook_families_are_told_apart() -> None:
-    uw = [
-        "Arrest Date",
-        "Date of Birth",
-        "Gender",
-        "Country of Citizenship",
-        "Event Number",
-        "Apprehension Landmark",
-        "Arrest Method",
-        "Most Serious Conviction",
-    ]
+    uw = list(UW_ARRESTS_HEADER)
     cap = [
         "Event Number",
         "Area of Responsibility",

@@ -31,7 +31,9 @@ from icefacts.analysis.selection import (
     counted_measure,
     counting,
     coverage,
+    donor_releases,
     fields_held,
+    from_releases,
     lack_columns,
     lacking,
     place_filter,
@@ -423,41 +425,16 @@ def criminality_donors(
     held: dict[str, set[str]],
     used: list[str],
     aside: list[str],
-) -> dict[str, list[str] | None]:
+) -> dict[str, tuple[str, ...] | None]:
     """Releases set aside in the window that hold criminality where a counting release does
-    not (the UW v. DHS production beside the national files, for Seattle): release id ->
-    the AORs it answers for (None: every AOR). Only a release of every record (no subset,
-    no part) whose scope covers the whole window, the best of them (most rows) per AOR."""
+    not (``selection.donor_releases``)."""
     if q.releases or not any("criminality" not in held.get(r, set()) for r in used):
         return {}
     holders = [r for r in aside if "conviction" in held.get(r, set())]
-    if not holders:
-        return {}
-    rows = engine.query(
-        f"""
-        SELECT release_id, any_value(aors) AS aors, sum(rows) AS rows
-        FROM release_coverage
-        WHERE table_name = 'arrests' AND release_id IN ({quoted(tuple(holders))})
-        GROUP BY release_id
-        HAVING bool_and(subset IS NULL AND part IS NULL)
-           AND min(period_start) <= {sql_date(q.start)} AND max(period_end) >= {sql_date(q.end)}
-        ORDER BY rows DESC, release_id
-        """
-    ).to_pylist()
-    out: dict[str, list[str] | None] = {}
-    taken: set[str] = set()
-    for r in rows:
-        if r["aors"] is None:  # every AOR: it answers wherever no narrower one was taken
-            out[r["release_id"]] = None
-            break
-        mine = [a for a in r["aors"] if a not in taken and (not q.aors or a in q.aors)]
-        if mine:
-            out[r["release_id"]] = mine
-            taken.update(mine)
-    return out
+    return donor_releases(engine, holders, q.start, q.end, q.aors)
 
 
-def _donor_places(donors: dict[str, list[str] | None]) -> str:
+def _donor_places(donors: dict[str, tuple[str, ...] | None]) -> str:
     """Where the donors answer, as a condition on a row's AOR."""
     named = sorted({a for aors in donors.values() if aors for a in aors})
     if any(aors is None for aors in donors.values()):
@@ -470,19 +447,13 @@ def _borrow_criminality(
     q: OperationQuestion,
     where: str,
     counts: list[dict],
-    donors: dict[str, list[str] | None],
+    donors: dict[str, tuple[str, ...] | None],
     held: dict[str, set[str]],
 ) -> tuple[list[Caveat], str]:
     """Fill the window's criminality, for every group whose rows lacking it all fall where
     a donor answers, from the donor's own rows of those days and places. The counts are the
     donor's: they may differ from the counting release's by what the two releases disagree
     on, and the caveat gives both."""
-    parts = []
-    for rid, aors in sorted(donors.items()):
-        cond = f"release_id = '{rid}'"
-        if aors is not None:
-            cond += f" AND aor IN ({quoted(tuple(aors))})"
-        parts.append(f"({cond})")
     key = {"day": "a.apprehension_date", "total": "'all'"}.get(q.by, f"a.{_KEY_SQL.get(q.by, '')}")
     sets = "GROUPING SETS ((key), ())" if q.by != "total" else "key"
     total = "grouping(key)" if q.by != "total" else "0"
@@ -494,7 +465,7 @@ def _borrow_criminality(
             SELECT {key} AS key, a.* FROM arrests_all a
             WHERE a.duplicate_of IS NULL
               AND a.apprehension_date BETWEEN {sql_date(q.start)} AND {sql_date(q.end)}
-              AND ({" OR ".join(parts)}) AND {where}
+              AND {from_releases(donors)} AND {where}
         )
         SELECT key, {total} AS is_total, count(*) AS arrests, {measures}
         FROM picked GROUP BY {sets}

@@ -39,15 +39,15 @@ NEEDS = {
     "criminality_unknown": "criminality",
     "countries": "citizenship",
 }
+# a conviction: criminality "convicted criminal", or a most serious conviction given
+CONVICTED = "(criminality = 'convicted' OR most_serious_conviction IS NOT NULL)"
 MEASURE_SQL = {
     "arrests": "count(*)",
     "at_large": "count(*) FILTER (WHERE at_large)",
     "custodial": "count(*) FILTER (WHERE NOT at_large)",
     "other_method": "count(*) FILTER (WHERE at_large IS NULL)",
     "operation_flagged": "count(*) FILTER (WHERE operation_flag)",
-    "convicted": (
-        "count(*) FILTER (WHERE (criminality = 'convicted' OR most_serious_conviction IS NOT NULL))"
-    ),
+    "convicted": (f"count(*) FILTER (WHERE {CONVICTED})"),
     "pending": "count(*) FILTER (WHERE criminality = 'pending')",
     "other_criminality": "count(*) FILTER (WHERE criminality = 'other')",
     "criminality_unknown": "count(*) FILTER (WHERE criminality IS NULL)",
@@ -118,8 +118,57 @@ def quoted(values: tuple[str, ...]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
-def _release_list(releases: tuple[str, ...]) -> str:
-    return ", ".join("'" + r.replace("'", "''") + "'" for r in releases)
+def literal(text: str) -> str:
+    """Any text as an SQL string literal (quotes doubled)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _release_list(releases: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(literal(r) for r in releases)
+
+
+def donor_releases(
+    engine: Reader, holders: list[str], lo: date, hi: date, aors: tuple[str, ...] = ()
+) -> dict[str, tuple[str, ...] | None]:
+    """Of ``holders`` (releases set aside in a span that hold a field the counting release
+    lacks: the UW v. DHS production beside the national files, for Seattle), those that
+    record every row (no subset, no part) over the whole of [lo, hi]: release id -> the
+    AORs it answers for (None: every AOR), the best (most rows) per AOR, within ``aors``
+    when given."""
+    if not holders:
+        return {}
+    rows = engine.query(
+        f"""
+        SELECT release_id, any_value(aors) AS aors FROM release_coverage
+        WHERE table_name = 'arrests' AND release_id IN ({_release_list(holders)})
+        GROUP BY release_id
+        HAVING bool_and(subset IS NULL AND part IS NULL)
+           AND min(period_start) <= {sql_date(lo)} AND max(period_end) >= {sql_date(hi)}
+        ORDER BY sum(rows) DESC, release_id
+        """
+    ).to_pylist()
+    out: dict[str, tuple[str, ...] | None] = {}
+    taken: set[str] = set()
+    for r in rows:
+        if r["aors"] is None:  # every AOR: it answers wherever no narrower one was taken
+            out[r["release_id"]] = None
+            break
+        mine = tuple(a for a in r["aors"] if a not in taken and (not aors or a in aors))
+        if mine:
+            out[r["release_id"]] = mine
+            taken.update(mine)
+    return out
+
+
+def from_releases(donors: dict[str, tuple[str, ...] | None]) -> str:
+    """SQL: the row is one of a donor's, in the AORs it answers for."""
+    parts = []
+    for rid, aors in sorted(donors.items()):
+        cond = f"release_id = {literal(rid)}"
+        if aors is not None:
+            cond += f" AND aor IN ({quoted(aors)})"
+        parts.append(f"({cond})")
+    return "(" + " OR ".join(parts) + ")" if parts else "FALSE"
 
 
 def place_filter(q: Selection, in_policy: list[str] | None = None) -> str:

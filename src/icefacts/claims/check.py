@@ -13,7 +13,7 @@ when some are, and ``not checkable`` otherwise.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -34,7 +34,8 @@ from icefacts.claims.measure import (
 )
 from icefacts.claims.model import ClaimFile, Comparison, Filters, Group, Window
 from icefacts.claims.places import NoPlacesTables, Where, aor_code, resolve
-from icefacts.claims.readings import Spec, specs, validate
+from icefacts.claims.readings import Spec, validate
+from icefacts.claims.wording import number
 from icefacts.errors import InputError
 
 if TYPE_CHECKING:
@@ -189,14 +190,14 @@ TABLE_SCHEMA = pa.schema(
 
 def check(engine: Reader, loaded: LoadedFile, registry: Registry | None = None) -> CheckResult:
     """Every claim of the file, every reading of each."""
-    validate(loaded)  # refused whole, before any number is computed
-    _known_values(engine, loaded)
-    batches = prepare_batches(engine, loaded)
+    every = validate(loaded)  # refused whole, before any number is computed
+    _known_values(engine, loaded, every)
+    batches = prepare_batches(engine, every)
     verdicts = []
     default_assumes = loaded.claims.defaults.assumes
-    for i, claim in enumerate(loaded.claims.claims):
-        readings = [_reading(engine, loaded, s, registry, batches) for s in specs(loaded, i, claim)]
-        roles: list[str] = [s.role for s in specs(loaded, i, claim)]
+    for claim, claim_specs in zip(loaded.claims.claims, every, strict=True):
+        readings = [_reading(engine, loaded, s, registry, batches) for s in claim_specs]
+        roles: list[str] = [s.role for s in claim_specs]
         verdict, reason = _sum_up(readings, roles)
         if claim.causal and verdict == SUPPORTED:
             verdict = PARTLY
@@ -219,12 +220,12 @@ def check(engine: Reader, loaded: LoadedFile, registry: Registry | None = None) 
     return CheckResult(loaded.path, loaded.claims.title, verdicts)
 
 
-def _known_values(engine: Reader, loaded: LoadedFile) -> None:
+def _known_values(engine: Reader, loaded: LoadedFile, every: list[list[Spec]]) -> None:
     """A citizenship a filter names must be one some loaded release holds: a misspelt
     country would count nothing, and a claim of none would look supported."""
     asked: dict[str, tuple[Any, ...]] = {}
-    for i, claim in enumerate(loaded.claims.claims):
-        for s in specs(loaded, i, claim):
+    for claim_specs in every:
+        for s in claim_specs:
             groups = [s.filters, s.measure.of]
             if s.measure.versus is not None:
                 groups.append(s.measure.versus.filters)
@@ -469,7 +470,10 @@ def _share(num: Value, den: Value) -> Value:
         "exact" if exact else "bounds",
         releases=sorted(set(num.releases) | set(den.releases)),
         rows=den.rows,
-        notes=[*_unique(num.notes + den.notes), f"part: {_span(num)}; whole: {_span(den)}"],
+        notes=[
+            *_unique(num.notes + den.notes),
+            f"part: {_show_value(num)}; whole: {_show_value(den)}",
+        ],
         causes=_unique(num.causes + den.causes),
         caveats=_unique(num.caveats + den.caveats),
     )
@@ -495,7 +499,9 @@ def combine(a: Value, b: Value, kind: str) -> Value:
         "exact" if exact else "bounds",
         releases=sorted(set(a.releases) | set(b.releases)),
         rows=a.rows + b.rows,
-        notes=_unique([f"this group: {_span(a)}", f"versus: {_span(b)}", *a.notes, *b.notes]),
+        notes=_unique(
+            [f"this group: {_show_value(a)}", f"versus: {_show_value(b)}", *a.notes, *b.notes]
+        ),
         causes=_unique(a.causes + b.causes),
         caveats=_unique(a.caveats + b.caveats),
     )
@@ -523,15 +529,15 @@ _BATCH_ONLY = {
 }
 
 
-def prepare_batches(engine: Reader, loaded: LoadedFile) -> dict[tuple, Any]:
+def prepare_batches(engine: Reader, every: list[list[Spec]]) -> dict[tuple, Any]:
     """One operation report per (window, baseline) for the single-AOR excess readings that
     share it (a claim file asks the same four days of ten AORs): their rows are the ones a
     question of each AOR alone gives (its own baseline periods, ``baseline_per_place``)."""
     from icefacts.analysis.operation import OperationQuestion, operation
 
     groups: dict[tuple, set[str]] = {}
-    for i, claim in enumerate(loaded.claims.claims):
-        for sp in specs(loaded, i, claim):
+    for claim_specs in every:
+        for sp in claim_specs:
             p = sp.places
             if sp.measure.kind != "excess" or p is None or len(p.aors) != 1:
                 continue
@@ -673,17 +679,12 @@ def _excess(
     if where.finer_than_aor:
         # a county's surge can exceed its AOR's (the rest of the AOR below its baseline):
         # the AOR's excess bounds nothing finer
-        return Value.cannot(
+        why = (
             f"an excess is measured per AOR, and {where.label} is a {where.level}: the AOR(s) "
             f"{aors} show {_show_value(value)} beyond the baseline, which does not bound a "
-            "part of them",
-            sql=value.sql,
-            releases=value.releases,
-            rows=value.rows,
-            notes=value.notes,
-            caveats=value.caveats,
-            reproduce=value.reproduce,
+            "part of them"
         )
+        return replace(value, value=None, low=None, high=None, kind="exact", unanswerable=why)
     return value
 
 
@@ -811,36 +812,24 @@ def compare(
 def _show_target(op: str, target: float, cmp: Comparison) -> str:
     if op == "equals":
         lo, hi = cmp.band(target)
-        return f"{_num(target)}" + (f" ({_num(lo)} to {_num(hi)})" if hi > lo else "")
+        return f"{number(target)}" + (f" ({number(lo)} to {number(hi)})" if hi > lo else "")
     lo, hi = cmp.band(target)
     mark = lo if op == "at_least" else hi
     return (
         ("at least " if op == "at_least" else "at most ")
-        + _num(target)
-        + (f" (with the tolerance, {_num(mark)})" if mark != target else "")
+        + number(target)
+        + (f" (with the tolerance, {number(mark)})" if mark != target else "")
     )
 
 
 def _show_value(v: Value) -> str:
     if v.kind == "exact" and v.value is not None:
-        return _num(v.value)
-    lo = "-inf" if v.low is None else _num(v.low)
-    hi = "+inf" if v.high is None else _num(v.high)
+        return number(v.value)
+    lo = "-inf" if v.low is None else number(v.low)
+    hi = "+inf" if v.high is None else number(v.high)
     if v.kind == "95% interval" and v.value is not None:
-        return f"{_num(v.value)} (95% {lo} to {hi})"
+        return f"{number(v.value)} (95% {lo} to {hi})"
     return f"between {lo} and {hi}"
-
-
-def _num(x: float) -> str:
-    if abs(x) >= 1e15:  # beyond a float's exact integers: not written out digit by digit
-        return f"{x:.6g}"
-    if float(x).is_integer():
-        return f"{int(x):,}"
-    return f"{x:.3g}" if abs(x) < 10 else f"{x:,.1f}"
-
-
-def _span(v: Value) -> str:
-    return _show_value(v)
 
 
 def _unique(items: list[str]) -> list[str]:

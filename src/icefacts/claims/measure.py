@@ -14,6 +14,7 @@ interval. Nothing is ever a point where the records give a range.
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -22,12 +23,15 @@ from typing import TYPE_CHECKING, Literal
 
 from icefacts.analysis.base import sql_date
 from icefacts.analysis.selection import (
+    CONVICTED,
     NEEDS,
     Selection,
     counting,
     coverage,
+    donor_releases,
     fields_held,
-    quoted,
+    from_releases,
+    literal,
     uncovered,
 )
 from icefacts.claims.places import COUNTY_SETS
@@ -40,13 +44,6 @@ if TYPE_CHECKING:
 
 IntervalKind = Literal["exact", "bounds", "95% interval"]
 
-# filter key -> the field a release must hold for it to be known
-FIELD = {
-    "operation_flag": "operation_flag",
-    "method_class": "method",
-    "citizenship": "citizenship",
-    "gender": "gender",
-}
 # facts ICE reports that no public arrests release records (a reading needing one is not
 # checkable with these records, and says so)
 UNRECORDED = {
@@ -76,10 +73,6 @@ class Value:
         return cls(None, None, None, "exact", unanswerable=reason, **kw)  # type: ignore[arg-type]
 
 
-def literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def predicates(f: Filters) -> dict[str, str]:
     """Filter -> (the field it needs, its SQL predicate), keyed by the needed field."""
     out: dict[str, str] = {}
@@ -94,11 +87,7 @@ def predicates(f: Filters) -> dict[str, str]:
     if f.criminality:
         terms = []
         for c in f.criminality:
-            terms.append(
-                "(criminality = 'convicted' OR most_serious_conviction IS NOT NULL)"
-                if c == "convicted"
-                else f"criminality = {literal(c)}"
-            )
+            terms.append(CONVICTED if c == "convicted" else f"criminality = {literal(c)}")
         need = NEEDS["convicted"] if set(f.criminality) == {"convicted"} else "criminality"
         out[need] = "(" + " OR ".join(terms) + ")"
     if f.citizenship:
@@ -173,33 +162,10 @@ class Scope:
         return f"release_id IN ({', '.join(literal(r) for r in holders)})"
 
     def donors(self, needs: set[str]) -> dict[str, tuple[str, ...] | None]:
-        """Releases set aside here that hold every field of ``needs`` and record every row
-        (no subset or part) over the whole window: release -> the AORs it answers for."""
+        """Releases set aside here that hold every field of ``needs`` for the whole window
+        (``selection.donor_releases``)."""
         holders = [r for r in self.counting.set_aside if needs <= self.held.get(r, set())]
-        if not holders:
-            return {}
-        rows = self.engine.query(
-            f"""
-            SELECT release_id, any_value(aors) AS aors FROM release_coverage
-            WHERE table_name = 'arrests' AND release_id IN ({", ".join(map(literal, holders))})
-            GROUP BY release_id
-            HAVING bool_and(subset IS NULL AND part IS NULL)
-               AND min(period_start) <= {sql_date(self.start)}
-               AND max(period_end) >= {sql_date(self.end)}
-            ORDER BY sum(rows) DESC, release_id
-            """
-        ).to_pylist()
-        out: dict[str, tuple[str, ...] | None] = {}
-        taken: set[str] = set()
-        for r in rows:
-            if r["aors"] is None:
-                out[r["release_id"]] = None
-                break
-            mine = tuple(a for a in r["aors"] if a not in taken)
-            if mine:
-                out[r["release_id"]] = mine
-                taken.update(mine)
-        return out
+        return donor_releases(self.engine, holders, self.start, self.end)
 
 
 @dataclass
@@ -332,12 +298,6 @@ def plan(scope: Scope, filters: Filters) -> Planned | str:
     join = ""
     extra = "0 AS donor_days, 0 AS disagree, NULL::VARCHAR AS detail"
     if donors:
-        parts = []
-        for rid, aors in sorted(donors.items()):
-            cond = f"release_id = {literal(rid)}"
-            if aors is not None:
-                cond += f" AND aor IN ({quoted(aors)})"
-            parts.append(f"({cond})")
         match = both(*(predicates(filters)[n] for n in unknown))
         join = f"""
             LEFT JOIN (
@@ -345,7 +305,7 @@ def plan(scope: Scope, filters: Filters) -> Planned | str:
                        count(*) FILTER (WHERE {match}) AS match
                 FROM arrests_all
                 WHERE duplicate_of IS NULL AND {both(scope.window_sql, where.aor_sql)}
-                  AND ({" OR ".join(parts)})
+                  AND {from_releases(donors)}
                 GROUP BY ALL
             ) d USING (day, aor)
         """
@@ -410,8 +370,6 @@ def _linked_plan(
     ).to_pylist()
     if not runs:
         return None
-    import json
-
     thresholds = []
     for t in sorted({float(k) for r in runs for k in json.loads(r["by_threshold"])}):
         if all(

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from icefacts.policies import Registry
     from icefacts.warehouse.engine import Reader
 
-LEVELS = ("aor", "state", "county", "city")
 # registered county lists by name, so that a reproduce command can write them out
 # (the SQL a reproduce command writes instead: the shorter of the list and its complement)
 COUNTY_SETS: dict[str, str] = {}
@@ -80,7 +79,7 @@ def resolve(
         )
         return Where(label, "aor", tuple(aors), bool(places.exclude_aors), "TRUE", "FALSE")
     if not engine.has_table("counties") or not engine.has_table("county_aor"):
-        raise _NoPlaces(what)
+        raise NoPlacesTables(what)
     fips: list[str] = []
     states: list[str] = []
     for text in places.counties:
@@ -174,11 +173,11 @@ def _usps(fips: str) -> str | None:
     return st.usps if st else None
 
 
-class _NoPlaces(InputError):
+class NoPlacesTables(InputError):
+    """Places named, and the places tables not loaded: a reading not checkable, not a
+    malformed file."""
+
     def __init__(self, what: str) -> None:
         super().__init__(
             f"{what}: places by name need the places tables: run `icefacts reference load`"
         )
-
-
-NoPlacesTables = _NoPlaces

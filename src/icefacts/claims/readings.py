@@ -102,13 +102,14 @@ def specs(loaded: LoadedFile, i: int, claim: Claim) -> list[Spec]:
     return out
 
 
-def validate(loaded: LoadedFile) -> None:
+def validate(loaded: LoadedFile) -> list[list[Spec]]:
     """Every reading of every claim can be compared: its threshold exists and is held
     against a share, it has a value to compare with, and a share's part does not change a
-    filter of its whole. Raises the file's one-line error."""
+    filter of its whole. Raises the file's one-line error; returns each claim's readings."""
     thresholds = loaded.claims.thresholds
-    for i, claim in enumerate(loaded.claims.claims):
-        for s in specs(loaded, i, claim):
+    every = [specs(loaded, i, claim) for i, claim in enumerate(loaded.claims.claims)]
+    for claim_specs in every:
+        for s in claim_specs:
             cmp_loc = s.loc.get("comparison", s.loc["reading"])
             cmp = s.comparison
             if cmp.threshold is not None:
@@ -153,3 +154,4 @@ def validate(loaded: LoadedFile) -> None:
                             f"the part cannot change the whole's filter {key} "
                             f"({whole[key]!r}): give the part's extra filters only",
                         )
+    return every

@@ -48,6 +48,21 @@ THRESHOLDS = (0.5, 0.8, 0.9, 0.95)
 # compared where both releases hold the field (``field_stats``); the day is compared too
 COMPARED = ("method", "citizenship", "gender", "landmark", "processing_disposition", "birth_year")
 MIN_PROBABILITY = 0.01  # pairs below this are not kept
+# a pair as linked, and the run's columns added to it (the columns of link_pairs)
+PAIRS = pa.schema(
+    [
+        ("left_event", pa.string()),
+        ("right_event", pa.string()),
+        ("match_probability", pa.float64()),
+        ("match_weight", pa.float64()),
+        ("agreement", pa.string()),
+        ("assigned", pa.bool_()),
+        ("left_profile", pa.string()),
+    ]
+)
+RUN_COLUMNS = [
+    pa.field(n, pa.string()) for n in ("run_id", "table_name", "left_release", "right_release")
+]
 
 
 @dataclass
@@ -143,14 +158,8 @@ def link_pair(
         f"{t:g}": sum(1 for p in assigned if p["match_probability"] >= t) for t in THRESHOLDS
     }
     run.seconds = time.perf_counter() - started
-    extra = {
-        "run_id": pa.array([run_id] * pairs.num_rows, pa.string()),
-        "table_name": pa.array([table] * pairs.num_rows, pa.string()),
-        "left_release": pa.array([left] * pairs.num_rows, pa.string()),
-        "right_release": pa.array([right] * pairs.num_rows, pa.string()),
-    }
-    for name, col in extra.items():
-        pairs = pairs.append_column(name, col)
+    for f, value in zip(RUN_COLUMNS, (run_id, table, left, right), strict=True):
+        pairs = pairs.append_column(f, pa.array([value] * pairs.num_rows, f.type))
     return run, pairs
 
 
@@ -207,18 +216,7 @@ def _assign(predicted: pa.Table, left: pa.Table) -> pa.Table:
     profiles = _profiles(
         left, [c for c in left.column_names if c not in ("unique_id", "day", "aor")]
     )
-    out: dict[str, list[Any]] = {
-        k: []
-        for k in (
-            "left_event",
-            "right_event",
-            "match_probability",
-            "match_weight",
-            "agreement",
-            "assigned",
-            "left_profile",
-        )
-    }
+    out: dict[str, list[Any]] = {f.name: [] for f in PAIRS}
     for r in rows:
         chosen = r["unique_id_l"] not in taken_l and r["unique_id_r"] not in taken_r
         if chosen:
@@ -239,17 +237,7 @@ def _assign(predicted: pa.Table, left: pa.Table) -> pa.Table:
         )
         out["assigned"].append(chosen)
         out["left_profile"].append(profiles.get(r["unique_id_l"]))
-    return pa.table(
-        {
-            "left_event": pa.array(out["left_event"], pa.string()),
-            "right_event": pa.array(out["right_event"], pa.string()),
-            "match_probability": pa.array(out["match_probability"], pa.float64()),
-            "match_weight": pa.array(out["match_weight"], pa.float64()),
-            "agreement": pa.array(out["agreement"], pa.string()),
-            "assigned": pa.array(out["assigned"], pa.bool_()),
-            "left_profile": pa.array(out["left_profile"], pa.string()),
-        }
-    )
+    return pa.table(out, schema=PAIRS)
 
 
 def _profiles(left: pa.Table, fields: list[str]) -> dict[str, str]:
@@ -265,21 +253,7 @@ def _profiles(left: pa.Table, fields: list[str]) -> dict[str, str]:
 
 
 def _empty_pairs() -> pa.Table:
-    return pa.table(
-        {
-            "left_event": pa.array([], pa.string()),
-            "right_event": pa.array([], pa.string()),
-            "match_probability": pa.array([], pa.float64()),
-            "match_weight": pa.array([], pa.float64()),
-            "agreement": pa.array([], pa.string()),
-            "assigned": pa.array([], pa.bool_()),
-            "left_profile": pa.array([], pa.string()),
-            "run_id": pa.array([], pa.string()),
-            "table_name": pa.array([], pa.string()),
-            "left_release": pa.array([], pa.string()),
-            "right_release": pa.array([], pa.string()),
-        }
-    )
+    return pa.schema([*PAIRS, *RUN_COLUMNS]).empty_table()
 
 
 def store(engine: Engine, runs: list[tuple[LinkRun, pa.Table]]) -> None:

@@ -67,6 +67,22 @@ A_FILE_NAMES = {
 
 A_LAYOUTS = {"arrests": A_ARRESTS, "encounters": A_ENCOUNTERS, "removals": A_REMOVALS}
 
+# --------------------------------------------------------------------------------------------
+# Family B: the UW v. DHS production's arrests (pipe CSV, six title lines), written from A's
+# Seattle rows by ``synth.paired``
+# --------------------------------------------------------------------------------------------
+
+B_ARRESTS: tuple[str, ...] = (
+    "Arrest Date",
+    "Date of Birth",
+    "Gender",
+    "Country of Citizenship",
+    "Event Number",
+    "Apprehension Landmark",
+    "Arrest Method",
+    "Most Serious Conviction",
+)
+
 
 def a_title_lines(table: str, fy: int, end: date | None = None) -> list[str]:
     """The five lines above the header. ``end`` set = a partial year, stated in the title."""

@@ -22,19 +22,11 @@ from typing import Any
 
 import numpy as np
 
+from icefacts.release_specs import vocab
 from icefacts.synth.frame import Column, Table, categorical, from_array, serial
+from icefacts.synth.layouts import B_ARRESTS
 
 FILE_NAME = "SYNTHETIC_UW_v_DHS_arrests.csv.gz"
-HEADERS = (
-    "Arrest Date",
-    "Date of Birth",
-    "Gender",
-    "Country of Citizenship",
-    "Event Number",
-    "Apprehension Landmark",
-    "Arrest Method",
-    "Most Serious Conviction",
-)
 _DOB = "(b)(6),(b)(7)c)"
 _EVENT = "(b)(7)e)"
 _CRIMES = (
@@ -47,14 +39,6 @@ _CRIMES = (
     "Larceny",
     "Dangerous Drugs",
 )
-_CUSTODIAL = {
-    "CAP Local Incarceration",
-    "CAP State Incarceration",
-    "CAP Federal Incarceration",
-    "287(g) Program",
-    "Probation and Parole",
-}
-SEATTLE = "Seattle Area of Responsibility"
 LEFT_OUT = 0.03
 ONLY_IN_COPY = 0.02
 MISSPELT = 0.04
@@ -92,9 +76,11 @@ def uw_arrests(national: Table, rng: np.random.Generator) -> tuple[Table, dict[s
     """The copy of ``national``'s Seattle rows (a family-A arrests table) and its truth."""
     cells = {h: national.columns[h].cells() for h in national.headers}
     n = national.rows
-    seattle = [i for i in range(n) if cells["Area of Responsibility"][i] == SEATTLE]
+    aor = vocab("aor")  # the release's spellings, read as ingest reads them
+    seattle = [i for i in range(n) if aor.lookup(cells["Area of Responsibility"][i] or "") == "SEA"]
     kept = [i for i in seattle if rng.random() >= LEFT_OUT]
     methods = sorted({m for m in cells["Apprehension Method"] if m})
+    custody = vocab("method")  # custodial or at large, as the vocabulary classes each method
     rows: list[dict[str, Any]] = []
     for i in kept:
         day = cells["Apprehension Date"][i]
@@ -106,6 +92,7 @@ def uw_arrests(national: Table, rng: np.random.Generator) -> tuple[Table, dict[s
             method = methods[int(rng.integers(0, len(methods)))]
         if isinstance(day, int) and rng.random() < DAY_LATER:
             day += 1
+        custodial = custody.lookup(method or "") == "custodial"
         rows.append(
             {
                 "source": i,
@@ -114,7 +101,7 @@ def uw_arrests(national: Table, rng: np.random.Generator) -> tuple[Table, dict[s
                 "citizenship": cells["Citizenship"][i],
                 "landmark": landmark,
                 "method": method,
-                "convicted": rng.random() < (0.8 if method in _CUSTODIAL else 0.45),
+                "convicted": rng.random() < (0.8 if custodial else 0.45),
             }
         )
     extra = rng.integers(0, max(1, len(rows)), int(len(rows) * ONLY_IN_COPY) if rows else 0)
@@ -152,7 +139,7 @@ def uw_arrests(national: Table, rng: np.random.Generator) -> tuple[Table, dict[s
         family="B",
         name="arrests",
         file_name=FILE_NAME,
-        headers=HEADERS,
+        headers=B_ARRESTS,
         title=title(start, end),
         columns=columns,
         period=(start, end),
