@@ -134,3 +134,14 @@ def test_an_unknown_aor_or_table_names_its_line(tmp_path: Path, wh) -> None:
     path.write_text(GOOD.replace("    published: 10\n", "    published: 10\n    table: jails\n"))
     with pytest.raises(InputError, match=r":12: claims\[0\].table: .*'jails'"):
         api.load_claims(path)
+
+
+def test_a_device_is_not_read_and_link_makes_no_warehouse(tmp_path: Path, run_cli) -> None:
+    """/dev/zero never ends: refused before reading; `icefacts link` on a path that holds
+    no warehouse says so and leaves nothing behind."""
+    with pytest.raises(InputError, match="not a regular file"):
+        api.load_claims("/dev/zero")
+    missing = tmp_path / "none" / "w.duckdb"
+    code, out, err = run_cli("link", "--db", str(missing))
+    assert code == 2 and "no warehouse there" in err and len(err.strip().splitlines()) == 1
+    assert not missing.parent.exists()

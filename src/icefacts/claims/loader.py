@@ -8,6 +8,7 @@ keep the last silently), and so is an id given twice in a file.
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,9 +74,15 @@ def load_claims(path: str | Path, text: str | None = None) -> LoadedFile:
     if text is None:
         p = Path(path)
         try:
-            if p.stat().st_size > MAX_BYTES:
+            st = p.stat()
+            if p.is_dir():
+                raise IsADirectoryError
+            if not stat.S_ISREG(st.st_mode):  # /dev/zero, a pipe: no end to read to
+                raise InputError(f"{name}: not a regular file; not a claim file")
+            with p.open("rb") as f:
+                raw = f.read(MAX_BYTES + 1)
+            if len(raw) > MAX_BYTES:
                 raise InputError(f"{name}: larger than {MAX_BYTES >> 20} MiB; not a claim file")
-            raw = p.read_bytes()
         except FileNotFoundError:
             raise InputError(f"{name}: no such file") from None
         except IsADirectoryError:

@@ -127,7 +127,12 @@ def link(
 ) -> None:
     """Link the same arrests across releases that share no id (probabilistic record
     linkage, one to one), store the links with their evidence, and report match rates."""
-    with api.open_warehouse(db) as wh:
+    path = db if db is not None else api.default_db()
+    if not path.exists():  # links are of loaded releases: never make an empty warehouse
+        raise IcefactsError(
+            f"--db {path}: no warehouse there; load releases first with `icefacts ingest`"
+        )
+    with api.open_warehouse(path) as wh:
         with err.status("linking releases...") as status:
             runs = api.link(wh, release, progress=lambda s: status.update(f"linking {s}"))
             status.update("linking each person's events within a production...")
