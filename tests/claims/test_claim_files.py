@@ -143,5 +143,6 @@ def test_a_device_is_not_read_and_link_makes_no_warehouse(tmp_path: Path, run_cl
         api.load_claims("/dev/zero")
     missing = tmp_path / "none" / "w.duckdb"
     code, out, err = run_cli("link", "--db", str(missing))
-    assert code == 2 and "no warehouse there" in err and len(err.strip().splitlines()) == 1
+    assert code == 2 and out == "" and "no warehouse there" in err
+    assert len(err.strip().splitlines()) == 1
     assert not missing.parent.exists()
