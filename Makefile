@@ -27,7 +27,19 @@ bytecode: $(BIN)/icefacts
 demo: bytecode ## ingest the real national FY2017 arrests (or a synthetic release) and summarise
 	$(BIN)/icefacts demo
 
-test: bytecode ## the whole test suite
+# Debian's Chromium for the browser tests (tests/web/test_browser.py), installed where make
+# runs as root with apt; elsewhere those tests skip and say why (ICEFACTS_REQUIRE_BROWSER=1,
+# as CI sets it, makes a missing browser a failure instead)
+.PHONY: chromium
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	{ if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the browser tests..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends chromium >/dev/null) || echo "note: apt could not install chromium"; \
+	  else echo "note: no Chromium (apt install chromium): the browser tests will skip"; fi; }
+
+test: bytecode chromium ## the whole test suite
 	$(BIN)/pytest -q
 
 # `icefacts` on your PATH: a link in ~/.local/bin to the project's command (or activate the

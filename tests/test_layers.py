@@ -34,8 +34,24 @@ CLI_MAY_IMPORT = {
     "icefacts._version",
     "icefacts._lazy",
     "icefacts.interrupts",
+    "icefacts.web.server",  # serve: the web app, started by the command
+    "icefacts.web.reports",  # report: built from the web app's views
 }
-WAREHOUSE_MUST_NOT = ("analysis", "link", "places", "policies", "api", "cli")
+# the web app sits beside the command: above the API, below nothing
+WEB_MAY_IMPORT = {
+    "icefacts.api",
+    "icefacts.charts",
+    "icefacts.publish",
+    "icefacts.publish.suppress",
+    "icefacts.errors",
+    "icefacts.formulas",
+    "icefacts._version",
+    "icefacts._lazy",
+    "icefacts.warehouse",  # the Warehouse type a request's cursor is wrapped in
+    "icefacts.warehouse.store",
+    "icefacts.warehouse.connect",  # who holds the warehouse's lock (/proc/locks)
+}
+WAREHOUSE_MUST_NOT = ("analysis", "link", "places", "policies", "api", "cli", "web")
 
 
 def _modules() -> dict[str, Path]:
@@ -144,6 +160,28 @@ def test_cli_imports_only_the_api_and_the_renderers() -> None:
     assert not bad, sorted(bad)
 
 
+def test_web_imports_only_the_api_and_what_it_draws_with() -> None:
+    bad = {
+        f"{m} imports {d}"
+        for m, deps in _graph().items()
+        if _in(m, "icefacts.web")
+        for d in deps
+        if not _in(d, "icefacts.web") and d not in WEB_MAY_IMPORT
+    }
+    assert not bad, sorted(bad)
+
+
+def test_nothing_below_the_web_app_imports_it() -> None:
+    bad = {
+        f"{m} imports {d}"
+        for m, deps in _graph().items()
+        if not _in(m, "icefacts.web") and not _in(m, "icefacts.cli")
+        for d in deps
+        if _in(d, "icefacts.web")
+    }
+    assert not bad, sorted(bad)
+
+
 def test_nothing_below_the_cli_imports_it() -> None:
     # icefacts._entry is the console script (pyproject): it starts the command
     bad = {
@@ -160,7 +198,10 @@ def test_only_the_cli_and_the_package_import_the_api() -> None:
     bad = {
         f"{m} imports icefacts.api"
         for m, deps in _graph().items()
-        if "icefacts.api" in deps and not _in(m, "icefacts.cli") and m != "icefacts"
+        if "icefacts.api" in deps
+        and not _in(m, "icefacts.cli")
+        and not _in(m, "icefacts.web")
+        and m != "icefacts"
     }
     assert not bad, sorted(bad)
 

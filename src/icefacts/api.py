@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from icefacts.analysis.base import Answer
+    from icefacts.analysis.county_map import MapQuestion
     from icefacts.analysis.detect import DetectQuestion
     from icefacts.analysis.operation import OperationQuestion
     from icefacts.analysis.overlaps import Overlaps
@@ -112,6 +113,15 @@ def export_parquet(wh: Warehouse, out: str | Path) -> dict[str, Any]:
     from icefacts.warehouse.export import export_parquet as write
 
     return write(wh, Path(out))
+
+
+def export_files(wh: Warehouse, out: str | Path, fmt: str) -> dict[str, Any]:
+    """Write the public views of ``wh`` into the folder ``out`` as ``sqlite`` (one
+    ``icefacts.sqlite``, for Datasette), ``csv`` or ``xlsx`` (a file per view), formulas
+    neutralised (``warehouse/export_files.py``). Returns the manifest."""
+    from icefacts.warehouse.export_files import export_files as write
+
+    return write(wh, Path(out), fmt)
 
 
 def ingest(
@@ -350,6 +360,37 @@ def detect(wh: Source, question: DetectQuestion) -> Answer:
     return run(wh.engine, question)
 
 
+def county_map(
+    wh: Warehouse, question: MapQuestion, *, registry_files: Iterable[Path] = ()
+) -> Answer:
+    """Per county: events in a window (or the at-large or operation-flagged among them), per
+    100,000 residents, raw or as a share, with the AOR's placed share; counties of an AOR
+    whose events are mostly not placed in a county are not drawn
+    (``icefacts.analysis.county_map``). With ``policy``/``policy_on``: each county's policy
+    group in ``answer.tables["policy"]``."""
+    from icefacts.analysis.county_map import county_map as run
+
+    reg = registry(wh, registry_files) if question.policy else None
+    return run(wh.engine, question, reg)
+
+
+def count_cells(wh: Warehouse, **fields: object) -> pa.Table:
+    """Events counted once per combination of ``dims`` (``icefacts.analysis.cells``): the
+    finest counts behind a published answer, which publish mode protects together."""
+    from icefacts.analysis.cells import CellsQuestion
+    from icefacts.analysis.cells import count_cells as run
+
+    q = _question(CellsQuestion, fields)
+    reg = registry(wh) if q.policy else None
+    return run(wh.engine, q, reg)
+
+
+def map_question(**fields: object) -> MapQuestion:
+    from icefacts.analysis.county_map import MapQuestion
+
+    return _question(MapQuestion, fields)
+
+
 def detect_question(**fields: object) -> DetectQuestion:
     from icefacts.analysis.detect import DetectQuestion
 
@@ -512,6 +553,40 @@ def fetch_reference_files(
             yield name, rel, path
 
 
+def warehouse_fingerprint(wh: Warehouse) -> str:
+    """Sixteen hex digits that name what the warehouse holds: its schema version, every
+    release (id, sha256, rows), the reference datasets and the record-link runs. Two
+    warehouses with the same fingerprint give the same answers; a report states it."""
+    import hashlib
+
+    eng = wh.engine
+    h = hashlib.sha256(f"schema {wh.meta('schema_version')}\n".encode())
+    for sql in (
+        "SELECT release_id, sha256, rows FROM releases ORDER BY release_id",
+        "SELECT dataset, CAST(files AS VARCHAR) FROM reference_sources ORDER BY dataset",
+        "SELECT table_name, left_release, right_release, pairs, assigned, by_threshold "
+        "FROM link_runs ORDER BY ALL",
+    ):
+        table = sql.split(" FROM ")[1].split()[0]
+        if not eng.has_table(table):
+            continue
+        for row in eng.query(sql).to_pylist():
+            h.update(repr(sorted(row.items())).encode())
+    return h.hexdigest()[:16]
+
+
+def atlas_file(feature: str = "counties", *, mirror: Path | None = None) -> Path:
+    """The verified local copy of the us-atlas boundaries the map draws (``counties`` or
+    ``states``, pre-projected to Albers USA): from the mirror, the cache, or its pinned URL,
+    checked by sha256 (reference dataset ``us-atlas``)."""
+    from icefacts.reference import fetch_reference
+
+    if feature not in ("counties", "states"):
+        raise InputError(f"the atlas has counties and states, not {feature!r}")
+    wanted = f"us-atlas/{feature}-albers-10m.json"
+    return fetch_reference("us-atlas", mirror)[wanted]
+
+
 def reference_caveats(wh: Warehouse) -> list[str]:
     """What the loaded reference tables cannot say (287(g) rows without a usable signing
     date)."""
@@ -599,6 +674,24 @@ def load_claims(path: str | Path, text: str | None = None) -> LoadedFile:
     loaded = load(path, text)
     validate(loaded)
     return loaded
+
+
+def shipped_claim_files() -> dict[str, Path]:
+    """The claim files icefacts ships (``claims/*.yaml``): name -> path."""
+    here = Path(__file__).resolve().parent
+    for folder in (here / "shipped_claims", here.parents[1] / "claims"):
+        if folder.is_dir():
+            return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+    return {}
+
+
+def shipped_claim_file(name: str) -> Path:
+    files = shipped_claim_files()
+    if name not in files:
+        raise InputError(
+            f"no shipped claim file {name[:60]!r} (shipped: {', '.join(files) or 'none'})"
+        )
+    return files[name]
 
 
 def claim_file_schema() -> dict[str, Any]:

@@ -93,6 +93,13 @@ SENTENCES: dict[str, str] = {
         "{level}: figures per {level}, or for the {level}s asked, leave them out (places load "
         "with `icefacts reference load`; see `icefacts coverage`)"
     ),
+    "map_unplaced": (
+        "a county counts only the events placed in it: the counties of AORs with less than "
+        "{share} of their events placed in a county ({aors}) are not drawn, since they would "
+        "look low"
+    ),
+    "population_estimate": "{note}",
+    "counting_rule": "{text}",
     "policy_registry_scope": (
         "places with no registered instrument count as 'not in force': the registry covers "
         "the jurisdictions it names, so an absence is not proof that no policy existed"

@@ -38,6 +38,12 @@ class IcefactsError(Exception):
         return f"{prefix}: {self.message}" if prefix else self.message
 
 
+class NotFound(IcefactsError):
+    """A place, release or file that is not there (404 on the web)."""
+
+    not_found = True
+
+
 class InputError(IcefactsError):
     """A file that cannot be read or does not fit any release spec."""
 

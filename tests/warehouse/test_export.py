@@ -99,7 +99,7 @@ def test_cli_replaces_an_export_and_refuses_other_folders(
         ([str(tmp_path / "busy")], "is not empty and holds no icefacts export"),
         ([str(tmp_path / "afile")], "is a file"),
         ([str(tmp_path / "no" / "such" / "dir")], "does not exist"),
-        ([str(out), "--format", "csv"], "--format 'csv'"),
+        ([str(out), "--format", "orc"], "--format 'orc'"),
     ):
         code, stdout, err = run_cli("export", *args, "--db", str(db))
         assert code == 2 and words in err and "Traceback" not in err, err

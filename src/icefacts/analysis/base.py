@@ -67,6 +67,23 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def plain_rows(table: pa.Table) -> list[dict[str, Any]]:
+    """A table's rows, JSON-ready (dates as ISO strings, NaN as None)."""
+    return [_plain_value(r) for r in table.to_pylist()]
+
+
+def _plain_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain_value(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
 def sql_date(d: date) -> str:
     """A date literal (dates are the only values written into analysis SQL; anything a
     user types goes in through registered tables)."""

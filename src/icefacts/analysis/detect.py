@@ -452,6 +452,7 @@ def _operations_table(groups: list[list[dict]]) -> pa.Table:
         ex, lo, hi = _interval(obs, exp, sum(e["var"] for e in g))
         rows.append(
             {
+                "_group": g,
                 "start": min(e["start"] for e in g),
                 "end": max(e["end"] for e in g),
                 "aors": sorted(e["aor"] for e in g),
@@ -466,6 +467,8 @@ def _operations_table(groups: list[list[dict]]) -> pa.Table:
     rows.sort(key=lambda r: (-r["excess"], r["start"]))
     for rank, r in enumerate(rows, 1):
         r["rank"] = rank
+        for e in r.pop("_group"):
+            e["operation"] = rank  # the episode's operation, by rank
     schema = pa.schema(
         [
             ("rank", pa.int32()),
@@ -498,6 +501,7 @@ def _episodes_table(episodes: list[dict]) -> pa.Table:
                 "excess": round(ex, 1),
                 "excess_low": round(lo, 1),
                 "excess_high": round(hi, 1),
+                "operation": e.get("operation"),
             }
         )
     schema = pa.schema(
@@ -511,6 +515,7 @@ def _episodes_table(episodes: list[dict]) -> pa.Table:
             ("excess", pa.float64()),
             ("excess_low", pa.float64()),
             ("excess_high", pa.float64()),
+            ("operation", pa.int32()),  # the rank of the operation it is part of
         ]
     )
     return pa.Table.from_pylist(rows, schema=schema)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import pyarrow as pa
 
@@ -132,6 +133,24 @@ class PlaceReport:
     events_by_year: pa.Table
     caveats: list[str]
     rulings: list[PolicyInForce] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the place, its population, policies, rulings, agreements, events."""
+        from icefacts.analysis.base import plain_rows
+
+        policies, rulings = self.policies_table(), self.rulings_table()
+        return {
+            "place": dict(self.place.__dict__),
+            "on": self.on.isoformat(),
+            "population": self.population,
+            "population_year": self.population_year,
+            "aors": self.aors,
+            "policies": plain_rows(policies) if policies.num_rows else [],
+            "rulings": plain_rows(rulings) if rulings.num_rows else [],
+            "agreements_287g": plain_rows(self.agreements_287g),
+            "events_by_year": plain_rows(self.events_by_year),
+            "caveats": self.caveats,
+        }
 
     def policies_table(self) -> pa.Table:
         """The instruments in force, one row each (no columns when there are none)."""

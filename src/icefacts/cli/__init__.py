@@ -5,8 +5,9 @@ Modules: ``common`` (consoles, shared options, printing tables and answers, pars
 codes), ``loading`` (ingest, upgrade, synth, demo), ``querying`` (releases, sql, validate,
 export, codebook), ``answers`` (operation, trend, operations detect: on DuckDB or Spark),
 ``place_commands`` (place, places, rates, coverage), ``checking`` (check, link),
-``reference`` (the ``reference`` sub-commands). Importing them costs little: the API, DuckDB
-and Arrow are imported when a command runs, so ``--version`` and ``--help`` stay fast.
+``reference`` (the ``reference`` sub-commands), ``showing`` (serve, report). Importing them
+costs little: the API, DuckDB and Arrow are imported when a command runs, so ``--version``
+and ``--help`` stay fast.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Annotated
 
 import typer
 
-from icefacts.cli import answers, checking, loading, place_commands, querying, reference
+from icefacts.cli import answers, checking, loading, place_commands, querying, reference, showing
 from icefacts.cli.common import INGEST, NEW_WAREHOUSE, drop_new_warehouse, err, plural
 from icefacts.errors import IcefactsError
 
@@ -66,10 +67,12 @@ for command in (
     place_commands.coverage,
     checking.check,
     checking.link,
+    showing.serve,
 ):
     app.command()(command)
 app.add_typer(answers.operations_app, name="operations")
 app.add_typer(reference.reference_app, name="reference")
+app.add_typer(showing.report_app, name="report")
 
 
 def main() -> None:

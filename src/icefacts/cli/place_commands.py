@@ -33,18 +33,7 @@ def place(
         rep = api.place_report(wh, where, day, registry_files=registry or [])
     policies, rulings = rep.policies_table(), rep.rulings_table()
     if fmt == "json":
-        payload = {
-            "place": rep.place.__dict__,
-            "on": day.isoformat(),
-            "population": rep.population,
-            "population_year": rep.population_year,
-            "aors": rep.aors,
-            "policies": json.loads(render.to_json(policies)) if policies.num_rows else [],
-            "rulings": json.loads(render.to_json(rulings)) if rulings.num_rows else [],
-            "agreements_287g": json.loads(render.to_json(rep.agreements_287g)),
-            "events_by_year": json.loads(render.to_json(rep.events_by_year)),
-            "caveats": rep.caveats,
-        }
+        payload = rep.to_dict()
         typer.echo(json.dumps(payload, indent=2, default=str))
         return
     pop = f"{rep.population:,} ({rep.population_year})" if rep.population else "unknown"

@@ -115,17 +115,30 @@ def export(
             metavar="DIR", help="folder to write (new, empty, or an earlier export to replace)"
         ),
     ],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="parquet")] = "parquet",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="parquet, sqlite (Datasette), csv or xlsx")
+    ] = "parquet",
+    publish: Annotated[
+        bool, typer.Option("--publish", help="publish mode (refused: it exports no rows)")
+    ] = False,
     db: DbOpt = None,
 ) -> None:
-    """Write the public views as Parquet, by table and fiscal year (for --engine spark)."""
-    if fmt != "parquet":
-        raise IcefactsError(f"--format {fmt!r}: the export is written as parquet")
-    with api.open_warehouse(db, read_only=True) as wh:
-        manifest = api.export_parquet(wh, out)
+    """Write the public views: Parquet by table and fiscal year (for --engine spark), one
+    SQLite file (for Datasette), or a CSV or xlsx file per view."""
+    if publish:
+        raise IcefactsError(
+            "--publish: publish mode exports no rows; publish aggregates with `icefacts report` "
+            "or `icefacts serve --public`"
+        )
+    if fmt not in ("parquet", "sqlite", "csv", "xlsx"):
+        raise IcefactsError(f"--format {fmt!r}: parquet, sqlite, csv or xlsx")
+    with api.open_warehouse(db, read_only=True) as wh, err.status(f"exporting as {fmt}..."):
+        manifest = (
+            api.export_parquet(wh, out) if fmt == "parquet" else api.export_files(wh, out, fmt)
+        )
     tables = manifest["tables"]
     rows = sum(t["rows"] for t in tables.values())
-    say(f"wrote {plural(rows, 'row')} of {plural(len(tables), 'table')} to {out} (Parquet)")
+    say(f"wrote {plural(rows, 'row')} of {plural(len(tables), 'table')} to {out} ({fmt})")
 
 
 def codebook() -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 import duckdb
@@ -86,7 +87,7 @@ def connect(db: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
             # compresses and writes its row groups on every core (a 10M-row CSV: 7.8 s against
             # 12.0 s). Rows are never read in insertion order: every answer sorts or groups.
             config["preserve_insertion_order"] = False
-        con = duckdb.connect(str(db), read_only=read_only, config=config)
+        con = _connect_waiting(db, read_only, config)
         interrupts.register(con)
         return con
     except duckdb.IOException as exc:
@@ -102,6 +103,31 @@ def connect(db: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
                 f"{'for writing' if read_only else 'read-only'}; close it first"
             ) from exc
         raise IcefactsError(f"cannot open warehouse {db}: {text[:300]}") from exc
+
+
+def lock_wait() -> float:
+    """Seconds a writer waits for readers to let go (``ICEFACTS_LOCK_WAIT``, default 3): a
+    reader such as ``icefacts serve`` copying the warehouse holds it for a moment only."""
+    try:
+        return max(0.0, float(os.environ.get("ICEFACTS_LOCK_WAIT", "3")))
+    except ValueError:
+        return 3.0
+
+
+def _connect_waiting(
+    db: Path, read_only: bool, config: dict[str, str | bool | int | float | list[str]]
+) -> duckdb.DuckDBPyConnection:
+    """``duckdb.connect``; a writer kept out by a reader's lock tries again for a few
+    seconds (a writer's lock is an ingest: waiting would not help)."""
+    deadline = time.monotonic() + (0.0 if read_only else lock_wait())
+    while True:
+        try:
+            return duckdb.connect(str(db), read_only=read_only, config=config)
+        except duckdb.IOException as exc:
+            holder = lock_holder(db) if "lock" in str(exc).lower() else None
+            if holder is None or holder[1] != "read" or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.1)
 
 
 def export_connection(folder: Path) -> duckdb.DuckDBPyConnection:

@@ -1,0 +1,287 @@
+"""The HTML pages: the same views as the JSON API, rendered with Jinja2 (autoescaped).
+
+Pages work without script: every form is a plain GET (or POST for a claim file) and every
+table is HTML. Script only draws the charts (the Vega bundle and ``app.js``, both served from
+here) and turns a drag on the explorer's daily chart into a new window.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from icefacts._lazy import lazy_import
+from icefacts.errors import IcefactsError
+from icefacts.web import views
+
+if TYPE_CHECKING:
+    from icefacts import api
+    from icefacts.web.state import State
+else:
+    api = lazy_import("icefacts.api")
+
+HERE = Path(__file__).parent
+MAX_TABLE_ROWS = 500  # rows of a table shown on a page (the download has all)
+
+
+@cache
+def env() -> Environment:
+    e = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    e.filters["num"] = _num
+    e.globals["spec_json"] = spec_json
+    return e
+
+
+def _num(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".") if value == value else ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_num(v) for v in value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def spec_json(spec: dict[str, Any]) -> Markup:
+    """A chart spec inside ``<script type="application/json">``: ``<`` escaped, so no text in
+    it can close the element."""
+    text = json.dumps(spec, default=str, allow_nan=False)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def table_html(table: pa.Table, limit: int = MAX_TABLE_ROWS) -> dict[str, Any]:
+    rows = table.slice(0, limit).to_pylist()
+    return {
+        "columns": table.column_names,
+        "rows": [[_num(v) for v in r.values()] for r in rows],
+        "total": table.num_rows,
+        "shown": len(rows),
+    }
+
+
+def render(request: Request, state: State, template: str, **context: Any) -> HTMLResponse:
+    snaps = state.snapshots
+    html = (
+        env()
+        .get_template(template)
+        .render(
+            request=request,
+            path=request.url.path,
+            query=str(request.url.query),
+            loading=snaps.loading,
+            public=state.settings.public,
+            k=state.settings.k,
+            sql=state.settings.sql,
+            **context,
+        )
+    )
+    return HTMLResponse(html)
+
+
+@cache
+def vega_bundle() -> bytes:
+    """Vega, Vega-Lite and Vega-Embed as one script, from the vl-convert package."""
+    import vl_convert
+
+    return str(vl_convert.javascript_bundle()).encode()  # type: ignore[call-arg]
+
+
+def error_page(request: Request, status: int, message: str) -> str:
+    return (
+        env()
+        .get_template("error.html")
+        .render(
+            request=request,
+            path=request.url.path,
+            status=status,
+            message=message,
+            loading=False,
+            public=False,
+            k=10,
+            sql=False,
+        )
+    )
+
+
+def register(app: FastAPI, state: State) -> None:
+    from fastapi.responses import FileResponse
+    from fastapi.staticfiles import StaticFiles
+
+    @app.get("/static/atlas/{feature}.json", include_in_schema=False)
+    def atlas(feature: str) -> Response:
+        # the verified us-atlas file (mirror, cache or its pinned URL), never committed here
+        path = api.atlas_file(feature)
+        return FileResponse(path, media_type="application/json")
+
+    @app.get("/static/vega.js", include_in_schema=False)
+    def vega_script() -> Response:
+        return Response(
+            vega_bundle(), media_type="text/javascript", headers={"Cache-Control": "max-age=3600"}
+        )
+
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    def page(
+        request: Request, template: str, make: Any, cache_key: tuple[Any, ...], **extra: Any
+    ) -> HTMLResponse:
+        """Render ``template`` with the view ``make(wh)``; a user's mistake is an inline
+        message on the same page (status 400), with the form kept."""
+        try:
+            view = state.view(cache_key, make)
+        except IcefactsError as exc:
+            resp = render(
+                request,
+                state,
+                template,
+                view=None,
+                error=exc.one_line(),
+                p=dict(request.query_params),
+                **extra,
+            )
+            resp.status_code = 400
+            return resp
+        tables = {k: table_html(t) for k, t in view.tables.items()}
+        return render(
+            request,
+            state,
+            template,
+            view=view,
+            tables=tables,
+            error=None,
+            p=dict(request.query_params),
+            **extra,
+        )
+
+    def p_of(request: Request) -> dict[str, str]:
+        return dict(request.query_params)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request) -> Response:
+        return page(request, "overview.html", views.overview, ("overview",))
+
+    @app.get("/provenance", response_class=HTMLResponse, include_in_schema=False)
+    def provenance(request: Request) -> Response:
+        return page(request, "provenance.html", views.provenance, ("provenance",))
+
+    @app.get("/codebook", response_class=HTMLResponse, include_in_schema=False)
+    def codebook(request: Request) -> Response:
+        from markdown_it import MarkdownIt
+
+        md = MarkdownIt("commonmark", {"html": False}).enable("table")
+        text = api.codebook()
+        if text.startswith("# "):  # the page has its own heading
+            text = text.split("\n", 1)[1]
+        body = Markup(md.render(text))
+        return render(request, state, "codebook.html", body=body, view=None, error=None)
+
+    @app.get("/map", response_class=HTMLResponse, include_in_schema=False)
+    def county_map(request: Request) -> Response:
+        p = p_of(request)
+        key = ("map", *sorted(p.items()))
+        return page(
+            request,
+            "map.html",
+            lambda wh: views.county_map(wh, p, "/static/atlas/counties.json"),
+            key,
+        )
+
+    @app.get("/place/{place}", response_class=HTMLResponse, include_in_schema=False)
+    def place(request: Request, place: str) -> Response:
+        p = p_of(request)
+        return page(
+            request,
+            "place.html",
+            lambda wh: views.place(wh, place, p),
+            ("place", place, p.get("on")),
+            key=place,
+        )
+
+    @app.get("/operation", response_class=HTMLResponse, include_in_schema=False)
+    def operation(request: Request) -> Response:
+        p = p_of(request)
+        key = ("operation", *sorted(p.items()))
+        return page(
+            request,
+            "operation.html",
+            lambda wh: views.operation(wh, p),
+            key,
+            safe_city=views.SAFE_CITY_AORS,
+        )
+
+    @app.get("/operations", response_class=HTMLResponse, include_in_schema=False)
+    def operations(request: Request) -> Response:
+        p = p_of(request)
+        key = ("detect", *sorted(p.items()))
+        return page(request, "operations.html", lambda wh: views.detect(wh, p), key)
+
+    @app.get("/trend", response_class=HTMLResponse, include_in_schema=False)
+    def trend(request: Request) -> Response:
+        p = p_of(request)
+        key = ("trend", *sorted(p.items()))
+        return page(request, "trend.html", lambda wh: views.trend(wh, p), key)
+
+    @app.get("/claims", response_class=HTMLResponse, include_in_schema=False)
+    def claims_form(request: Request) -> Response:
+        shipped = request.query_params.get("shipped")
+        files = sorted(api.shipped_claim_files())
+        if not shipped:
+            return render(
+                request, state, "claims.html", view=None, error=None, shipped=files, chosen=None
+            )
+        return page(
+            request,
+            "claims.html",
+            lambda wh: views.claims(wh, shipped, None),
+            ("check", shipped, None),
+            shipped=files,
+            chosen=shipped,
+        )
+
+    @app.post("/claims", response_class=HTMLResponse, include_in_schema=False)
+    async def claims_post(request: Request) -> Response:
+        from icefacts.web.routes import claim_text
+
+        files = sorted(api.shipped_claim_files())
+        try:
+            name, text = await claim_text(request, None)
+        except IcefactsError as exc:
+            resp = render(
+                request,
+                state,
+                "claims.html",
+                view=None,
+                error=exc.one_line(),
+                shipped=files,
+                chosen=None,
+            )
+            resp.status_code = 400
+            return resp
+        return page(
+            request,
+            "claims.html",
+            lambda wh: views.claims(wh, name, text),
+            ("check", name, text),
+            shipped=files,
+            chosen=name,
+            pasted=text,
+        )

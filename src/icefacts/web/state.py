@@ -1,0 +1,76 @@
+"""What every request of the web app shares: the settings, the warehouse copies and a
+cache of answers for the current copy."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from icefacts.web import publishing
+from icefacts.web.snapshot import Snapshots
+
+MAX_UPLOAD = 1 << 20  # a claim file: the loader's own limit
+
+
+@dataclass
+class Settings:
+    db: Path
+    public: bool = False  # publish mode: small cells suppressed, no row-level tables
+    k: int = 10  # the smallest count shown in publish mode
+    sql: bool = False  # /api/sql answers (sandboxed, capped) only when asked for
+    max_rows: int = 10_000
+    timeout: float = 10.0
+    refresh_every: float = 2.0
+    hosts: list[str] = field(default_factory=lambda: ["127.0.0.1", "localhost"])
+
+
+class Cache:
+    """Answers already given for this copy of the warehouse (bounded, least recently used)."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+class State:
+    """What every request shares: the settings, the warehouse copies and the cache."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.snapshots = Snapshots(settings.db, every=settings.refresh_every)
+        self.cache = Cache()
+
+    def answer(self, key: tuple[Any, ...], compute: Callable[[Any], Any]) -> Any:
+        """``compute(warehouse)`` on the current copy, remembered for that copy."""
+        with self.snapshots.reader() as (snap, wh):
+            full = (snap.id, *key)
+            hit = self.cache.get(full)
+            if hit is not None:
+                return hit
+            value = compute(wh)
+            self.cache.put(full, value)
+            return value
+
+    def view(self, key: tuple[Any, ...], make: Callable[[Any], Any]) -> Any:
+        """A page's view, published (``web/publishing.py``) and remembered for this copy."""
+        s = self.settings
+        return self.answer(key, lambda wh: publishing.prepare(make(wh), s.public, s.k, wh))

@@ -1,0 +1,121 @@
+"""Publish mode (`serve --public`, reports): no count from 1 to k-1 shown, and none
+recoverable from a total and its other parts, across the rows of a table, the parts of a row,
+or the window and its days. The suppression method itself is tested in tests/publish."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PLANTS
+from tests.web.conftest import make_client
+
+K = 10
+OP_FROM, OP_TO, OP_AORS = PLANTS[0].split(":")[:3]
+HIDDEN = {f"<{K}", "suppressed"}
+PARTS = ("at_large", "custodial", "other_method")
+
+
+@pytest.fixture(scope="module")
+def public(web_db: Path):
+    with make_client(web_db, public=True, k=K) as c:
+        yield c
+
+
+def _num(v: object) -> int | None:
+    return int(v) if isinstance(v, str) and v.isdigit() else None
+
+
+def _no_small_number(rows: list[dict], columns: tuple[str, ...]) -> None:
+    for row in rows:
+        for c in columns:
+            v = row.get(c)
+            assert v is None or v in HIDDEN or (_num(v) is not None and not 0 < _num(v) < K), (
+                c,
+                row,
+            )
+
+
+def _not_derivable(total: object, parts: list[object]) -> None:
+    """A shown total with exactly one part withheld gives that part away."""
+    if _num(total) is None:
+        return
+    hidden = [p for p in parts if p in HIDDEN]
+    assert len(hidden) != 1, (total, parts)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/api/operation?from={OP_FROM}&to={OP_TO}&aor={OP_AORS}",
+        f"/api/operation?from={OP_FROM}&to={OP_TO}&aor={OP_AORS}&by=day",
+        "/api/operation?from=2017-06-13&to=2017-06-15&aor=SEA,NYC,BOS",
+    ],
+)
+def test_the_operation_report_is_protected(public, url: str) -> None:
+    r = public.get(url)
+    assert r.status_code == 200, r.text[:300]
+    data = r.json()
+    assert data["published"]["k"] == K
+    report, daily = data["tables"]["report"], data["tables"]["daily"]
+    counts = ("arrests", *PARTS, "operation_flagged")
+    _no_small_number(report, counts)
+    _no_small_number(daily, ("arrests", "operation_flagged"))
+    for dropped in ("convicted", "countries", "duplicates_excluded"):
+        assert all(dropped not in row for row in report)
+    for row in report:  # the parts of a row
+        _not_derivable(row["arrests"], [row[p] for p in PARTS])
+        if row["arrests"] in HIDDEN:
+            assert row["arrests_excess"] is None and row["arrests_excess_low"] is None
+    key = "day" if "by=day" in url else "aor"
+    total = next(r for r in report if r[key] in ("total", None))
+    places = [r for r in report if r is not total]
+    for c in counts:  # the rows of a column and the total row
+        _not_derivable(total[c], [r[c] for r in places])
+
+
+def test_the_map_is_protected(public) -> None:
+    data = public.get(f"/api/map?from={OP_FROM}&to={OP_TO}&measure=at_large&per=raw").json()
+    counties, aors = data["tables"]["counties"], data["tables"]["aors"]
+    _no_small_number(counties, ("events", "measure"))
+    _no_small_number(aors, ("events", "placed_in_county"))
+    assert any(c["events"] in HIDDEN for c in counties)  # the planted data has small counties
+    for c in counties:
+        if c["events"] in HIDDEN or c["measure"] in HIDDEN:
+            assert c["value"] is None
+    # the chart is drawn from the protected table
+    spec_values = data["charts"]["map"]["layer"][0]["transform"][0]["from"]["data"]["values"]
+    assert all(v["measure"] in HIDDEN or _num(v["measure"]) is not None for v in spec_values)
+    assert all(v["measure"] not in [str(n) for n in range(1, K)] for v in spec_values)
+
+
+@pytest.mark.parametrize(
+    ("url", "table", "columns"),
+    [
+        ("/api/trend?by=week&per=aor&measure=operation_flagged", "trend", ("arrests",)),
+        ("/api/operations/detect", "episodes", ("observed",)),
+        ("/api/operations/detect", "operations", ("observed",)),
+        ("/api/place/NYC", "trend", ("arrests",)),
+        ("/api/place/NYC", "events_by_year", ("events",)),
+        ("/api/overview", "coverage", ("arrests",)),
+    ],
+)
+def test_other_pages_are_protected(public, url: str, table: str, columns: tuple) -> None:
+    r = public.get(url)
+    assert r.status_code == 200, r.text[:300]
+    _no_small_number(r.json()["tables"][table], columns)
+
+
+def test_pages_in_publish_mode_say_so(public) -> None:
+    page = public.get(f"/operation?from={OP_FROM}&to={OP_TO}", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert "Publish mode" in page.text
+
+
+def test_no_sql_in_publish_mode(web_db: Path) -> None:
+    from icefacts.errors import IcefactsError
+    from icefacts.web.server import serve
+
+    with pytest.raises(IcefactsError, match="--sql cannot be used with --public"):
+        serve(web_db, public=True, sql=True)
