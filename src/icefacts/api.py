@@ -587,6 +587,11 @@ def atlas_file(feature: str = "counties", *, mirror: Path | None = None) -> Path
     return fetch_reference("us-atlas", mirror)[wanted]
 
 
+def has_places(wh: Warehouse) -> bool:
+    """Whether ``icefacts reference load`` has built the places tables in ``wh``."""
+    return bool(wh.engine.has_table("counties") and wh.engine.has_table("link_places"))
+
+
 def reference_caveats(wh: Warehouse) -> list[str]:
     """What the loaded reference tables cannot say (287(g) rows without a usable signing
     date)."""

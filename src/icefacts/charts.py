@@ -189,20 +189,19 @@ def county_map(
     drawn (their AOR mostly unplaced) are grey and say why; counties in ``policy_rows`` with
     the policy in force get a dark outline."""
     data = {"url": topojson} if isinstance(topojson, str) else {"values": topojson}
+    # what a county's tooltip shows, and no more: the spec travels inline with the page
     values = [
         {
             "fips": r["fips"],
             "name": f"{r['name']}, {r['state']}",
             "aor": r["aor"],
             "value": r["value"],
-            "events": r["events"],
             "measure": r["measure"],
-            "status": "mostly unplaced" if not r["drawn"] else "",
-            "why": r["not_drawn_because"] or "",
+            "status": "" if r["drawn"] else "AOR mostly unplaced",
         }
         for r in rows
     ]
-    lookup_fields = ["name", "aor", "value", "events", "measure", "status", "why"]
+    lookup_fields = ["name", "aor", "value", "measure", "status"]
     base = {
         "data": {**data, "format": {"type": "topojson", "feature": "counties"}},
         "transform": [
@@ -218,7 +217,7 @@ def county_map(
         {"field": "aor", "title": "AOR"},
         {"field": "value", "type": "quantitative", "title": value_title},
         {"field": "measure", "type": "quantitative", "title": "count"},
-        {"field": "why", "title": "not drawn"},
+        {"field": "status", "title": "not drawn"},
     ]
     layers: list[dict[str, Any]] = [
         {

@@ -68,7 +68,8 @@ def test_every_api_answers_json(client, url: str) -> None:
 def test_the_operation_twin_finds_the_planted_operation(client, planted) -> None:
     _db, truth = planted
     op = truth["operations"][0]
-    r = client.get(f"/api/operation?from={op['start']}&to={op['end']}&aor={','.join(op['aors'])}")
+    aors = ",".join(op["aors"])
+    r = client.get(f"/api/operation?from={op['start']}&to={op['end']}&aor={aors}&charts=1")
     data = r.json()
     total = next(t for t in data["tables"]["report"] if t["aor"] == "total")
     assert total["arrests"] == op["window"]["arrests"]
@@ -83,7 +84,7 @@ def test_the_operation_twin_finds_the_planted_operation(client, planted) -> None
 
 
 def test_the_map_twin_has_every_county_and_says_which_are_not_drawn(client) -> None:
-    data = client.get(f"/api/map?from={OP_FROM}&to={OP_TO}").json()
+    data = client.get(f"/api/map?from={OP_FROM}&to={OP_TO}&charts=true").json()
     counties = data["tables"]["counties"]
     assert len(counties) > 3000
     hidden = [c for c in counties if not c["drawn"]]
@@ -273,3 +274,30 @@ def test_the_openapi_schema_lists_the_twins(client) -> None:
         "/api/map",
     ):
         assert p in paths, p
+
+
+def test_the_explorer_lists_the_detected_operations(client) -> None:
+    r = client.get(f"/operation?from={OP_FROM}&to={OP_TO}", headers={"accept": "text/html"})
+    assert "Detected operations" in r.text
+    assert f"/operation?from={OP_FROM}" in r.text  # the planted operation, one click away
+
+
+@pytest.mark.parametrize("fmt", ["html", "md", "pdf"])
+def test_reports_download_from_the_explorer(client, fmt: str) -> None:
+    import shutil
+
+    if fmt == "pdf" and not shutil.which("chromium"):
+        pytest.skip("no Chromium to print the PDF")
+    r = client.get(f"/report/operation.{fmt}?from={OP_FROM}&to={OP_TO}&aor={OP_AORS}")
+    assert r.status_code == 200, r.text[:300]
+    assert "attachment" in r.headers["content-disposition"]
+    if fmt == "pdf":
+        assert r.content[:5] == b"%PDF-"
+    else:
+        text = r.text
+        assert "warehouse fingerprint" in text and "small-cell suppression" in text
+        if fmt == "md":  # published: no count 1..9 in the counts (the first six columns)
+            rows = [line.split("|")[2:7] for line in text.splitlines() if line.startswith("| ")]
+            counts = [c.strip() for row in rows[1:] for c in row]
+            assert counts and not any(c.isdigit() and 0 < int(c) < 10 for c in counts)
+    assert client.get("/report/nosuch.html").status_code == 404

@@ -76,7 +76,9 @@ def test_the_operation_report_is_protected(public, url: str) -> None:
 
 
 def test_the_map_is_protected(public) -> None:
-    data = public.get(f"/api/map?from={OP_FROM}&to={OP_TO}&measure=at_large&per=raw").json()
+    data = public.get(
+        f"/api/map?from={OP_FROM}&to={OP_TO}&measure=at_large&per=raw&charts=1"
+    ).json()
     counties, aors = data["tables"]["counties"], data["tables"]["aors"]
     _no_small_number(counties, ("events", "measure"))
     _no_small_number(aors, ("events", "placed_in_county"))

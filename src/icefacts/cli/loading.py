@@ -21,6 +21,7 @@ from icefacts.cli.common import (
     plural,
     say,
 )
+from icefacts.errors import IcefactsError
 
 if TYPE_CHECKING:
     from icefacts import api, render
@@ -213,6 +214,21 @@ def synth(
         )
 
 
+def _demo_places(wh: api.Warehouse, offline: bool) -> str:
+    """Load the places (counties, AORs, population, policies) once, so that `icefacts serve`
+    can draw the map and the place pages; the line to print either way."""
+    if not api.has_places(wh):
+        try:
+            with err.status("loading places (counties, AORs, population, policies)..."):
+                api.load_reference(wh, allow_download=not offline)
+        except IcefactsError as exc:
+            return f"places: not loaded ({exc.one_line()}); the map needs `icefacts reference load`"
+    return (
+        "places: counties, AORs, population and policies loaded; see it all with "
+        "`.venv/bin/icefacts serve` and http://127.0.0.1:8000/"
+    )
+
+
 def demo(
     db: DbOpt = None,
     offline: Annotated[
@@ -228,6 +244,7 @@ def demo(
         if any(r.status == "error" for r in reports):
             raise typer.Exit(2)
         rid = reports[0].release_id
+        places = _demo_places(wh, offline)
         s = api.arrest_summary(wh, [rid] if rid else None)
     out.print(render.to_rich(s.by_aor, f"arrests by AOR ({s.total:,} rows)"), crop=False)
     out.print(
@@ -248,5 +265,6 @@ def demo(
             f"caveat [{c['caveat']}] {c['table_name']}.{c['field']} {c['check_name']}: "
             f"{c['failed']:,} of {c['checked']:,} rows ({c['pct']}%), {c['status']}"
         )
+    say(places)
     if source.synthetic:
         err.print("REMINDER: these numbers come from SYNTHETIC data.", highlight=False)

@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from icefacts._lazy import lazy_import
-from icefacts.errors import IcefactsError
+from icefacts.errors import IcefactsError, NotFound
 from icefacts.web import views
 
 if TYPE_CHECKING:
@@ -201,7 +201,7 @@ def register(app: FastAPI, state: State) -> None:
         return page(
             request,
             "map.html",
-            lambda wh: views.county_map(wh, p, "/static/atlas/counties.json"),
+            lambda wh: views.county_map(wh, p, views.ATLAS_URL),
             key,
         )
 
@@ -226,6 +226,40 @@ def register(app: FastAPI, state: State) -> None:
             lambda wh: views.operation(wh, p),
             key,
             safe_city=views.SAFE_CITY_AORS,
+            detected=_detected(),
+        )
+
+    def _detected() -> list[dict[str, Any]]:
+        """The largest detected operations, for the explorer's list (none if it fails)."""
+        try:
+            view = state.view(("detect",), lambda wh: views.detect(wh, {}))
+        except IcefactsError:
+            return []
+        return view.tables["operations"].slice(0, 8).to_pylist() if view.tables else []
+
+    @app.get("/report/{kind}.{fmt}", include_in_schema=False)
+    def report(request: Request, kind: str, fmt: str) -> Response:
+        """A published report of the explorer's window or of a shipped claim file."""
+        from icefacts.web import reports
+
+        if kind not in ("operation", "claims") or fmt not in ("html", "pdf", "md"):
+            raise NotFound(f"no report {kind[:20]}.{fmt[:8]} (operation or claims; html, pdf, md)")
+        p = p_of(request)
+        k = state.settings.k
+
+        def build(wh: Any) -> tuple[bytes, str]:
+            if kind == "operation":
+                rep = reports.build_operation(wh, p, publish=True, k=k)
+            else:
+                rep = reports.build_claims(wh, p.get("shipped", ""), None, publish=True, k=k)
+            return reports.render_bytes(rep, kind, reports.FORMATS["." + fmt])
+
+        body, media = state.answer(("report", kind, fmt, *sorted(p.items())), build)
+        name = f"icefacts-{kind}.{fmt}"
+        return Response(
+            body,
+            media_type=media,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
 
     @app.get("/operations", response_class=HTMLResponse, include_in_schema=False)

@@ -248,6 +248,22 @@ def _md_table(table: pa.Table) -> str:
     return "\n".join(lines)
 
 
+MEDIA = {"html": "text/html; charset=utf-8", "pdf": "application/pdf", "markdown": "text/markdown"}
+
+
+def render_bytes(report: Report, kind: str, fmt: str) -> tuple[bytes, str]:
+    """The report as bytes and their media type (the web app's report downloads)."""
+    if fmt == "markdown":
+        return markdown(report, kind).encode(), MEDIA[fmt]
+    page = html(report, kind)
+    if fmt == "html":
+        return page.encode(), MEDIA[fmt]
+    with tempfile.TemporaryDirectory(prefix="icefacts-report-") as work:
+        target = Path(work) / "report.pdf"
+        _pdf(page, target)
+        return target.read_bytes(), MEDIA[fmt]
+
+
 def write(report: Report, kind: str, out: Path, fmt: str) -> Path:
     """Write ``report`` to ``out`` whole or not at all (a temporary file, renamed)."""
     if not out.parent.is_dir():

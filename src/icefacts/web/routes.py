@@ -26,10 +26,16 @@ TABLE_HELP = "with format=csv|parquet|xlsx: which of the page's tables"
 Str = Annotated[str | None, Query(max_length=200)]
 Fmt = Annotated[str | None, Query(max_length=10, description=FORMAT_HELP)]
 Tbl = Annotated[str | None, Query(max_length=40, description=TABLE_HELP)]
+Charts = Annotated[bool, Query(description="also the page's Vega-Lite chart specs")]
 
 
 def respond(
-    state: State, key: tuple[Any, ...], make: Any, fmt: str | None, table: str | None
+    state: State,
+    key: tuple[Any, ...],
+    make: Any,
+    fmt: str | None,
+    table: str | None,
+    charts: bool = False,
 ) -> Response:
     """The view ``make(wh)`` as JSON (everything) or one of its tables as a file; the
     encoded bytes are remembered for this copy of the warehouse, like the view."""
@@ -42,7 +48,7 @@ def respond(
                 "title": view.title,
                 **view.data,
                 "tables": {k: downloads.rows(t) for k, t in view.tables.items()},
-                "charts": view.charts,
+                **({"charts": view.charts} if charts else {}),
                 "published": publishing.note(state.settings.public, state.settings.k),
             }
             body = json.dumps(
@@ -56,13 +62,13 @@ def respond(
             )
         return downloads.encode(view.tables[name], fmt, name)
 
-    body, media, headers = state.answer(("bytes", fmt, table, *key), build)
+    body, media, headers = state.answer(("bytes", fmt, table, charts, *key), build)
     return Response(body, media_type=media, headers=headers)
 
 
 def params(request: Request) -> dict[str, str]:
     """The query's parameters but the output ones (``format``, ``table``)."""
-    return {k: v for k, v in request.query_params.items() if k not in ("format", "table")}
+    return {k: v for k, v in request.query_params.items() if k not in ("format", "table", "charts")}
 
 
 def register(app: FastAPI, state: State) -> None:
@@ -70,20 +76,21 @@ def register(app: FastAPI, state: State) -> None:
     def status() -> dict[str, Any]:
         """Which copy of the warehouse answers, and whether newer data is being loaded."""
         snaps = state.snapshots
-        with snaps.reader() as (snap, _wh):
-            return {
-                "snapshot": snap.id,
-                "fingerprint": snap.fingerprint,
-                "taken_at": snap.taken_at,
-                "loading": snaps.loading,
-                "public": state.settings.public,
-                "k": state.settings.k if state.settings.public else None,
-            }
+        snap = snaps.current
+        return {
+            "snapshot": snap.id,
+            "fingerprint": snap.fingerprint,
+            "taken_at": snap.taken_at,
+            "loading": snaps.loading,
+            "warming": state.warming.is_set(),
+            "public": state.settings.public,
+            "k": state.settings.k if state.settings.public else None,
+        }
 
     @app.get("/api/overview", tags=["pages"])
-    def overview(format: Fmt = None, table: Tbl = None) -> Response:
+    def overview(format: Fmt = None, table: Tbl = None, charts: Charts = False) -> Response:
         """What is loaded: releases, fiscal years, tables and rows, coverage, validation."""
-        return respond(state, ("overview",), views.overview, format, table)
+        return respond(state, ("overview",), views.overview, format, table, charts)
 
     @app.get("/api/releases", tags=["pages"])
     def releases(format: Fmt = None) -> Response:
@@ -98,18 +105,23 @@ def register(app: FastAPI, state: State) -> None:
         return respond(state, ("releases",), make, format, None)
 
     @app.get("/api/provenance", tags=["pages"])
-    def provenance(format: Fmt = None, table: Tbl = None) -> Response:
+    def provenance(format: Fmt = None, table: Tbl = None, charts: Charts = False) -> Response:
         """Releases, overlaps, validation, reference datasets and licenses, record links."""
-        return respond(state, ("provenance",), views.provenance, format, table)
+        return respond(state, ("provenance",), views.provenance, format, table, charts)
 
     @app.get("/api/place/{place}", tags=["pages"])
     def place(
-        request: Request, place: str, on: Str = None, format: Fmt = None, table: Tbl = None
+        request: Request,
+        place: str,
+        on: Str = None,
+        format: Fmt = None,
+        table: Tbl = None,
+        charts: Charts = False,
     ) -> Response:
         """A county (FIPS or "King County, WA"), state or AOR on a date (``on``)."""
         p = params(request)
         return respond(
-            state, ("place", place, on), lambda wh: views.place(wh, place, p), format, table
+            state, ("place", place, on), lambda wh: views.place(wh, place, p), format, table, charts
         )
 
     @app.get("/api/operation", tags=["pages"])
@@ -127,12 +139,13 @@ def register(app: FastAPI, state: State) -> None:
         baseline_weeks: Str = None,
         format: Fmt = None,
         table: Tbl = None,
+        charts: Charts = False,
     ) -> Response:
         """Arrests in a window and places against the same weekdays of the weeks before:
         counts, baseline, excess with 95% intervals, and the daily series."""
         p = params(request)
         key = ("operation", *sorted(p.items()))
-        return respond(state, key, lambda wh: views.operation(wh, p), format, table)
+        return respond(state, key, lambda wh: views.operation(wh, p), format, table, charts)
 
     @app.get("/api/operations/detect", tags=["pages"])
     def detect(
@@ -142,11 +155,12 @@ def register(app: FastAPI, state: State) -> None:
         measure: Str = None,
         format: Fmt = None,
         table: Tbl = None,
+        charts: Charts = False,
     ) -> Response:
         """Surges per AOR and day, merged into operations across AORs."""
         p = params(request)
         key = ("detect", *sorted(p.items()))
-        return respond(state, key, lambda wh: views.detect(wh, p), format, table)
+        return respond(state, key, lambda wh: views.detect(wh, p), format, table, charts)
 
     @app.get("/api/trend", tags=["pages"])
     def trend(
@@ -161,11 +175,12 @@ def register(app: FastAPI, state: State) -> None:
         county: Str = None,
         format: Fmt = None,
         table: Tbl = None,
+        charts: Charts = False,
     ) -> Response:
         """A measure per day, week, month or fiscal year, with policy dates to mark."""
         p = params(request)
         key = ("trend", *sorted(p.items()))
-        return respond(state, key, lambda wh: views.trend(wh, p), format, table)
+        return respond(state, key, lambda wh: views.trend(wh, p), format, table, charts)
 
     @app.get("/api/map", tags=["pages"])
     def county_map(
@@ -179,6 +194,7 @@ def register(app: FastAPI, state: State) -> None:
         on: Str = None,
         format: Fmt = None,
         table: Tbl = None,
+        charts: Charts = False,
     ) -> Response:
         """Per county: events in a window per 100,000 (or raw, or a share), the AOR's placed
         share, and the policy in force on a date."""
@@ -189,9 +205,10 @@ def register(app: FastAPI, state: State) -> None:
         return respond(
             state,
             key,
-            lambda wh: views.county_map(wh, p, "/static/atlas/counties.json"),
+            lambda wh: views.county_map(wh, p, views.ATLAS_URL),
             format,
             table,
+            charts,
         )
 
     @app.get("/api/claims", tags=["claims"])

@@ -52,6 +52,7 @@ def serve(
     settings = Settings(db=db, public=public, sql=sql, k=k, hosts=hosts)
     app = create_app(settings)
     app.state.icefacts.snapshots.start()
+    app.state.icefacts.warm()
     shown = f"[{host}]" if ":" in host else host
     print(f"icefacts: serving {db} on http://{shown}:{port}/ (Ctrl-C stops)", file=sys.stderr)
     try:

@@ -24,7 +24,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -85,6 +85,7 @@ class Snapshots:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._counter = itertools.count(1)
+        self.on_new: list[Callable[[], None]] = []  # called after a new copy is swapped in
         self.current = self._take()
 
     # -- taking copies ------------------------------------------------------------------
@@ -150,6 +151,8 @@ class Snapshots:
         self.error = None
         with old.lock:
             old.close_if_done()
+        for hook in self.on_new:
+            hook()
         return True
 
     # -- reading -------------------------------------------------------------------------

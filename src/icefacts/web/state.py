@@ -58,9 +58,44 @@ class State:
         self.settings = settings
         self.snapshots = Snapshots(settings.db, every=settings.refresh_every)
         self.cache = Cache()
+        self.warming = threading.Event()  # set while the first pages are being computed
+        self.snapshots.on_new.append(self.warm)
+
+    def warm(self) -> None:
+        """Compute the pages a visitor opens first (the overview, the map, the explorer, the
+        detected operations, the trend, each as it opens with no parameters), in the
+        background, so that they come from the cache; a page that fails here fails again,
+        with its message, when asked for."""
+        from icefacts.web import views
+
+        def run() -> None:
+            self.warming.set()
+            try:
+                warm_all()
+            finally:
+                self.warming.clear()
+
+        def warm_all() -> None:
+            for key, make in (
+                (("overview",), views.overview),
+                (("map",), lambda wh: views.county_map(wh, {}, views.ATLAS_URL)),
+                (("operation",), lambda wh: views.operation(wh, {})),
+                (("detect",), lambda wh: views.detect(wh, {})),
+                (("trend",), lambda wh: views.trend(wh, {})),
+            ):
+                try:
+                    self.view(key, make)
+                except Exception:  # said again when the page is asked for
+                    continue
+
+        threading.Thread(target=run, name="warm", daemon=True).start()
 
     def answer(self, key: tuple[Any, ...], compute: Callable[[Any], Any]) -> Any:
-        """``compute(warehouse)`` on the current copy, remembered for that copy."""
+        """``compute(warehouse)`` on the current copy, remembered for that copy (a hit opens
+        no cursor)."""
+        hit = self.cache.get((self.snapshots.current.id, *key))
+        if hit is not None:
+            return hit
         with self.snapshots.reader() as (snap, wh):
             full = (snap.id, *key)
             hit = self.cache.get(full)

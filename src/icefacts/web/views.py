@@ -27,6 +27,7 @@ else:
     api = lazy_import("icefacts.api")
     charts = lazy_import("icefacts.charts")
 
+ATLAS_URL = "/static/atlas/counties.json"  # the map's boundaries, served by the app
 _CODE = re.compile(r"^[A-Za-z0-9]{2,5}$")
 MAX_LIST = 60  # places in one list parameter
 
