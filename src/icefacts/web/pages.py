@@ -7,76 +7,23 @@ here) and turns a drag on the explorer's daily chart into a new window.
 
 from __future__ import annotations
 
-import json
-from datetime import date
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from icefacts._lazy import lazy_import
 from icefacts.errors import IcefactsError, NotFound
 from icefacts.web import views
+from icefacts.web.templating import HERE, env, table_html
 
 if TYPE_CHECKING:
     from icefacts import api
     from icefacts.web.state import State
 else:
     api = lazy_import("icefacts.api")
-
-HERE = Path(__file__).parent
-MAX_TABLE_ROWS = 500  # rows of a table shown on a page (the download has all)
-
-
-@cache
-def env() -> Environment:
-    e = Environment(
-        loader=FileSystemLoader(HERE / "templates"),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    e.filters["num"] = _num
-    e.globals["spec_json"] = spec_json
-    return e
-
-
-def _num(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:,.2f}".rstrip("0").rstrip(".") if value == value else ""
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_num(v) for v in value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def spec_json(spec: dict[str, Any]) -> Markup:
-    """A chart spec inside ``<script type="application/json">``: ``<`` escaped, so no text in
-    it can close the element."""
-    text = json.dumps(spec, default=str, allow_nan=False)
-    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
-
-
-def table_html(table: pa.Table, limit: int = MAX_TABLE_ROWS) -> dict[str, Any]:
-    rows = table.slice(0, limit).to_pylist()
-    return {
-        "columns": table.column_names,
-        "rows": [[_num(v) for v in r.values()] for r in rows],
-        "total": table.num_rows,
-        "shown": len(rows),
-    }
 
 
 def render(request: Request, state: State, template: str, **context: Any) -> HTMLResponse:

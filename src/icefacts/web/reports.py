@@ -27,7 +27,8 @@ import pyarrow as pa
 
 from icefacts._lazy import lazy_import
 from icefacts.errors import IcefactsError
-from icefacts.web import pages, views
+from icefacts.web import views
+from icefacts.web.templating import HERE, env, num, table_html
 
 if TYPE_CHECKING:
     from icefacts import api
@@ -153,12 +154,12 @@ def _published(view: views.View, publish: bool, k: int, wh: Warehouse) -> views.
 
 def html(report: Report, kind: str) -> str:
     charts = {name: svg(spec) for name, spec in report.view.charts.items()}
-    css = (pages.HERE / "static" / "app.css").read_text(encoding="utf-8")
-    tables = {n: pages.table_html(t, MAX_REPORT_ROWS) for n, t in report.view.tables.items()}
+    css = (HERE / "static" / "app.css").read_text(encoding="utf-8")
+    tables = {n: table_html(t, MAX_REPORT_ROWS) for n, t in report.view.tables.items()}
     if kind == "operation":
-        tables["report"] = pages.table_html(operation_summary(report.view), MAX_REPORT_ROWS)
+        tables["report"] = table_html(operation_summary(report.view), MAX_REPORT_ROWS)
     return (
-        pages.env()
+        env()
         .get_template(f"report_{kind}.html")
         .render(r=report, view=report.view, tables=tables, charts=charts, css=css)
     )
@@ -187,7 +188,7 @@ def operation_summary(view: views.View) -> pa.Table:
             out[f"{title}: baseline"] = r.get(f"{col}_baseline")
             ex, lo, hi = (r.get(f"{col}_excess{s}") for s in ("", "_low", "_high"))
             out[f"{title}: excess (95%)"] = (
-                None if ex is None else f"{pages._num(ex)} ({pages._num(lo)} to {pages._num(hi)})"
+                None if ex is None else f"{num(ex)} ({num(lo)} to {num(hi)})"
             )
         rows.append(out)
     return pa.Table.from_pylist(rows)
@@ -237,14 +238,14 @@ def _md(text: Any) -> str:
 
 
 def _mdnum(v: Any) -> str:
-    return pages._num(v)
+    return num(v)
 
 
 def _md_table(table: pa.Table) -> str:
     cols = table.column_names
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for row in table.slice(0, MAX_REPORT_ROWS).to_pylist():
-        lines.append("| " + " | ".join(_md(pages._num(row[c])) for c in cols) + " |")
+        lines.append("| " + " | ".join(_md(num(row[c])) for c in cols) + " |")
     return "\n".join(lines)
 
 
