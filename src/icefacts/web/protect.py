@@ -460,8 +460,9 @@ def _detect(view: View, k: int) -> View:
 
 
 def _overview(view: View, k: int) -> View:
-    """Release row counts and validation results are about files, not people; the counts by
-    AOR and year are protected together with their totals."""
+    """The counts by AOR and fiscal year, by AOR, and in all are protected together; the
+    other tables' totals alone. A release's rows are the file's own (what ICE published);
+    the rows each counts are left out (with the totals they would give a cell away)."""
     cells = api.count_cells(view.wh, dims=("aor", "fiscal_year")).to_pylist()
     figs = Figures(cells)
     for r, row in enumerate(view.tables["coverage"].to_pylist()):
@@ -471,19 +472,36 @@ def _overview(view: View, k: int) -> View:
     for r, row in enumerate(view.tables["placement"].to_pylist()):
         aor = None if row.get("aor") == "(blank)" else row.get("aor")
         figs.add("placement", r, "events", row.get("events"), aor=aor)
+    totals = dict(view.data["tables"])
+    figs.add("totals", 0, "arrests", totals.get("arrests"))
     labels = figs.solve(k)
+    for name, n in totals.items():
+        if name == "arrests":
+            totals[name] = labels.get(("totals", 0, "arrests"), str(n))
+        elif n is not None and 0 < n < k:
+            totals[name] = suppress.primary_marker(k)
     placement_parts = [
         c for c in view.tables["placement"].column_names if c not in ("aor", "events")
     ]
-    out = _apply(view, labels, {}, {"placement": placement_parts})
-    totals = dict(view.data["tables"])
+    out = _apply(view, labels, {}, {"placement": placement_parts, "releases": ("counted_rows",)})
     out.data = {**out.data, "tables": totals}
     return out
 
 
 def _provenance(view: View, k: int) -> View:
-    tables = {n: t for n, t in view.tables.items() if n != "disagreements"}
-    return replace(view, tables=tables)
+    """Files, checksums, validation and licenses are about the releases, not people. What
+    counts events by AOR (rows each release counts, overlaps, disagreements, record links)
+    is left out: with the overview's totals it would give cells away."""
+    keep = {
+        n: t
+        for n, t in view.tables.items()
+        if n not in ("overlaps", "disagreements", "record_links")
+    }
+    if "releases" in keep:
+        keep["releases"] = keep["releases"].drop_columns(
+            [c for c in ("counted_rows",) if c in keep["releases"].column_names]
+        )
+    return replace(view, tables=keep)
 
 
 def _as_is(view: View, k: int) -> View:
@@ -534,6 +552,6 @@ _PROTECT: dict[str, Callable[[View, int], View]] = {
     "overview": _overview,
     "provenance": _provenance,
     "codebook": _as_is,
-    "releases": _as_is,
+    "releases": _provenance,
     "claims": _claims,
 }
