@@ -121,3 +121,104 @@ def test_no_sql_in_publish_mode(web_db: Path) -> None:
 
     with pytest.raises(IcefactsError, match="--sql cannot be used with --public"):
         serve(web_db, public=True, sql=True)
+
+
+# numeric columns a published table may hold as numbers: keys, dates, sizes of files,
+# populations, model values withheld with their counts, and the derived columns blanked with
+# them (every count is a label: a string)
+NUMERIC_OK = {
+    "k", "rank", "days", "covered_days", "n_aors", "year", "fiscal_year", "population",
+    "checked", "max_share", "share", "rows", "bytes", "files", "operation", "value",
+    "placed_share", "expected", "excess", "excess_low", "excess_high",
+    "arrests_excess", "arrests_excess_low", "arrests_excess_high",
+    "at_large_excess", "at_large_excess_low", "at_large_excess_high",
+    "operation_flagged_excess", "operation_flagged_excess_low", "operation_flagged_excess_high",
+    "at_large_share", "operation_share", "custodial_share", "published",
+}  # fmt: skip
+PUBLIC_URLS = [
+    "/api/overview",
+    "/api/provenance",
+    "/api/releases",
+    f"/api/operation?from={OP_FROM}&to={OP_TO}&aor={OP_AORS}",
+    f"/api/operation?from={OP_FROM}&to={OP_TO}&aor={OP_AORS}&by=county",
+    "/api/operations/detect",
+    "/api/trend?by=week&per=aor&measure=at_large_share",
+    "/api/trend?by=month&measure=convicted",
+    f"/api/map?from={OP_FROM}&to={OP_TO}&per=raw",
+    "/api/place/NYC",
+    "/api/place/HQ",
+]
+
+
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_every_published_number_is_a_label_or_known_safe(public, url: str) -> None:
+    import re
+
+    r = public.get(url)
+    assert r.status_code in (200, 400, 404), r.text[:300]
+    if r.status_code != 200:
+        return
+    data = r.json()
+    for name, rows in data.get("tables", {}).items():
+        for row in rows:
+            for col, v in row.items():
+                if isinstance(v, bool) or not isinstance(v, (int, float)):
+                    continue
+                assert col in NUMERIC_OK, (url, name, col, v)
+    for c in data.get("caveats", []):  # counts in caveats are withheld
+        text = c["text"] if isinstance(c, dict) else c
+        assert not re.search(r"(?<![\w.,-])\d{1,3}(?:,\d{3})*(?![\w-])", text), text
+    assert "events_by_year" not in data or all(
+        not isinstance(e.get("events"), int) for e in data["events_by_year"]
+    )
+
+
+def test_a_share_is_blank_where_its_part_is_withheld(public) -> None:
+    rows = public.get("/api/trend?by=week&per=aor&measure=at_large_share").json()["tables"]
+    shown = 0
+    for row in rows["trend"]:
+        if row["arrests"] in HIDDEN or row.get("at_large") in HIDDEN:
+            assert row["at_large_share"] is None, row
+        elif row["at_large_share"] is not None:
+            shown += 1
+            part = round(row["at_large_share"] * int(row["arrests"]))
+            assert part == 0 or part >= K or "at_large" in row, row  # no small part given away
+    assert shown > 0
+    assert all("convicted" not in r for r in rows["trend"])
+
+
+def test_the_map_table_gives_no_placed_share_per_county(public) -> None:
+    counties = public.get(f"/api/map?from={OP_FROM}&to={OP_TO}").json()["tables"]["counties"]
+    assert all("aor_placed_share" not in c and "aor_events" not in c for c in counties)
+    assert {c["not_drawn_because"] for c in counties} <= {
+        None,
+        "its AOR's events are mostly not placed",
+    }
+
+
+def test_the_claim_checker_hides_small_counts_and_refuses_uploads(public) -> None:
+    r = public.post("/api/check?shipped=operation-safe-city-2017")
+    assert r.status_code == 200, r.text[:300]
+    for claim in r.json()["claims"]:
+        for reading in claim["readings"]:
+            for f in ("value", "low", "high"):
+                v = reading[f]
+                assert v is None or not isinstance(v, (int, float)), (f, reading)
+                if isinstance(v, str) and v.replace(".", "").isdigit():
+                    kind = reading["measure"].split(" ")[0]
+                    assert kind not in ("count", "excess") or float(v) >= K or float(v) == 0
+            if reading["value"] == f"<{K}":
+                assert reading["rows"] is None and reading["difference"] is None
+    claim = b"version: 1\ntitle: t\nclaims:\n  - id: a\n    text: t\n    source: s\n"
+    refused = public.post("/api/check", content=claim)
+    assert refused.status_code == 400 and "shipped" in refused.json()["error"]
+    page = public.post("/claims", data={"text": claim.decode()}, headers={"accept": "text/html"})
+    assert page.status_code == 400 and "shipped" in page.text
+
+
+def test_the_overview_total_is_protected(public) -> None:
+    data = public.get("/api/overview").json()
+    total = data["tables"]
+    assert "coverage" in total  # the JSON's tables are the page's tables
+    page = public.get("/", headers={"accept": "text/html"})
+    assert page.status_code == 200

@@ -110,6 +110,14 @@ def create_app(settings: Settings) -> FastAPI:
 
 
 def _error(request: Request, status: int, message: str) -> Response:
+    """One line as JSON (or an inline page), with the security headers: a 500 is answered
+    outside the middleware that adds them to everything else."""
     if request.url.path.startswith("/api/") or "html" not in request.headers.get("accept", ""):
-        return JSONResponse({"error": message, "status": status}, status_code=status)
-    return HTMLResponse(pages.error_page(request, status, message), status_code=status)
+        resp: Response = JSONResponse({"error": message, "status": status}, status_code=status)
+    else:
+        state = request.app.state.icefacts
+        page = pages.error_page(request, status, message, state.settings)
+        resp = HTMLResponse(page, status_code=status)
+    for k, v in SECURITY_HEADERS.items():
+        resp.headers.setdefault(k, v)
+    return resp

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from icefacts._lazy import lazy_import
-from icefacts.errors import IcefactsError, NotFound
+from icefacts.errors import IcefactsError, InputError, NotFound
 from icefacts.web import views
 from icefacts.web.templating import HERE, env, table_html
 
@@ -53,7 +53,7 @@ def vega_bundle() -> bytes:
     return str(vl_convert.javascript_bundle()).encode()  # type: ignore[call-arg]
 
 
-def error_page(request: Request, status: int, message: str) -> str:
+def error_page(request: Request, status: int, message: str, settings: Any = None) -> str:
     return (
         env()
         .get_template("error.html")
@@ -63,8 +63,8 @@ def error_page(request: Request, status: int, message: str) -> str:
             status=status,
             message=message,
             loading=False,
-            public=False,
-            k=10,
+            public=bool(settings and settings.public),
+            k=settings.k if settings else 10,
             sql=False,
         )
     )
@@ -120,7 +120,7 @@ def register(app: FastAPI, state: State) -> None:
         )
 
     def p_of(request: Request) -> dict[str, str]:
-        return dict(request.query_params)
+        return {k: v for k, v in request.query_params.items() if k in views.PARAMETERS}
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> Response:
@@ -240,11 +240,13 @@ def register(app: FastAPI, state: State) -> None:
 
     @app.post("/claims", response_class=HTMLResponse, include_in_schema=False)
     async def claims_post(request: Request) -> Response:
-        from icefacts.web.routes import claim_text
+        from icefacts.web.routes import PUBLIC_CLAIMS, claim_text
 
         files = sorted(api.shipped_claim_files())
         try:
             name, text = await claim_text(request, None)
+            if text is not None and state.settings.public:
+                raise InputError(PUBLIC_CLAIMS)
         except IcefactsError as exc:
             resp = render(
                 request,

@@ -23,6 +23,8 @@ No row of any release is ever part of a view, so none is published.
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -31,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from icefacts._lazy import lazy_import
+from icefacts.errors import InputError
 from icefacts.web.views import View
 
 if TYPE_CHECKING:
@@ -41,6 +44,10 @@ else:
     suppress = lazy_import("icefacts.publish.suppress")
 
 Match = Callable[[dict[str, Any]], bool]
+CELLS = object()  # Figures.add: the figure's value is what its cells add up to
+MAX_FIGURES = 20_000  # numbers one published page may hold
+BUDGET_S = 30.0  # seconds of protection per page before the rest is withheld
+_NUMBER = re.compile(r"(?<![\w.,-])\d{1,3}(?:,\d{3})*(?:\.\d+)?%?(?![\w-])")
 
 
 @dataclass
@@ -78,11 +85,20 @@ class Figures:
             candidates = list(range(len(self.cells)))
         members = [i for i in candidates if match is None or match(self.cells[i])]
         self.members.append(members)
+        if value is CELLS:  # a number the page gives away without printing it (by a share)
+            value = sum(int(self.cells[i]["n"]) for i in members)
         self.shown.append(None if value is None else int(value))
         self.where.append((table, row, column))
 
     def solve(self, k: int) -> dict[tuple[str, int, str], str]:
-        """(table, row, column) -> the label to show."""
+        """(table, row, column) -> the label to show. Past ``MAX_FIGURES`` a page is refused
+        in publish mode; past ``BUDGET_S`` of protection, the figures not yet protected are
+        withheld (it fails closed)."""
+        if len(self.members) > MAX_FIGURES:
+            raise InputError(
+                f"{len(self.members):,} numbers are too many to publish on one page (at most "
+                f"{MAX_FIGURES:,}): ask for fewer places, a shorter span or longer periods"
+            )
         x = [int(c["n"]) for c in self.cells]
         labels: dict[tuple[str, int, str], str] = {}
         keep: list[int] = []
@@ -94,7 +110,12 @@ class Figures:
             else:
                 keep.append(i)
         # figures that share no cell are independent: protected apart, each block small
+        deadline = time.monotonic() + BUDGET_S
         for block in _blocks([self.members[i] for i in keep]):
+            if time.monotonic() > deadline:
+                for j in block:
+                    labels[self.where[keep[j]]] = suppress.SUPPRESSED_MARKER
+                continue
             figures = [self.members[keep[j]] for j in block]
             used = sorted({c for f in figures for c in f})
             local = {c: n for n, c in enumerate(used)}
@@ -139,22 +160,34 @@ def _apply(
     view: View,
     labels: dict[tuple[str, int, str], str],
     derived: Mapping[str, Mapping[str, Sequence[str]]],
-    drop: Mapping[str, Iterable[str]] | None = None,
+    safe: Mapping[str, Iterable[str]],
+    whole: Iterable[str] = (),
 ) -> View:
-    """A copy of ``view`` with the labels in the count columns, and each derived column
-    blanked where a count it comes from is withheld (``derived[table][column]``)."""
-    tables = dict(view.tables)
+    """A copy of ``view`` as published, denying by default: a table keeps its labelled count
+    columns (the number, ``"<k"`` or ``"suppressed"``), the columns ``safe`` names for it
+    (keys, dates, populations) and its ``derived`` columns, blanked where a count they come
+    from is withheld; every other column is left out, and every table neither ``safe`` nor
+    ``whole`` (kept as it is: policy registry, reference lists) is left out. Caveats lose
+    their numbers (:func:`scrub`)."""
+    tables: dict[str, pa.Table] = {}
     counted = {(t, c) for t, _r, c in labels}
+    whole = set(whole)
     for name, table in view.tables.items():
+        if name in whole:
+            tables[name] = table
+            continue
+        if name not in safe:
+            continue
+        keep = set(safe[name]) | {c for t, c in counted if t == name} | set(derived.get(name, {}))
+        cols = [c for c in table.column_names if c in keep]
         rows = table.to_pylist()
-        cols = [c for c in table.column_names if c not in set((drop or {}).get(name, ()))]
         withheld = {(r, c) for (t, r, c), lab in labels.items() if t == name and _hidden(lab)}
         for r, row in enumerate(rows):
             for c in cols:
-                if (name, c) in counted and (name, r, c) in labels:
-                    row[c] = labels[(name, r, c)]
+                if (name, c) in counted:
+                    row[c] = labels.get((name, r, c), None if row[c] is None else "suppressed")
             for c, sources in derived.get(name, {}).items():
-                if any((r, s) in withheld for s in sources):
+                if any((r, src) in withheld for src in sources):
                     row[c] = None
         schema = pa.schema(
             [
@@ -166,7 +199,23 @@ def _apply(
         tables[name] = pa.Table.from_pylist(
             [{c: _as(schema.field(c).type, row[c]) for c in cols} for row in rows], schema=schema
         )
-    return replace(view, tables=tables, charts={})
+    data = dict(view.data)
+    if "caveats" in data:
+        data["caveats"] = [scrub_caveat(c) for c in data["caveats"]]
+    return replace(view, tables=tables, data=data, charts={})
+
+
+def scrub(text: str) -> str:
+    """A sentence with its counts withheld ("#"): a caveat's numbers count events ("1 of the
+    3 arrests are not placed") that the tables beside it may suppress. Dates, years and
+    release ids keep their digits."""
+    return _NUMBER.sub("#", text)
+
+
+def scrub_caveat(c: Any) -> Any:
+    if isinstance(c, dict):
+        return {"code": c.get("code"), "text": scrub(str(c.get("text", "")))}
+    return scrub(str(c))
 
 
 def _hidden(label: str) -> bool:
@@ -182,6 +231,17 @@ def _as(t: pa.DataType, v: Any) -> Any:
     return v
 
 
+def _primary(table: str, rows: list[dict[str, Any]], column: str, k: int) -> dict:
+    """Labels of a column of counts that no other number on the page adds up: each alone,
+    "<k" from 1 to k-1."""
+    out: dict[tuple[str, int, str], str] = {}
+    for r, row in enumerate(rows):
+        v = row.get(column)
+        if v is not None:
+            out[(table, r, column)] = suppress.primary_marker(k) if 0 < int(v) < k else str(int(v))
+    return out
+
+
 def _drop_unknown(view: View) -> View:
     """A view publish mode has no rule for shows no counts: only what is safe as it is."""
     return replace(view, tables={}, charts={}, chart_fn=None)
@@ -190,20 +250,20 @@ def _drop_unknown(view: View) -> View:
 # -- the operation explorer and its report ----------------------------------------------------
 
 WINDOW_COUNTS = ("arrests", "at_large", "custodial", "other_method", "operation_flagged")
-DROPPED_OPERATION = (
-    "convicted",
-    "pending",
-    "other_criminality",
-    "criminality_unknown",
-    "countries",
-    "duplicates_excluded",
-)
+BASELINED = ("arrests", "at_large", "operation_flagged")
+PERIOD_COLUMNS = ("period", "period_start", "period_end", "days", "covered_days")
 PARTS: dict[str, Match] = {
     "arrests": lambda c: True,
     "at_large": lambda c: c["method"] == "at_large",
     "custodial": lambda c: c["method"] == "custodial",
     "other_method": lambda c: c["method"] == "other_method",
     "operation_flagged": lambda c: bool(c["flagged"]),
+}
+# a share and the part of arrests it is the share of
+SHARE_PART = {
+    "at_large_share": "at_large",
+    "custodial_share": "custodial",
+    "operation_share": "operation_flagged",
 }
 
 
@@ -241,25 +301,25 @@ def _operation(view: View, k: int) -> View:
         return any(p["first_day"] <= c["day"] <= p["last_day"] for p in periods)
 
     report = view.tables["report"].to_pylist()
+    unmatched: list[tuple[str, int, str]] = []  # baselines over a place's own periods
     for r, row in enumerate(report):
         place = row.get(key)
         # the total row: "total" as its key, or no key where the key is a date (by day)
         total = place == "total" or by == "total" or (by == "day" and place is None)
         if by == "day":
             here: dict[str, Any] = {} if total else {"day": place}
-            for col in WINDOW_COUNTS:
-                figs.add("report", r, col, row[col], _all(in_window, PARTS[col]), **here)
-            continue
-        here = {place_dim: place} if place_dim and not total else {}
+        else:
+            here = {place_dim: place} if place_dim and not total else {}
         for col in WINDOW_COUNTS:
             figs.add("report", r, col, row[col], _all(in_window, PARTS[col]), **here)
-        for col in ("arrests", "at_large", "operation_flagged"):
+        for col in BASELINED:
             mean = row.get(f"{col}_baseline")
-            if mean is None or not periods:
+            if mean is None:
                 continue
-            events = round(mean * len(periods))
-            if abs(mean - events / len(periods)) > 0.005 + 1e-9:  # means are given to 0.01
-                continue  # not a mean over these periods (a place's own periods): blanked
+            events = round(mean * len(periods)) if periods else -1
+            if by == "day" or not periods or abs(mean - events / len(periods)) > 0.005 + 1e-9:
+                unmatched.append(("report", r, f"{col}_baseline"))  # means given to 0.01
+                continue
             match = _all(in_baseline, PARTS[col])
             figs.add("report", r, f"{col}_baseline", events, match, **here)
     measure = view.data.get("measure", "operation_flagged")
@@ -269,42 +329,32 @@ def _operation(view: View, k: int) -> View:
         if measure != "arrests":
             figs.add("daily", r, measure, row.get(measure), PARTS[measure], day=day)
     labels = figs.solve(k)
-    # a baseline is shown as its mean: the label replaces the events where withheld
     for (t, r, c), lab in list(labels.items()):
-        if c.endswith("_baseline") and not _hidden(lab):
-            labels[(t, r, c)] = _mean_label(report[r][c])
-    derived: dict[str, tuple[str, ...]] = {}
-    for col in ("arrests", "at_large", "operation_flagged"):
-        for suffix in ("_excess", "_excess_low", "_excess_high"):
-            derived[col + suffix] = (col, f"{col}_baseline")
-    blanked_baselines = {
-        (r, f"{col}_baseline")
-        for r, row in enumerate(report)
-        for col in ("arrests", "at_large", "operation_flagged")
-        if row.get(f"{col}_baseline") is not None and ("report", r, f"{col}_baseline") not in labels
+        if c.endswith("_baseline"):  # shown as its mean; a withheld one reads "suppressed"
+            labels[(t, r, c)] = (
+                suppress.SUPPRESSED_MARKER if _hidden(lab) else _mean_label(report[r][c])
+            )
+    for where in unmatched:
+        labels[where] = suppress.SUPPRESSED_MARKER
+    derived = {
+        col + suffix: (col, f"{col}_baseline")
+        for col in BASELINED
+        for suffix in ("_excess", "_excess_low", "_excess_high")
     }
-    out = _apply(
+    return _apply(
         view,
         labels,
         {"report": derived},
-        {"report": DROPPED_OPERATION, "daily": _shares(view.tables["daily"])},
+        {
+            "report": (key,),
+            "daily": (*PERIOD_COLUMNS, "place"),
+            "baseline_periods": ("k", "first_day", "last_day"),
+        },
     )
-    if blanked_baselines:
-        rows = out.tables["report"].to_pylist()
-        for r, c in blanked_baselines:
-            rows[r][c] = None
-            for suffix in ("_excess", "_excess_low", "_excess_high"):
-                rows[r][c.replace("_baseline", suffix)] = None
-        out.tables["report"] = pa.Table.from_pylist(rows, schema=out.tables["report"].schema)
-    return out
 
 
 def _mean_label(mean: Any) -> str:
     return f"{mean:g}" if isinstance(mean, float) else str(mean)
-
-
-def _shares(table: pa.Table) -> list[str]:
-    return [c for c in table.column_names if c.endswith("_share")]
 
 
 def _all(*tests: Match) -> Match:
@@ -319,12 +369,13 @@ def _in_year(year: int) -> Match:
 
 
 def _trend(view: View, k: int) -> View:
-    """Every period's arrests and the measure's part, over cells of the trend's own periods
-    (a week is cells of that week, not of its days)."""
+    """Every period's arrests and the measure's part (for a share: the part it is the share
+    of), over cells of the trend's own periods (a week is cells of that week, not of its
+    days). Convictions are not published (they may come from another release)."""
     q = view.data["question"]
     measure, per, by = q["measure"], q.get("per"), q["by"]
     rows = view.tables["trend"].to_pylist()
-    part = measure if measure in PARTS and measure != "arrests" else None
+    part = SHARE_PART.get(measure, measure if measure in PARTS and measure != "arrests" else None)
     cells = api.count_cells(
         view.wh,
         dims=tuple([*([per] if per else []), by, *(["method", "flagged"] if part else [])]),
@@ -342,18 +393,15 @@ def _trend(view: View, k: int) -> View:
         period = _period_key(by, row["period_start"])  # a partial period starts late
         where = {by: period, **({per_dim: row.get(per or "place")} if per_dim else {})}
         figs.add("trend", r, "arrests", row.get("arrests"), **where)
-        if part:
-            figs.add("trend", r, part, row.get(part), PARTS[part], **where)
+        if part:  # shown as a column, or only through its share: protected either way
+            value = row.get(part) if part in row else (CELLS if row.get("arrests") else None)
+            figs.add("trend", r, part, value, PARTS[part], **where)
     labels = figs.solve(k)
-    shares = _shares(view.tables["trend"])
-    sources = ("arrests", part) if part else ("arrests",)
-    derived = {"trend": {s: sources for s in shares}}
-    keep_only = [
-        c
-        for c in view.tables["trend"].column_names
-        if c in WINDOW_COUNTS and c not in ("arrests", part)
-    ]
-    return _apply(view, labels, derived, {"trend": keep_only})
+    share = measure if measure in SHARE_PART else None
+    derived = {"trend": {share: ("arrests", part)}} if share and part else {}
+    return _apply(
+        view, labels, derived, {"trend": (*PERIOD_COLUMNS, per or "place")}, ("policy_dates",)
+    )
 
 
 def _period_key(by: str, start: date) -> Any:
@@ -369,7 +417,8 @@ def _period_key(by: str, start: date) -> Any:
 
 def _place(view: View, k: int) -> View:
     """The place page: the monthly trend and the events by year, protected together (a year
-    is the sum of its months)."""
+    is the sum of its months); the page's own copy of the events by year follows the
+    protected table."""
     d = view.data
     kind, code = d["place"]["kind"], d["place"]["code"]
     sel: dict[str, Any] = {}
@@ -381,29 +430,45 @@ def _place(view: View, k: int) -> View:
         sel["counties"] = (code,)
     cells = api.count_cells(view.wh, dims=("month",), **sel).to_pylist()
     figs = Figures(cells)
+    trend_key = next(
+        (c for c in ("aor", "state", "county", "place") if c in view.tables["trend"].column_names),
+        "place",
+    )
     for r, row in enumerate(view.tables["trend"].to_pylist()):
-        month = row["period_start"]
-        figs.add("trend", r, "arrests", row.get("arrests"), month=month)
-    for r, row in enumerate(view.tables["events_by_year"].to_pylist()):
-        if row["table_name"] != "arrests":
-            continue
-        figs.add("events_by_year", r, "events", row["events"], _in_year(row["year"]))
+        figs.add("trend", r, "arrests", row.get("arrests"), month=row["period_start"])
+    years = view.tables["events_by_year"].to_pylist()
+    for r, row in enumerate(years):
+        if row["table_name"] == "arrests":
+            figs.add("events_by_year", r, "events", row["events"], _in_year(row["year"]))
     labels = figs.solve(k)
-    # other tables' yearly counts (detainers, ...) have no months here: withheld when small
-    for r, row in enumerate(view.tables["events_by_year"].to_pylist()):
-        if row["table_name"] != "arrests" and row["events"] is not None:
-            labels[("events_by_year", r, "events")] = (
-                str(row["events"])
-                if row["events"] == 0 or row["events"] >= k
-                else suppress.primary_marker(k)
-            )
-    return _apply(view, labels, {}, {"events_by_year": ("flagged_duplicates",)})
+    # other tables' yearly counts (detainers, ...) add up to nothing shown here: alone
+    others = [row if row["table_name"] != "arrests" else {} for row in years]
+    labels.update(_primary("events_by_year", others, "events", k))
+    out = _apply(
+        view,
+        labels,
+        {},
+        {
+            "events_by_year": ("table_name", "year", "placed_by"),
+            "trend": (*PERIOD_COLUMNS, trend_key),
+        },
+        ("policies", "rulings", "agreements_287g", "policy_dates"),
+    )
+    out.data = {
+        **out.data,
+        "events_by_year": out.tables["events_by_year"].to_pylist(),
+        "caveats": [scrub_caveat(c) for c in d.get("caveats", [])],
+    }
+    return out
 
 
 # -- the map ------------------------------------------------------------------------------------
 
 
 def _map(view: View, k: int) -> View:
+    """Every county's events and measure, every AOR's events and placed events. The
+    county table's copy of its AOR's placed share is left out (with the events it gives the
+    placed count)."""
     q = view.data["question"]
     measure = q["measure"]
     cells = api.count_cells(
@@ -431,7 +496,19 @@ def _map(view: View, k: int) -> View:
         "counties": {"value": ("events", "measure")},
         "aors": {"placed_share": ("events", "placed_in_county")},
     }
-    return _apply(view, labels, derived, {"counties": ("aor_events",)})
+    safe = {
+        "counties": ("fips", "name", "state", "aor", "population", "drawn"),
+        "aors": ("aor",),
+    }
+    out = _apply(view, labels, derived, safe, ("policy",))
+    # a county not drawn says so without the share that decided it
+    rows = out.tables["counties"].to_pylist()
+    for row in rows:
+        row["not_drawn_because"] = (
+            None if row["drawn"] else "its AOR's events are mostly not placed"
+        )
+    out.tables["counties"] = pa.Table.from_pylist(rows)
+    return out
 
 
 # -- detected operations ----------------------------------------------------------------------
@@ -453,10 +530,37 @@ def _detect(view: View, k: int) -> View:
         t: {c: ("observed",) for c in ("expected", "excess", "excess_low", "excess_high")}
         for t in ("operations", "episodes")
     }
-    return _apply(view, labels, derived)
+    safe = {
+        "operations": ("rank", "start", "end", "aors", "n_aors"),
+        "episodes": ("aor", "start", "end", "days", "operation"),
+    }
+    return _apply(view, labels, derived, safe)
 
 
-# -- what is safe as it is -----------------------------------------------------------------------
+# -- the overview and provenance -------------------------------------------------------------
+
+RELEASE_COLUMNS = (
+    "release_id",
+    "family",
+    "letter",
+    "foia",
+    "file_name",
+    "tables",
+    "rows",
+    "copy_of",
+    "period_start",
+    "period_end",
+    "maturity",
+    "synthetic",
+    "sha256",
+    "bytes",
+    "ingested_at",
+    "tool_version",
+)  # fmt: skip  (not counted_rows: the rows each release counts)
+VALIDATION_COLUMNS = (
+    "file_name", "table_name", "check_name", "field", "checked", "max_share", "status",
+    "caveat",
+)  # fmt: skip
 
 
 def _overview(view: View, k: int) -> View:
@@ -475,15 +579,19 @@ def _overview(view: View, k: int) -> View:
     totals = dict(view.data["tables"])
     figs.add("totals", 0, "arrests", totals.get("arrests"))
     labels = figs.solve(k)
+    labels.update(_primary("validation", view.tables["validation"].to_pylist(), "failed", k))
     for name, n in totals.items():
         if name == "arrests":
-            totals[name] = labels.get(("totals", 0, "arrests"), str(n))
+            totals[name] = labels.get(("totals", 0, "arrests"), suppress.SUPPRESSED_MARKER)
         elif n is not None and 0 < n < k:
             totals[name] = suppress.primary_marker(k)
-    placement_parts = [
-        c for c in view.tables["placement"].column_names if c not in ("aor", "events")
-    ]
-    out = _apply(view, labels, {}, {"placement": placement_parts, "releases": ("counted_rows",)})
+    safe = {
+        "releases": RELEASE_COLUMNS,
+        "coverage": ("aor", "fiscal_year"),
+        "placement": ("aor",),
+        "validation": VALIDATION_COLUMNS,
+    }
+    out = _apply(view, labels, {"validation": {"share": ("failed",)}}, safe)
     out.data = {**out.data, "tables": totals}
     return out
 
@@ -492,54 +600,84 @@ def _provenance(view: View, k: int) -> View:
     """Files, checksums, validation and licenses are about the releases, not people. What
     counts events by AOR (rows each release counts, overlaps, disagreements, record links)
     is left out: with the overview's totals it would give cells away."""
-    keep = {
-        n: t
-        for n, t in view.tables.items()
-        if n not in ("overlaps", "disagreements", "record_links")
-    }
-    if "releases" in keep:
-        keep["releases"] = keep["releases"].drop_columns(
-            [c for c in ("counted_rows",) if c in keep["releases"].column_names]
-        )
-    return replace(view, tables=keep)
+    labels = {}
+    if "validation" in view.tables:
+        labels = _primary("validation", view.tables["validation"].to_pylist(), "failed", k)
+    return _apply(
+        view,
+        labels,
+        {"validation": {"share": ("failed",)}},
+        {"releases": RELEASE_COLUMNS, "validation": VALIDATION_COLUMNS},
+        ("reference_datasets", "reference_loaded"),
+    )
 
 
 def _as_is(view: View, k: int) -> View:
     return view
 
 
+COUNT_KINDS = ("count", "distinct", "difference", "excess", "rank")
+
+
 def _claims(view: View, k: int) -> View:
-    """A reading's value is a count, a share or a bound: a count below k is shown as "<k"
-    and its bounds with it."""
+    """A reading whose count is below k shows "<k" for it and its bounds, and neither its
+    reason, its rows nor its difference from the published figure (each would give the
+    count back); reasons and caveats lose their numbers. Only the shipped claim files are
+    checked in publish mode (a claim file is a question: many of them would ask for any
+    count), see ``web/routes.py``."""
     marker = suppress.primary_marker(k)
+
+    def protect_reading(r: dict[str, Any]) -> dict[str, Any]:
+        r = dict(r)
+        kind = str(r.get("measure") or "").split(" ")[0]
+        small = kind in COUNT_KINDS and any(
+            isinstance(r.get(f), (int, float)) and 0 < abs(r[f]) < k
+            for f in ("value", "low", "high")
+        )
+        if small:
+            for f in ("value", "low", "high"):
+                r[f] = marker if r.get(f) is not None else None
+            r["difference"] = None
+            r["rows"] = None
+            r["reason"] = f"the records hold fewer than {k} here (not shown in publish mode)"
+        else:
+            r["reason"] = scrub(str(r.get("reason", "")))
+            for f in ("value", "low", "high"):
+                if r.get(f) is not None:
+                    r[f] = _mean_label(r[f])
+        for f in ("notes", "caveats"):
+            if isinstance(r.get(f), list):
+                r[f] = [scrub(str(x)) for x in r[f]]
+        return r
+
     claims = []
     for c in view.data["claims"]:
-        readings = []
-        for r in c["readings"]:
-            r = dict(r)
-            counts = r["measure"] in ("count", "distinct", "difference", "excess")
-            for f in ("value", "low", "high"):
-                v = r.get(f)
-                if counts and isinstance(v, (int, float)) and 0 < abs(v) < k:
-                    r[f] = marker
-            readings.append(r)
-        claims.append({**c, "readings": readings})
-    table = view.tables["readings"].to_pylist()
-    for row in table:
-        counts = row["measure"] in ("count", "distinct", "difference", "excess")
-        for f in ("value", "low", "high"):
-            v = row.get(f)
-            if counts and isinstance(v, (int, float)) and 0 < abs(v) < k:
-                row[f] = marker
-    schema = pa.schema(
-        [pa.field(f.name, pa.string()) if f.name in ("value", "low", "high") else f
-         for f in view.tables["readings"].schema]
-    )  # fmt: skip
-    rows = [{**r, **{f: _as(pa.string(), r[f]) for f in ("value", "low", "high")}} for r in table]
+        readings = [protect_reading(r) for r in c["readings"]]
+        claims.append({**c, "reason": scrub(str(c.get("reason", ""))), "readings": readings})
+    rows = []
+    for row in view.tables["readings"].to_pylist():
+        got = protect_reading(row)
+        rows.append(
+            {
+                "claim": got["claim"],
+                "claim_verdict": got["claim_verdict"],
+                "reading": got["reading"],
+                "label": got["label"],
+                "verdict": got["verdict"],
+                "reason": got["reason"],
+                "measure": got["measure"],
+                "places": got["places"],
+                "window": got["window"],
+                "value": got["value"],
+                "low": got["low"],
+                "high": got["high"],
+                "published": got["published"],
+            }
+        )
     return replace(
         view,
         data={**view.data, "claims": claims},
-        tables={"readings": pa.Table.from_pylist(rows, schema=schema)},
+        tables={"readings": pa.Table.from_pylist(rows)},
     )
 
 

@@ -19,6 +19,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -181,7 +182,10 @@ def operation_summary(view: views.View) -> pa.Table:
     key = q["by"] if q["by"] != "total" else "place"
     rows = []
     for r in view.tables["report"].to_pylist():
-        out: dict[str, Any] = {key: r.get(key) if r.get(key) is not None else "total"}
+        place = r.get(key)
+        if place is None:  # by day, the total row has no day; otherwise no place is known
+            place = "total" if q["by"] == "day" else "(not placed)"
+        out: dict[str, Any] = {key: place}
         for col, title in SUMMARY:
             out[title] = r.get(col)
         for col, title in (("arrests", "arrests"), ("operation_flagged", "flagged")):
@@ -201,7 +205,7 @@ def markdown(report: Report, kind: str) -> str:
         for c in v.data["claims"]:
             out += [f"## {c['verdict']}: {c['text']}", "", _md(c["reason"]), ""]
             for r in c["readings"]:
-                value = "" if r["value"] is None else f" {_mdnum(r['value'])}"
+                value = "" if r["value"] is None else f" {num(r['value'])}"
                 out.append(f"- **{r['verdict']}** {_md(r['label'])}:{value}. {_md(r['reason'])}")
             out.append("")
     else:
@@ -235,10 +239,6 @@ def markdown(report: Report, kind: str) -> str:
 
 def _md(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def _mdnum(v: Any) -> str:
-    return num(v)
 
 
 def _md_table(table: pa.Table) -> str:
@@ -290,7 +290,15 @@ def write(report: Report, kind: str, out: Path, fmt: str) -> Path:
     return out
 
 
+_PRINTING = threading.BoundedSemaphore(1)  # one Chromium at a time (a server's reports too)
+
+
 def _pdf(page: str, target: Path) -> None:
+    with _PRINTING:
+        _print(page, target)
+
+
+def _print(page: str, target: Path) -> None:
     browser = chromium()
     with tempfile.TemporaryDirectory(prefix="icefacts-pdf-") as work:
         src = Path(work) / "report.html"

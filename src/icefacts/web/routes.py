@@ -66,9 +66,17 @@ def respond(
     return Response(body, media_type=media, headers=headers)
 
 
+# a claim file is a question: in publish mode, many of them would ask for any count
+PUBLIC_CLAIMS = (
+    "publish mode checks only the claim files icefacts ships (?shipped=NAME); check your own "
+    "with `icefacts check FILE.yaml` or a server without --public"
+)
+
+
 def params(request: Request) -> dict[str, str]:
-    """The query's parameters but the output ones (``format``, ``table``)."""
-    return {k: v for k, v in request.query_params.items() if k not in ("format", "table", "charts")}
+    """The parameters a view reads (the output ones, ``format``, ``table`` and ``charts``,
+    and any unknown one left out: they neither change an answer nor its cache key)."""
+    return {k: v for k, v in request.query_params.items() if k in views.PARAMETERS}
 
 
 def register(app: FastAPI, state: State) -> None:
@@ -199,8 +207,6 @@ def register(app: FastAPI, state: State) -> None:
         """Per county: events in a window per 100,000 (or raw, or a share), the AOR's placed
         share, and the policy in force on a date."""
         p = params(request)
-        if "events" in p:
-            p["table"] = p.pop("events")
         key = ("map", *sorted(p.items()))
         return respond(
             state,
@@ -221,6 +227,8 @@ def register(app: FastAPI, state: State) -> None:
         """Check a claim file: the body is its YAML (as text, or a multipart form with a
         ``file`` or ``text`` field), or ``?shipped=NAME`` checks a shipped one."""
         name, text = await claim_text(request, shipped)
+        if text is not None and state.settings.public:
+            raise InputError(PUBLIC_CLAIMS)
         key = ("check", name, text)
         return respond(state, key, lambda wh: views.claims(wh, name, text), format, None)
 
@@ -253,6 +261,7 @@ async def claim_text(request: Request, shipped: str | None) -> tuple[str, str | 
 
     if shipped:
         return shipped, None
+    await _read_capped(request, MAX_UPLOAD + 64 * 1024)  # a form's fields and boundaries too
     kind = request.headers.get("content-type", "")
     if kind.startswith("multipart/form-data") or kind.startswith(
         "application/x-www-form-urlencoded"
@@ -282,6 +291,19 @@ async def claim_text(request: Request, shipped: str | None) -> tuple[str, str | 
         return name, raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(f"{name}: not UTF-8 text") from None
+
+
+async def _read_capped(request: Request, limit: int) -> None:
+    """Read the body, refusing it once it passes ``limit`` bytes, whatever Content-Length
+    says (a chunked upload has none); what was read is what ``form()`` then parses."""
+    from starlette.exceptions import HTTPException
+
+    got = bytearray()
+    async for chunk in request.stream():
+        got += chunk
+        if len(got) > limit:
+            raise HTTPException(413, f"the upload is over {limit // 1024} KiB")
+    request._body = bytes(got)  # Starlette reads a body it already has from here
 
 
 def _safe_name(filename: str) -> str:

@@ -110,6 +110,9 @@ class Snapshots:
             with api.open_warehouse(self.db, read_only=True) as src:
                 fingerprint = api.warehouse_fingerprint(src)
                 shutil.copyfile(self.db, copy)
+                wal = self.db.with_name(self.db.name + ".wal")
+                if wal.exists():  # committed work not yet checkpointed into the file
+                    shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
             wh = api.open_warehouse(copy, read_only=True)
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)

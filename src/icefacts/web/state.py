@@ -3,9 +3,10 @@ cache of answers for the current copy."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,8 @@ class State:
         self.settings = settings
         self.snapshots = Snapshots(settings.db, every=settings.refresh_every)
         self.cache = Cache()
+        self._locks: dict[tuple[Any, ...], tuple[threading.Lock, int]] = {}
+        self._locks_lock = threading.Lock()
         self.warming = threading.Event()  # set while the first pages are being computed
         self.snapshots.on_new.append(self.warm)
 
@@ -91,19 +94,36 @@ class State:
         threading.Thread(target=run, name="warm", daemon=True).start()
 
     def answer(self, key: tuple[Any, ...], compute: Callable[[Any], Any]) -> Any:
-        """``compute(warehouse)`` on the current copy, remembered for that copy (a hit opens
-        no cursor)."""
+        """``compute(warehouse)`` on the current copy, remembered for that copy. A hit opens
+        no cursor; requests for the same answer at once wait for the first to compute it."""
         hit = self.cache.get((self.snapshots.current.id, *key))
         if hit is not None:
             return hit
         with self.snapshots.reader() as (snap, wh):
             full = (snap.id, *key)
-            hit = self.cache.get(full)
-            if hit is not None:
-                return hit
-            value = compute(wh)
-            self.cache.put(full, value)
-            return value
+            with self._key_lock(full):
+                hit = self.cache.get(full)
+                if hit is not None:
+                    return hit
+                value = compute(wh)
+                self.cache.put(full, value)
+                return value
+
+    @contextlib.contextmanager
+    def _key_lock(self, key: tuple[Any, ...]) -> Iterator[None]:
+        with self._locks_lock:
+            lock, users = self._locks.get(key, (threading.Lock(), 0))
+            self._locks[key] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._locks_lock:
+                lock, users = self._locks[key]
+                if users == 1:
+                    del self._locks[key]
+                else:
+                    self._locks[key] = (lock, users - 1)
 
     def view(self, key: tuple[Any, ...], make: Callable[[Any], Any]) -> Any:
         """A page's view, published (``web/publishing.py``) and remembered for this copy."""

@@ -47,15 +47,39 @@ class View:
     wh: Any = field(default=None, repr=False, compare=False)  # while it is being published
 
 
+FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2100, 12, 31)  # as claim files
+# every query parameter a view reads (any other is ignored, and kept out of cache keys)
+PARAMETERS = frozenset(
+    (
+        "from", "to", "on", "aor", "state", "county", "policy", "by", "per", "measure",
+        "events", "baseline_weeks", "shipped",
+    )
+)  # fmt: skip
+MAX_WINDOW_DAYS = 366  # an operation window (its baseline adds weeks before it)
+
+
 def day(value: str | None, name: str, default: date | None = None) -> date:
     if value is None or value == "":
         if default is None:
             raise InputError(f"{name}: give a date like 2017-09-24")
         return default
     try:
-        return date.fromisoformat(value)
+        got = date.fromisoformat(value)
     except ValueError:
         raise InputError(f"{name} must be a date like 2017-09-24, not {value[:40]!r}") from None
+    if not FIRST_DAY <= got <= LAST_DAY:
+        raise InputError(f"{name} {got}: a date from {FIRST_DAY} to {LAST_DAY}")
+    return got
+
+
+def default_window(wh: Warehouse) -> tuple[date, date]:
+    """The window a page opens on: Operation Safe City's four days when the loaded arrests
+    hold them, else the last four days they hold."""
+    first, last = span(wh)
+    safe_city = (date(2017, 9, 24), date(2017, 9, 27))
+    if first <= safe_city[0] and safe_city[1] <= last:
+        return safe_city
+    return max(first, last - timedelta(days=3)), last
 
 
 def code_list(value: str | None, name: str) -> tuple[str, ...]:
@@ -188,8 +212,14 @@ def _has(wh: Warehouse, table: str) -> bool:
 
 def operation(wh: Warehouse, p: dict[str, str]) -> View:
     first, last = span(wh)
-    start = day(p.get("from"), "from", date(2017, 9, 24) if first <= date(2017, 9, 24) else first)
-    end = day(p.get("to"), "to", start + timedelta(days=3))
+    d_from, d_to = default_window(wh)
+    start = day(p.get("from"), "from", d_from)
+    end = day(p.get("to"), "to", d_to if start == d_from else start + timedelta(days=3))
+    if (end - start).days >= MAX_WINDOW_DAYS:
+        raise InputError(
+            f"from {start} to {end}: an operation window of at most {MAX_WINDOW_DAYS} days "
+            "(use the trend for longer spans)"
+        )
     by = choice(p.get("by"), "by", ("total", "aor", "state", "county", "day"), "aor")
     measure = choice(
         p.get("measure"),
@@ -223,6 +253,9 @@ def operation(wh: Warehouse, p: dict[str, str]) -> View:
             aors=q.aors,
             states=q.states,
             counties=q.counties,
+            policy=q.policy,
+            policy_on=q.policy_on,
+            releases=q.releases,
         ),
     )
     key = by if by != "total" else "place"
@@ -312,14 +345,15 @@ TREND_MEASURES = (
 
 
 def county_map(wh: Warehouse, p: dict[str, str], atlas_url: str) -> View:
-    first, last = span(wh)
-    start = day(p.get("from"), "from", max(first, date(2017, 9, 24)))
-    end = day(p.get("to"), "to", min(last, start + timedelta(days=3)))
+    d_from, d_to = default_window(wh)
+    start = day(p.get("from"), "from", d_from)
+    end = day(p.get("to"), "to", d_to if start == d_from else start + timedelta(days=3))
     policy = p.get("policy") or None
+    events = p.get("events")
     q = api.map_question(
         start=start,
         end=end,
-        table=choice(p.get("table"), "table", ("arrests", "detainers"), "arrests"),
+        table=choice(events, "events", ("arrests", "detainers"), "arrests"),
         measure=choice(
             p.get("measure"), "measure", ("events", "at_large", "operation_flagged"), "events"
         ),
