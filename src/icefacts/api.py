@@ -575,7 +575,9 @@ def warehouse_fingerprint(wh: Warehouse) -> str:
     return h.hexdigest()[:16]
 
 
-def atlas_file(feature: str = "counties", *, mirror: Path | None = None) -> Path:
+def atlas_file(
+    feature: str = "counties", *, mirror: Path | None = None, allow_download: bool = True
+) -> Path:
     """The verified local copy of the us-atlas boundaries the map draws (``counties`` or
     ``states``, pre-projected to Albers USA): from the mirror, the cache, or its pinned URL,
     checked by sha256 (reference dataset ``us-atlas``)."""
@@ -584,7 +586,7 @@ def atlas_file(feature: str = "counties", *, mirror: Path | None = None) -> Path
     if feature not in ("counties", "states"):
         raise InputError(f"the atlas has counties and states, not {feature!r}")
     wanted = f"us-atlas/{feature}-albers-10m.json"
-    return fetch_reference("us-atlas", mirror)[wanted]
+    return fetch_reference("us-atlas", mirror, allow_download=allow_download)[wanted]
 
 
 def has_places(wh: Warehouse) -> bool:

@@ -218,7 +218,8 @@ def test_the_claim_checker_hides_small_counts_and_refuses_uploads(public) -> Non
 
 def test_the_overview_total_is_protected(public) -> None:
     data = public.get("/api/overview").json()
-    total = data["tables"]
-    assert "coverage" in total  # the JSON's tables are the page's tables
+    assert "coverage" in data["tables"]  # the JSON's tables are the page's tables
+    arrests = data["totals"]["arrests"]  # the grand total, protected with the cells
+    assert isinstance(arrests, str) and (arrests.isdigit() or arrests in HIDDEN)
     page = public.get("/", headers={"accept": "text/html"})
     assert page.status_code == 200

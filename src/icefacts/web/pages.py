@@ -77,7 +77,7 @@ def register(app: FastAPI, state: State) -> None:
     @app.get("/static/atlas/{feature}.json", include_in_schema=False)
     def atlas(feature: str) -> Response:
         # the verified us-atlas file (mirror, cache or its pinned URL), never committed here
-        path = api.atlas_file(feature)
+        path = api.atlas_file(feature, allow_download=False)  # fetched when the server started
         return FileResponse(path, media_type="application/json")
 
     @app.get("/static/vega.js", include_in_schema=False)

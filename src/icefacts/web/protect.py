@@ -576,7 +576,7 @@ def _overview(view: View, k: int) -> View:
     for r, row in enumerate(view.tables["placement"].to_pylist()):
         aor = None if row.get("aor") == "(blank)" else row.get("aor")
         figs.add("placement", r, "events", row.get("events"), aor=aor)
-    totals = dict(view.data["tables"])
+    totals = dict(view.data["totals"])
     figs.add("totals", 0, "arrests", totals.get("arrests"))
     labels = figs.solve(k)
     labels.update(_primary("validation", view.tables["validation"].to_pylist(), "failed", k))
@@ -592,7 +592,7 @@ def _overview(view: View, k: int) -> View:
         "validation": VALIDATION_COLUMNS,
     }
     out = _apply(view, labels, {"validation": {"share": ("failed",)}}, safe)
-    out.data = {**out.data, "tables": totals}
+    out.data = {**out.data, "totals": totals}
     return out
 
 

@@ -49,6 +49,13 @@ def serve(
             file=sys.stderr,
         )
     hosts = [host, *LOOPBACK] if loop else []
+    from icefacts import api
+
+    for feature in ("counties", "states"):  # the map's boundaries: here, before any request
+        try:
+            api.atlas_file(feature)
+        except IcefactsError as exc:
+            print(f"note: the map cannot be drawn: {exc.one_line()}", file=sys.stderr)
     settings = Settings(db=db, public=public, sql=sql, k=k, hosts=hosts)
     app = create_app(settings)
     app.state.icefacts.snapshots.start()

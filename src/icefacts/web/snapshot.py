@@ -19,6 +19,7 @@ reports' warehouse fingerprint key on.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import itertools
 import shutil
 import tempfile
@@ -85,6 +86,7 @@ class Snapshots:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._counter = itertools.count(1)
+        self._stamps: dict[Path, str] = {}  # each copy's source stamp (size, times)
         self.on_new: list[Callable[[], None]] = []  # called after a new copy is swapped in
         self.current = self._take()
 
@@ -117,8 +119,9 @@ class Snapshots:
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
+        self._stamps[copy] = stamp
         return Snapshot(
-            id=f"{next(self._counter)}-{stamp}",
+            id=f"{next(self._counter)}-{hashlib.sha256(stamp.encode()).hexdigest()[:12]}",
             path=copy,
             wh=wh,
             taken_at=time.time(),
@@ -138,7 +141,7 @@ class Snapshots:
         except OSError as exc:
             self.error = f"cannot read {self.db}: {exc.strerror or exc}"
             return False
-        if self.current.id.split("-", 1)[1] == stamp:
+        if self._stamps.get(self.current.path) == stamp:
             self.loading = False
             return False
         try:

@@ -1,6 +1,7 @@
 """What each page shows, as data: the JSON twin of every page is this, and the page is this
 rendered. Each function reads request parameters (strings, as typed), asks the API and
-returns plain dicts and Arrow tables; nothing here counts anything itself.
+returns plain dicts and Arrow tables; the analysis is the API's (the overview's few totals
+are plain SQL over the public views, through ``api.sql``).
 
 A parameter that does not fit is an :class:`InputError` naming it (``from``, ``aor``...),
 which the app turns into a 400 and an inline message.
@@ -155,7 +156,7 @@ def overview(wh: Warehouse) -> View:
     data = {
         "releases": releases.num_rows,
         "fiscal_years": fys,
-        "tables": {r["table_name"]: r["rows"] for r in totals.to_pylist()},
+        "totals": {r["table_name"]: r["rows"] for r in totals.to_pylist()},
         "validation_not_passed": failed.num_rows,
         "fingerprint": api.warehouse_fingerprint(wh),
     }
@@ -439,11 +440,9 @@ def claims(wh: Warehouse, name: str, text: str | None, *, loaded: Any = None) ->
     """Check a shipped claim file (``name``) or one given as text (pasted or uploaded), or
     one already read (``loaded``, from a path the command line named)."""
     label = name if (text is not None or loaded is not None) else f"{name}.yaml"
-    if loaded is not None:
-        pass
-    elif text is not None:
+    if loaded is None and text is not None:
         loaded = api.load_claims(name, text)
-    else:
+    elif loaded is None:
         loaded = api.load_claims(api.shipped_claim_file(name))
     result = api.check(wh, loaded)
     # a file's name, not a path on this machine
