@@ -40,9 +40,12 @@ def trend(
 ) -> dict[str, Any]:
     """A measure per period, one line per place, and a rule at each policy's effective date
     (labelled with the policy's id)."""
+    # a first or last period the window cuts short (two days of a week) would read as a drop
+    longest = max((int(r.get("days") or 0) for r in rows), default=0)
     value_rows = [
         {"start": str(r["period_start"]), "value": r.get(measure), "place": r.get(per or "place")}
         for r in rows
+        if int(r.get("days") or 0) >= 0.9 * longest
     ]
     first = str(value_rows[0]["start"]) if value_rows else ""
     last = str(value_rows[-1]["start"]) if value_rows else ""
@@ -77,6 +80,26 @@ def trend(
                         {"field": "policy", "type": "nominal"},
                         {"field": "date", "type": "temporal", "title": "in force from"},
                     ],
+                },
+            }
+        )
+        layers.append(  # each rule says which policy it marks
+            {
+                "data": {"values": rules},
+                "mark": {
+                    "type": "text",
+                    "angle": 270,
+                    "align": "right",
+                    "baseline": "bottom",
+                    "dx": -4,
+                    "dy": -2,
+                    "fontSize": 9,
+                    "color": RULE_COLOUR,
+                },
+                "encoding": {
+                    "x": {"field": "date", "type": "temporal"},
+                    "y": {"value": 0},
+                    "text": {"field": "policy"},
                 },
             }
         )
@@ -177,6 +200,23 @@ def excess(rows: Rows, key: str, measure: str, *, title: str = "") -> dict[str, 
     )
 
 
+WITHHELD = "withheld (a small count)"
+NO_VALUE = "no value (no events, or no population)"
+
+
+def _county_status(r: dict[str, Any]) -> str:
+    """Why a county has no colour of its own: not drawn (its AOR's events are mostly not
+    placed), withheld in publish mode, or nothing to divide; "" when it has a value."""
+    if not r["drawn"]:
+        return "AOR mostly unplaced"
+    if r["value"] is not None:
+        return ""
+    hidden = [v for v in (r.get("measure"), r.get("events")) if isinstance(v, str)]
+    if any(not v.isdigit() for v in hidden):
+        return WITHHELD
+    return NO_VALUE
+
+
 def county_map(
     rows: Rows,
     topojson: dict[str, Any] | str,
@@ -197,7 +237,7 @@ def county_map(
             "aor": r["aor"],
             "value": r["value"],
             "measure": r["measure"],
-            "status": "" if r["drawn"] else "AOR mostly unplaced",
+            "status": _county_status(r),
         }
         for r in rows
     ]
@@ -232,7 +272,11 @@ def county_map(
             },
             "encoding": {
                 "color": {
-                    "condition": {"test": "datum.status !== ''", "value": "#bbbbbb"},
+                    "condition": [
+                        {"test": f"datum.status === '{WITHHELD}'", "value": "#d9b38c"},
+                        {"test": f"datum.status === '{NO_VALUE}'", "value": "#eeeeee"},
+                        {"test": "datum.status !== ''", "value": "#bbbbbb"},
+                    ],
                     "field": "value",
                     "type": "quantitative",
                     "title": value_title,

@@ -39,6 +39,9 @@ class MapQuestion(Question):
     table: Literal["arrests", "detainers", "encounters", "detentions"] = "arrests"
     measure: Literal["events", "at_large", "operation_flagged"] = "events"
     per: Literal["per_100k", "raw", "share"] = "per_100k"
+    # county: events placed in each county; aor: each county coloured by its AOR's figure
+    # (every event of the AOR, placed or not: where most events are placed only to the AOR)
+    level: Literal["county", "aor"] = "county"
     policy: str | None = None  # outline the counties where a policy of this type ...
     policy_on: date | None = None  # ... is in force on this day
 
@@ -103,22 +106,33 @@ def county_map(engine: Engine, q: MapQuestion, registry: Registry | None = None)
         )
         if not r["drawn"] and r["aor"]:
             unplaced.add(r["aor"])
-        r["value"] = _value(q, r)
+        r["value"] = _value(q, r) if q.level == "county" else None
     aors = engine.query(
         f"""
-        SELECT coalesce(aor, '(blank)') AS aor, count(*)::BIGINT AS events,
-               count(county_fips)::BIGINT AS placed_in_county,
-               round(count(county_fips) / count(*), 3) AS placed_share
-        FROM {q.table} WHERE {date_field} BETWEEN ? AND ?
-        GROUP BY ALL ORDER BY events DESC, aor
+        WITH ev AS (
+            SELECT coalesce(e.aor, '(blank)') AS aor, count(*)::BIGINT AS events,
+                   ({measure})::BIGINT AS measure,
+                   count(e.county_fips)::BIGINT AS placed_in_county,
+                   round(count(e.county_fips) / count(*), 3) AS placed_share
+            FROM {q.table} e WHERE e.{date_field} BETWEEN ? AND ?
+            GROUP BY ALL
+        ), pop AS (
+            SELECT aor, population FROM aor_population
+            WHERE year = ? AND complete AND as_of = (SELECT coalesce(max(as_of) FILTER
+                (WHERE as_of <= ?), min(as_of)) FROM aor_population)
+        )
+        SELECT ev.*, pop.population FROM ev LEFT JOIN pop USING (aor)
+        ORDER BY events DESC, aor
         """,
-        [q.start, q.end],
+        [q.start, q.end, pop_year, q.end],
     )
+    if q.level == "aor":
+        _by_aor(q, rows, aors.to_pylist())
     tables = {"aors": aors}
     if q.policy is not None and q.policy_on is not None and registry is not None:
         tables["policy"] = county_policy_groups(engine, registry, q.policy, q.policy_on)
     caveats = [Caveat("population_estimate", {"note": n}) for n in notes]
-    if unplaced:
+    if unplaced and q.level == "county":
         caveats.append(
             Caveat("map_unplaced", {"share": PLACED_ENOUGH, "aors": ", ".join(sorted(unplaced))})
         )
@@ -131,7 +145,12 @@ def county_map(engine: Engine, q: MapQuestion, registry: Registry | None = None)
         table=pa.Table.from_pylist(rows, schema=_SCHEMA),
         caveats=caveats,
         definitions=[
-            Definition("value", _MEANING[q.per].format(measure=q.measure.replace("_", " "))),
+            Definition(
+                "value",
+                _MEANING[q.per].format(measure=q.measure.replace("_", " "))
+                if q.level == "county"
+                else _AOR_MEANING[q.per].format(measure=q.measure.replace("_", " ")),
+            ),
             Definition("aor_placed_share", "share of the AOR's events placed in a county"),
         ],
         sql=[" ".join(sql.split())],
@@ -143,6 +162,29 @@ _MEANING = {
     "per_100k": "{measure} placed in the county per 100,000 residents",
     "raw": "{measure} placed in the county",
     "share": "{measure} as a share of the events placed in the county",
+}
+
+
+def _by_aor(q: MapQuestion, rows: list[dict], aors: list[dict]) -> None:
+    """Each county takes its AOR's figure: every event of the AOR, placed or not."""
+    of = {a["aor"]: a for a in aors}
+    for r in rows:
+        a = of.get(r["aor"])
+        r["drawn"] = True
+        r["not_drawn_because"] = None
+        if a is None:
+            r["value"] = 0.0 if r["aor"] else None
+            continue
+        r["value"] = _value(
+            q, {"drawn": True, "measure": a["measure"], "events": a["events"],
+                "population": a["population"]},
+        )  # fmt: skip
+
+
+_AOR_MEANING = {
+    "per_100k": "{measure} in the county's AOR per 100,000 of the AOR's residents",
+    "raw": "{measure} in the county's AOR",
+    "share": "{measure} as a share of the events in the county's AOR",
 }
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from icefacts._lazy import lazy_import
-from icefacts.cli.common import DbOpt
+from icefacts.cli.common import DbOpt, parse_date
 
 if TYPE_CHECKING:
     from icefacts import api
@@ -57,6 +57,13 @@ PublishOpt = Annotated[
 KOpt = Annotated[int, typer.Option("--k", help="the smallest count shown when publishing")]
 
 
+def _check_k(k: int) -> None:
+    from icefacts.errors import IcefactsError
+
+    if k < 2:
+        raise IcefactsError(f"--k {k}: the smallest count shown must be at least 2")
+
+
 def _write(kind: str, build: object, out: Path, fmt: str | None) -> None:
     from icefacts.cli.common import say
 
@@ -70,6 +77,7 @@ def report_operation(
     out: OutOpt,
     start: Annotated[str | None, typer.Option("--from", help="first day, e.g. 2017-09-24")] = None,
     end: Annotated[str | None, typer.Option("--to", help="last day, e.g. 2017-09-27")] = None,
+    fy: Annotated[int | None, typer.Option("--fy", help="a fiscal year (Oct-Sep) instead")] = None,
     aor: Annotated[list[str] | None, typer.Option("--aor", help="AOR codes: SEA,NYC")] = None,
     state: Annotated[list[str] | None, typer.Option("--state", help="states: WA,OR")] = None,
     county: Annotated[list[str] | None, typer.Option("--county", help="county FIPS")] = None,
@@ -89,11 +97,17 @@ def report_operation(
 ) -> None:
     """An operation report: a window against its baseline, with charts, caveats, sources."""
     from icefacts.cli.common import codes
+    from icefacts.errors import IcefactsError
 
+    if fy is not None:
+        if start or end:
+            raise IcefactsError("give --fy or --from/--to, not both")
+        first, last = api.fiscal_year(fy)
+        start, end = first.isoformat(), last.isoformat()
     if not start or not end:
-        from icefacts.errors import IcefactsError
-
-        raise IcefactsError("give --from DATE and --to DATE")
+        raise IcefactsError("give --from DATE and --to DATE (or --fy YEAR)")
+    parse_date(start, "--from")
+    parse_date(end, "--to")
     params = {
         "from": start,
         "to": end,
@@ -108,6 +122,7 @@ def report_operation(
         params["policy"] = policy
         params["on"] = on or ""
     reports.report_format(out, fmt)  # a wrong name is said before any work
+    _check_k(k)
     with api.open_warehouse(db, read_only=True) as wh:
         rep = reports.build_operation(wh, params, publish=publish, k=k)
         _write("operation", rep, out, fmt)
@@ -124,6 +139,7 @@ def report_claims(
 ) -> None:
     """A claims report: every claim of FILE.yaml with its verdict, numbers and sources."""
     reports.report_format(out, fmt)
+    _check_k(k)
     loaded = api.load_claims(claim_file)  # a mistake in the file: before the warehouse opens
     with api.open_warehouse(db, read_only=True) as wh:
         rep = reports.build_claims(wh, claim_file.name, None, publish=publish, k=k, loaded=loaded)

@@ -67,11 +67,13 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable[[Request], Any]) -> Response:
-        host = (request.headers.get("host") or "").rsplit(":", 1)[0].strip("[]")
+        host = (request.headers.get("host") or "").rsplit(":", 1)[0].strip("[]").lower()
         if settings.hosts and host not in settings.hosts:
             # a page on another site cannot reach this server through a name it controls
             # (DNS rebinding)
-            resp: Response = JSONResponse({"error": f"host {host[:60]!r} not served"}, 400)
+            resp: Response = JSONResponse(
+                {"error": f"host {host[:60]!r} not served", "status": 400}, 400
+            )
         else:
             length = request.headers.get("content-length")
             if length and length.isdigit() and int(length) > MAX_UPLOAD + 64 * 1024:

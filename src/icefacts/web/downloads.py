@@ -74,10 +74,14 @@ def to_xlsx(table: pa.Table, sheet: str = "data") -> bytes:
     )
     ws = book.add_worksheet(sheet[:31])
     bold = book.add_format({"bold": True})
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
     for j, name in enumerate(table.column_names):
         ws.write_string(0, j, name, bold)
     for i, row in enumerate(table.to_pylist(), start=1):
         for j, v in enumerate(row.values()):
+            if isinstance(v, date) and not isinstance(v, datetime):
+                ws.write_datetime(i, j, datetime(v.year, v.month, v.day), day)
+                continue
             v = _cell(v)
             if v is None:
                 continue

@@ -484,9 +484,12 @@ def _map(view: View, k: int) -> View:
         fips = row["fips"]
         figs.add("counties", r, "events", row["events"], county=fips)
         figs.add("counties", r, "measure", row["measure"], part, county=fips)
-    for r, row in enumerate(view.tables["aors"].to_pylist()):
+    aor_rows = view.tables["aors"].to_pylist()
+    for r, row in enumerate(aor_rows):
         aor = None if row["aor"] == "(blank)" else row["aor"]
         figs.add("aors", r, "events", row["events"], aor=aor)
+        if "measure" in row:
+            figs.add("aors", r, "measure", row["measure"], part, aor=aor)
         figs.add(
             "aors", r, "placed_in_county", row["placed_in_county"],
             lambda c: c["county"] is not None, aor=aor,
@@ -498,9 +501,20 @@ def _map(view: View, k: int) -> View:
     }
     safe = {
         "counties": ("fips", "name", "state", "aor", "population", "drawn"),
-        "aors": ("aor",),
+        "aors": ("aor", "population"),
     }
     out = _apply(view, labels, derived, safe, ("policy",))
+    if q.get("level") == "aor":  # a county's value is its AOR's: withheld with the AOR's
+        hidden = {
+            row["aor"]
+            for r, row in enumerate(aor_rows)
+            if any(_hidden(labels.get(("aors", r, c), "")) for c in ("events", "measure"))
+        }
+        rows = out.tables["counties"].to_pylist()
+        for row in rows:
+            if row["aor"] in hidden:
+                row["value"] = None
+        out.tables["counties"] = pa.Table.from_pylist(rows, schema=out.tables["counties"].schema)
     # a county not drawn says so without the share that decided it
     rows = out.tables["counties"].to_pylist()
     for row in rows:

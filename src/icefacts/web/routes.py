@@ -60,7 +60,7 @@ def respond(
             raise InputError(
                 f"table must be one of {', '.join(view.tables) or 'none here'}, not {name[:40]!r}"
             )
-        return downloads.encode(view.tables[name], fmt, name)
+        return downloads.encode(view.tables[name], fmt, f"icefacts-{view.kind or 'table'}-{name}")
 
     body, media, headers = state.answer(("bytes", fmt, table, charts, *key), build)
     return Response(body, media_type=media, headers=headers)
@@ -263,6 +263,10 @@ async def claim_text(request: Request, shipped: str | None) -> tuple[str, str | 
         return shipped, None
     await _read_capped(request, MAX_UPLOAD + 64 * 1024)  # a form's fields and boundaries too
     kind = request.headers.get("content-type", "")
+    form_fields = (b"text=", b"shipped=", b"file=")
+    urlencoded = kind.startswith("application/x-www-form-urlencoded")
+    if urlencoded and not request._body.startswith(form_fields):
+        kind = "text/yaml"  # `curl --data-binary @f.yaml` sends YAML under the form's type
     if kind.startswith("multipart/form-data") or kind.startswith(
         "application/x-www-form-urlencoded"
     ):

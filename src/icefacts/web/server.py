@@ -20,6 +20,26 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _check_port(host: str, port: int) -> None:
+    """Say in one line why the server cannot listen, before it starts."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        raise IcefactsError(f"--host {host}: no such address on this machine") from None
+    family, kind, proto, _name, addr = infos[0]
+    with socket.socket(family, kind, proto) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(addr)
+        except OSError as exc:
+            raise IcefactsError(
+                f"--host {host} --port {port}: cannot listen there ({exc.strerror or exc}); "
+                "is another server on that port?"
+            ) from None
+
+
 def serve(
     db: Path,
     *,
@@ -41,6 +61,9 @@ def serve(
         raise IcefactsError(f"--k {k}: the smallest count shown must be at least 2")
     if public and sql:
         raise IcefactsError("--sql cannot be used with --public: publish mode shows no rows")
+    if k != 10 and not public:
+        raise IcefactsError(f"--k {k} applies in publish mode: add --public")
+    _check_port(host, port)
     loop = is_loopback(host)
     if not loop and warn:
         print(
@@ -61,7 +84,11 @@ def serve(
     app.state.icefacts.snapshots.start()
     app.state.icefacts.warm()
     shown = f"[{host}]" if ":" in host else host
-    print(f"icefacts: serving {db} on http://{shown}:{port}/ (Ctrl-C stops)", file=sys.stderr)
+    mode = f"publish mode, counts below {k} suppressed" if public else "read-only"
+    print(
+        f"icefacts: serving {db} on http://{shown}:{port}/ ({mode}; Ctrl-C stops)",
+        file=sys.stderr,
+    )
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
     finally:

@@ -29,9 +29,15 @@ def env() -> Environment:
     return e
 
 
-def num(value: Any) -> str:
+# columns that hold a year or a code, never a quantity: printed without thousands separators
+PLAIN = {"year", "fiscal_year", "k", "rank", "fips", "operation"}
+
+
+def num(value: Any, column: str = "") -> str:
     if value is None:
         return ""
+    if column in PLAIN and isinstance(value, int):
+        return str(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):
@@ -56,7 +62,7 @@ def table_html(table: pa.Table, limit: int = MAX_TABLE_ROWS) -> dict[str, Any]:
     rows = table.slice(0, limit).to_pylist()
     return {
         "columns": table.column_names,
-        "rows": [[num(v) for v in r.values()] for r in rows],
+        "rows": [[num(v, c) for c, v in r.items()] for r in rows],
         "total": table.num_rows,
         "shown": len(rows),
     }

@@ -53,7 +53,7 @@ FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2100, 12, 31)  # as claim files
 PARAMETERS = frozenset(
     (
         "from", "to", "on", "aor", "state", "county", "policy", "by", "per", "measure",
-        "events", "baseline_weeks", "shipped",
+        "events", "baseline_weeks", "shipped", "level",
     )
 )  # fmt: skip
 MAX_WINDOW_DAYS = 366  # an operation window (its baseline adds weeks before it)
@@ -359,6 +359,7 @@ def county_map(wh: Warehouse, p: dict[str, str], atlas_url: str) -> View:
             p.get("measure"), "measure", ("events", "at_large", "operation_flagged"), "events"
         ),
         per=choice(p.get("per"), "per", ("per_100k", "raw", "share"), "per_100k"),
+        level=choice(p.get("level"), "level", ("county", "aor"), "county"),
         policy=policy,
         policy_on=day(p.get("on"), "on", end) if policy else None,
     )
@@ -385,7 +386,11 @@ def county_map(wh: Warehouse, p: dict[str, str], atlas_url: str) -> View:
 def place(wh: Warehouse, key: str, p: dict[str, str]) -> View:
     if len(key) > 80:
         raise InputError("place: at most 80 characters")
-    on = day(p.get("on"), "on", date.today())
+    try:  # the policies on the last day the loaded arrests hold, unless asked otherwise
+        default_on = span(wh)[1]
+    except InputError:
+        default_on = date.today()
+    on = day(p.get("on"), "on", default_on)
     try:
         rep = api.place_report(wh, key, on)
     except IcefactsError as exc:
