@@ -212,6 +212,20 @@ def scrub(text: str) -> str:
     return _NUMBER.sub("#", text)
 
 
+def scrub_small(text: str, k: int) -> str:
+    """A sentence whose counts from 1 to k-1 read "<k" (a claim's reason: its other numbers
+    are the claim's own or are shown beside it)."""
+
+    def small(m: re.Match[str]) -> str:
+        token = m.group(0)
+        if "." in token or token.endswith("%"):
+            return token
+        n = int(token.replace(",", ""))
+        return suppress.primary_marker(k) if 0 < n < k else token
+
+    return _NUMBER.sub(small, text)
+
+
 def scrub_caveat(c: Any) -> Any:
     if isinstance(c, dict):
         return {"code": c.get("code"), "text": scrub(str(c.get("text", "")))}
@@ -655,7 +669,7 @@ def _claims(view: View, k: int) -> View:
             r["rows"] = None
             r["reason"] = f"the records hold fewer than {k} here (not shown in publish mode)"
         else:
-            r["reason"] = scrub(str(r.get("reason", "")))
+            r["reason"] = scrub_small(str(r.get("reason", "")), k)
             for f in ("value", "low", "high"):
                 if r.get(f) is not None:
                     r[f] = _mean_label(r[f])
@@ -667,7 +681,8 @@ def _claims(view: View, k: int) -> View:
     claims = []
     for c in view.data["claims"]:
         readings = [protect_reading(r) for r in c["readings"]]
-        claims.append({**c, "reason": scrub(str(c.get("reason", ""))), "readings": readings})
+        reason = scrub_small(str(c.get("reason", "")), k)
+        claims.append({**c, "reason": reason, "readings": readings})
     rows = []
     for row in view.tables["readings"].to_pylist():
         got = protect_reading(row)
