@@ -30,15 +30,21 @@ class Settings:
 
 
 class Cache:
-    """Answers already given for this copy of the warehouse (bounded, least recently used)."""
+    """Answers already given for a copy of the warehouse: bounded, least recently used, but
+    for the pages a visitor opens first (``pinned``: keys without the copy's id), which stay
+    as long as their copy answers. Entries of a retired copy are dropped when it is."""
 
     def __init__(self, size: int = 512) -> None:
         self.size = size
+        self.pinned: set[tuple[Any, ...]] = set()
         self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._kept: dict[tuple[Any, ...], Any] = {}
         self._lock = threading.Lock()
 
     def get(self, key: tuple[Any, ...]) -> Any:
         with self._lock:
+            if key in self._kept:
+                return self._kept[key]
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
@@ -46,10 +52,20 @@ class Cache:
 
     def put(self, key: tuple[Any, ...], value: Any) -> None:
         with self._lock:
+            if key[1:] in self.pinned:
+                self._kept[key] = value
+                return
             self._items[key] = value
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
+
+    def keep_only(self, snapshot_id: str) -> None:
+        """Forget the answers of every other copy."""
+        with self._lock:
+            for store in (self._items, self._kept):
+                for key in [k for k in store if k[0] != snapshot_id]:
+                    del store[key]
 
 
 class State:
@@ -79,13 +95,18 @@ class State:
                 self.warming.clear()
 
         def warm_all() -> None:
-            for key, make in (
+            self.cache.keep_only(self.snapshots.current.id)
+            first_pages: list[tuple[tuple[Any, ...], Callable[[Any], Any]]] = [
                 (("overview",), views.overview),
                 (("map",), lambda wh: views.county_map(wh, {}, views.ATLAS_URL)),
                 (("operation",), lambda wh: views.operation(wh, {})),
                 (("detect",), lambda wh: views.detect(wh, {})),
                 (("trend",), lambda wh: views.trend(wh, {})),
-            ):
+            ]
+            for key, _make in first_pages:  # the page and its JSON twin stay cached
+                self.cache.pinned.add(key)
+                self.cache.pinned.add(("bytes", "json", None, False, *key))
+            for key, make in first_pages:
                 try:
                     self.view(key, make)
                 except Exception:  # said again when the page is asked for
