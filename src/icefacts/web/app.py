@@ -15,9 +15,10 @@ policy (scripts from this server only), no-sniff and frame denial.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
@@ -56,7 +57,14 @@ def create_app(settings: Settings) -> FastAPI:
     from icefacts._version import __version__
 
     state = State(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.close()  # no thread left inside DuckDB when the process exits
+
     app = FastAPI(
+        lifespan=lifespan,
         title="icefacts",
         version=__version__,
         description="What ICE's own records say: the JSON twin of every page.",
@@ -107,7 +115,8 @@ def create_app(settings: Settings) -> FastAPI:
     routes.register(app, state)
     pages.register(app, state)
     # the Vega bundle takes vl-convert a second or so to build: built now, not on first view
-    threading.Thread(target=pages.vega_bundle, name="vega-bundle", daemon=True).start()
+    # not a daemon: the process waits for it to finish rather than end inside vl-convert
+    threading.Thread(target=pages.vega_bundle, name="vega-bundle", daemon=False).start()
     return app
 
 

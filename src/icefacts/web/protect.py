@@ -47,7 +47,7 @@ Match = Callable[[dict[str, Any]], bool]
 CELLS = object()  # Figures.add: the figure's value is what its cells add up to
 MAX_FIGURES = 20_000  # numbers one published page may hold
 BUDGET_S = 30.0  # seconds of protection per page before the rest is withheld
-_NUMBER = re.compile(r"(?<![\w.,-])\d{1,3}(?:,\d{3})*(?:\.\d+)?%?(?![\w-])")
+_NUMBER = re.compile(r"(?<![\w.,-])\d{1,3}(?:,\d{3})*(?:\.\d+)?%?(?![\w(-])")
 
 
 @dataclass
@@ -89,6 +89,13 @@ class Figures:
             value = sum(int(self.cells[i]["n"]) for i in members)
         self.shown.append(None if value is None else int(value))
         self.where.append((table, row, column))
+
+    def add_rest(
+        self, table: str, row: int, part: str, match: Match | None = None, **eq: Any
+    ) -> None:
+        """The rest of a total a part is published beside (the total's events that are not
+        the part's): not printed, but a reader subtracts, so it is protected like a cell."""
+        self.add(table, row, f"~{part}", CELLS, match, **eq)
 
     def solve(self, k: int) -> dict[tuple[str, int, str], str]:
         """(table, row, column) -> the label to show. Past ``MAX_FIGURES`` a page is refused
@@ -273,6 +280,14 @@ PARTS: dict[str, Match] = {
     "other_method": lambda c: c["method"] == "other_method",
     "operation_flagged": lambda c: bool(c["flagged"]),
 }
+
+
+# the arrests outside each part
+def _not(part: Match) -> Match:
+    return lambda c: not part(c)
+
+
+NOT: dict[str, Match] = {name: _not(m) for name, m in PARTS.items()}
 # a share and the part of arrests it is the share of
 SHARE_PART = {
     "at_large_share": "at_large",
@@ -326,6 +341,10 @@ def _operation(view: View, k: int) -> View:
             here = {place_dim: place} if place_dim and not total else {}
         for col in WINDOW_COUNTS:
             figs.add("report", r, col, row[col], _all(in_window, PARTS[col]), **here)
+        if row["arrests"] is not None:  # the arrests not flagged: a reader subtracts
+            figs.add_rest(
+                "report", r, "operation_flagged", _all(in_window, NOT["operation_flagged"]), **here
+            )
         for col in BASELINED:
             mean = row.get(f"{col}_baseline")
             if mean is None:
@@ -336,15 +355,20 @@ def _operation(view: View, k: int) -> View:
                 continue
             match = _all(in_baseline, PARTS[col])
             figs.add("report", r, f"{col}_baseline", events, match, **here)
+            if col != "arrests":
+                rest = _all(in_baseline, NOT[col])
+                figs.add_rest("report", r, f"{col}_baseline", rest, **here)
     measure = view.data.get("measure", "operation_flagged")
     for r, row in enumerate(daily):
         day = row["period_start"]
         figs.add("daily", r, "arrests", row.get("arrests"), day=day)
         if measure != "arrests":
             figs.add("daily", r, measure, row.get(measure), PARTS[measure], day=day)
+            if row.get("arrests") is not None:
+                figs.add_rest("daily", r, measure, NOT[measure], day=day)
     labels = figs.solve(k)
     for (t, r, c), lab in list(labels.items()):
-        if c.endswith("_baseline"):  # shown as its mean; a withheld one reads "suppressed"
+        if c.endswith("_baseline") and not c.startswith("~"):  # shown as its mean
             labels[(t, r, c)] = (
                 suppress.SUPPRESSED_MARKER if _hidden(lab) else _mean_label(report[r][c])
             )
@@ -410,6 +434,8 @@ def _trend(view: View, k: int) -> View:
         if part:  # shown as a column, or only through its share: protected either way
             value = row.get(part) if part in row else (CELLS if row.get("arrests") else None)
             figs.add("trend", r, part, value, PARTS[part], **where)
+            if row.get("arrests") is not None:
+                figs.add_rest("trend", r, part, NOT[part], **where)
     labels = figs.solve(k)
     share = measure if measure in SHARE_PART else None
     derived = {"trend": {share: ("arrests", part)}} if share and part else {}
@@ -494,20 +520,26 @@ def _map(view: View, k: int) -> View:
     ).to_pylist()
     figs = Figures(cells)
     part = PARTS.get(measure, lambda c: True)
+    rest = NOT.get(measure, lambda c: False)
     for r, row in enumerate(view.tables["counties"].to_pylist()):
         fips = row["fips"]
         figs.add("counties", r, "events", row["events"], county=fips)
         figs.add("counties", r, "measure", row["measure"], part, county=fips)
+        if measure != "events":
+            figs.add_rest("counties", r, "measure", rest, county=fips)
     aor_rows = view.tables["aors"].to_pylist()
     for r, row in enumerate(aor_rows):
         aor = None if row["aor"] == "(blank)" else row["aor"]
         figs.add("aors", r, "events", row["events"], aor=aor)
         if "measure" in row:
             figs.add("aors", r, "measure", row["measure"], part, aor=aor)
+            if measure != "events":
+                figs.add_rest("aors", r, "measure", rest, aor=aor)
         figs.add(
             "aors", r, "placed_in_county", row["placed_in_county"],
             lambda c: c["county"] is not None, aor=aor,
         )  # fmt: skip
+        figs.add_rest("aors", r, "placed_in_county", lambda c: c["county"] is None, aor=aor)
     labels = figs.solve(k)
     derived = {
         "counties": {"value": ("events", "measure")},
@@ -644,7 +676,7 @@ def _as_is(view: View, k: int) -> View:
     return view
 
 
-COUNT_KINDS = ("count", "distinct", "difference", "excess", "rank")
+COUNT_KINDS = ("count", "distinct")  # readings that count events (an excess is a difference)
 
 
 def _claims(view: View, k: int) -> View:
@@ -658,9 +690,10 @@ def _claims(view: View, k: int) -> View:
     def protect_reading(r: dict[str, Any]) -> dict[str, Any]:
         r = dict(r)
         kind = str(r.get("measure") or "").split(" ")[0]
-        small = kind in COUNT_KINDS and any(
-            isinstance(r.get(f), (int, float)) and 0 < abs(r[f]) < k
-            for f in ("value", "low", "high")
+        counted = kind in COUNT_KINDS  # a count of events, or bounds of one
+        values = ("value", "low", "high") if "bound" in str(r.get("interval")) else ("value",)
+        small = counted and any(
+            isinstance(r.get(f), (int, float)) and 0 < abs(r[f]) < k for f in values
         )
         if small:
             for f in ("value", "low", "high"):
@@ -669,10 +702,12 @@ def _claims(view: View, k: int) -> View:
             r["rows"] = None
             r["reason"] = f"the records hold fewer than {k} here (not shown in publish mode)"
         else:
-            r["reason"] = scrub_small(str(r.get("reason", "")), k)
+            if counted:
+                r["reason"] = scrub_small(str(r.get("reason", "")), k)
             for f in ("value", "low", "high"):
                 if r.get(f) is not None:
                     r[f] = _mean_label(r[f])
+        r["hidden"] = small
         for f in ("notes", "caveats"):
             if isinstance(r.get(f), list):
                 r[f] = [scrub(str(x)) for x in r[f]]
@@ -681,7 +716,9 @@ def _claims(view: View, k: int) -> View:
     claims = []
     for c in view.data["claims"]:
         readings = [protect_reading(r) for r in c["readings"]]
-        reason = scrub_small(str(c.get("reason", "")), k)
+        reason = str(c.get("reason", ""))
+        if any(r["hidden"] for r in readings):  # the claim's reason may repeat the count
+            reason = scrub_small(reason, k)
         claims.append({**c, "reason": reason, "readings": readings})
     rows = []
     for row in view.tables["readings"].to_pylist():

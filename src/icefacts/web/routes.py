@@ -106,9 +106,8 @@ def register(app: FastAPI, state: State) -> None:
 
         def make(wh: Any) -> views.View:
             view = views.provenance(wh)
-            return views.View(
-                "Releases", {}, {"releases": view.tables["releases"]}, main="releases"
-            )
+            tables = {"releases": view.tables["releases"]}
+            return views.View("Releases", {}, tables, main="releases", kind="releases")
 
         return respond(state, ("releases",), make, format, None)
 

@@ -198,10 +198,15 @@ class Snapshots:
             with contextlib.suppress(Exception):  # a failed look is retried at the next one
                 self.refresh()
 
-    def close(self) -> None:
+    def stop(self) -> None:
+        """Stop looking for a newer warehouse (the copies stay open)."""
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(timeout=self.every + 1)
+            self._thread.join(timeout=self.every + 60)
+            self._thread = None
+
+    def close(self) -> None:
+        self.stop()
         with self._lock:
             self.current.retired = True
             with self.current.lock:

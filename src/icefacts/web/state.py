@@ -77,6 +77,7 @@ class State:
         self.cache = Cache()
         self._locks: dict[tuple[Any, ...], tuple[threading.Lock, int]] = {}
         self._locks_lock = threading.Lock()
+        self._warm_thread: threading.Thread | None = None
         self.warming = threading.Event()  # set while the first pages are being computed
         self.snapshots.on_new.append(self.warm)
 
@@ -112,7 +113,16 @@ class State:
                 except Exception:  # said again when the page is asked for
                     continue
 
-        threading.Thread(target=run, name="warm", daemon=True).start()
+        self._warm_thread = threading.Thread(target=run, name="warm", daemon=True)
+        self._warm_thread.start()
+
+    def close(self) -> None:
+        """Stop the watcher, let the warm-up finish, close the copies (the app's shutdown):
+        no thread is left inside DuckDB when the process exits."""
+        self.snapshots.stop()
+        if self._warm_thread is not None:
+            self._warm_thread.join(timeout=120)
+        self.snapshots.close()
 
     def answer(self, key: tuple[Any, ...], compute: Callable[[Any], Any]) -> Any:
         """``compute(warehouse)`` on the current copy, remembered for that copy. A hit opens
