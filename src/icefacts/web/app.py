@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import threading
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
@@ -95,7 +96,8 @@ def create_app(settings: Settings) -> FastAPI:
     @app.exception_handler(IcefactsError)
     async def user_error(request: Request, exc: IcefactsError) -> Response:
         status = 404 if getattr(exc, "not_found", False) else 400
-        return _error(request, status, exc.one_line())
+        # the API's messages name command-line options (--from); here they are parameters
+        return _error(request, status, re.sub(r"(?<![\w-])--(?=[a-z])", "", exc.one_line()))
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:

@@ -206,7 +206,8 @@ def markdown(report: Report, kind: str) -> str:
             out += [f"## {c['verdict']}: {c['text']}", "", _md(c["reason"]), ""]
             for r in c["readings"]:
                 value = "" if r["value"] is None else f" {num(r['value'])}"
-                out.append(f"- **{r['verdict']}** {_md(r['label'])}:{value}. {_md(r['reason'])}")
+                said = f": {value.strip()}" if value.strip() else ""
+                out.append(f"- **{r['verdict']}** {_md(r['label'])}{said}. {_md(r['reason'])}")
             out.append("")
     else:
         q = v.data["question"]
