@@ -306,3 +306,16 @@ def test_reports_download_from_the_explorer(client, fmt: str) -> None:
             counts = [c.strip() for row in rows[1:] for c in row]
             assert counts and not any(c.isdigit() and 0 < int(c) < 10 for c in counts)
     assert client.get("/report/nosuch.html").status_code == 404
+
+
+def test_a_pasted_claim_file_gets_a_report_too(client) -> None:
+    claim = (
+        "version: 1\ntitle: pasted\nclaims:\n  - id: p\n    text: planted\n    source: test\n"
+        f"    published: 300\n    window: {{from: {OP_FROM}, to: {OP_TO}}}\n"
+        "    measure: excess\n    filters: {operation_flag: true}\n"
+    )
+    page = client.post("/claims", data={"text": claim}, headers={"accept": "text/html"})
+    assert 'formaction="/report/claims.md"' in page.text
+    r = client.post("/report/claims.md", data={"text": claim})
+    assert r.status_code == 200, r.text[:300]
+    assert "planted" in r.text and "warehouse fingerprint" in r.text

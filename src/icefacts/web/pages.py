@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 
 from icefacts._lazy import lazy_import
 from icefacts.errors import IcefactsError, InputError, NotFound
@@ -209,6 +210,32 @@ def register(app: FastAPI, state: State) -> None:
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
 
+    @app.post("/report/claims.{fmt}", include_in_schema=False)
+    async def report_posted(request: Request, fmt: str) -> Response:
+        """A published report of a claim file checked from the form (pasted or uploaded)."""
+        from icefacts.web import reports
+        from icefacts.web.routes import PUBLIC_CLAIMS, claim_text
+
+        if fmt not in ("html", "pdf", "md"):
+            raise NotFound(f"no report claims.{fmt[:8]} (html, pdf or md)")
+        name, text = await claim_text(request, None)
+        if text is not None and state.settings.public:
+            raise InputError(PUBLIC_CLAIMS)
+        k = state.settings.k
+
+        def build(wh: Any) -> tuple[bytes, str]:
+            rep = reports.build_claims(wh, name, text, publish=True, k=k)
+            return reports.render_bytes(rep, "claims", reports.FORMATS["." + fmt])
+
+        body, media = await run_in_threadpool(
+            state.answer, ("report", "claims", fmt, name, text), build
+        )
+        return Response(
+            body,
+            media_type=media,
+            headers={"Content-Disposition": f'attachment; filename="icefacts-claims.{fmt}"'},
+        )
+
     @app.get("/operations", response_class=HTMLResponse, include_in_schema=False)
     def operations(request: Request) -> Response:
         p = p_of(request)
@@ -259,7 +286,8 @@ def register(app: FastAPI, state: State) -> None:
             )
             resp.status_code = 400
             return resp
-        return page(
+        return await run_in_threadpool(  # checking takes a second or two: off the event loop
+            page,
             request,
             "claims.html",
             lambda wh: views.claims(wh, name, text),
