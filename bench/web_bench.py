@@ -175,14 +175,9 @@ def page_load(base: str, paths: list[str]) -> dict[str, Any]:
     if exe is None:
         return {"skipped": "no chromium"}
     out: dict[str, Any] = {}
-    flags = [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ]
+    from icefacts.web.reports import BROWSER_FLAGS
+
+    flags = list(BROWSER_FLAGS)
     with tempfile.TemporaryDirectory() as profile, sync_playwright() as p:
         for path in paths:
             ctx = p.chromium.launch_persistent_context(

@@ -34,6 +34,7 @@ CLI_MAY_IMPORT = {
     "icefacts._version",
     "icefacts._lazy",
     "icefacts.interrupts",
+    "icefacts.days",
     "icefacts.web.server",  # serve: the web app, started by the command
     "icefacts.web.reports",  # report: built from the web app's views
 }
@@ -45,6 +46,7 @@ WEB_MAY_IMPORT = {
     "icefacts.publish.suppress",
     "icefacts.errors",
     "icefacts.formulas",
+    "icefacts.days",
     "icefacts._version",
     "icefacts._lazy",
     "icefacts.warehouse",  # the Warehouse type a request's cursor is wrapped in

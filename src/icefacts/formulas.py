@@ -1,4 +1,5 @@
-"""Spreadsheet formula neutralising, for every CSV and xlsx icefacts writes.
+"""Spreadsheet cells, for every CSV and xlsx icefacts writes: formulas neutralised, and one
+typed xlsx cell writer for the downloads and the exports.
 
 A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is run as a formula
 by Excel, LibreOffice and Google Sheets (CSV injection). Released text can start that way (a
@@ -8,6 +9,7 @@ which the spreadsheet shows as the text itself. Numbers are never changed.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -18,3 +20,19 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+def write_xlsx_cell(ws: Any, row: int, col: int, value: Any, day_format: Any) -> None:
+    """One typed cell of an XlsxWriter sheet (downloads and exports alike): booleans,
+    numbers and dates as themselves, any other value as neutralised text, None as nothing."""
+    if value is None:
+        return
+    if isinstance(value, bool):
+        ws.write_boolean(row, col, value)
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, col, value)
+    elif isinstance(value, date):
+        when = value if isinstance(value, datetime) else datetime(*value.timetuple()[:3])
+        ws.write_datetime(row, col, when, day_format)
+    else:
+        ws.write_string(row, col, str(neutralise(value)))

@@ -18,18 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from icefacts.web.reports import BROWSER_FLAGS
 from tests.conftest import PLANTS, ROOT
 
 SHOTS = ROOT / "build" / "screenshots"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
+FLAGS = list(BROWSER_FLAGS)
 OP_FROM, OP_TO, OP_AORS = PLANTS[0].split(":")[:3]
 
 

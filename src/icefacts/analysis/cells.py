@@ -20,6 +20,7 @@ from icefacts.errors import InputError
 from icefacts.policies import Registry
 from icefacts.schema import EVENT_TABLES
 from icefacts.warehouse.engine import Reader
+from icefacts.warehouse.export import fiscal_year_sql
 
 Dim = Literal[
     "aor",
@@ -43,7 +44,7 @@ DIM_SQL: dict[str, str] = {
     "week": "CAST(date_trunc('week', {d}) AS DATE)",  # weeks start on Monday, as trend's
     "month": "CAST(date_trunc('month', {d}) AS DATE)",
     "year": "year({d})",
-    "fiscal_year": "year({d}) + CASE WHEN month({d}) >= 10 THEN 1 ELSE 0 END",
+    "fiscal_year": fiscal_year_sql("{d}"),
     "method": (
         "CASE WHEN at_large THEN 'at_large' WHEN NOT at_large THEN 'custodial' "
         "ELSE 'other_method' END"

@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from icefacts.days import FIRST_DAY, LAST_DAY
+
 # the fields of the public views a filter may name, and those no public release holds
 Criminality = Literal["convicted", "pending", "other"]
 MethodClass = Literal["at_large", "custodial", "other"]
@@ -36,8 +38,7 @@ class Frozen(BaseModel):
     )
 
 
-EARLIEST = date(1990, 1, 1)
-LATEST = date(2100, 12, 31)
+EARLIEST, LATEST = FIRST_DAY, LAST_DAY  # the days any input may name
 
 
 class Window(Frozen):

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from icefacts._lazy import lazy_import
+from icefacts.days import parse_day
 from icefacts.errors import IcefactsError, InputError
 
 if TYPE_CHECKING:
@@ -139,17 +140,8 @@ def emit_answer(answer: object, fmt: str, output: Path | None, title: str, show:
             err.print(note, soft_wrap=True, markup=False, highlight=False)
 
 
-FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2100, 12, 31)  # as claim files and the web
-
-
 def parse_date(value: str, option: str) -> date:
-    try:
-        got = date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{option} must be a date like 2017-09-25, not {value!r}") from None
-    if not FIRST_DAY <= got <= LAST_DAY:
-        raise InputError(f"{option} {got}: a date from {FIRST_DAY} to {LAST_DAY}")
-    return got
+    return parse_day(value, option, "2017-09-25")
 
 
 def codes(values: list[str] | None, upper: bool = True, name: str = "") -> tuple[str, ...]:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from icefacts._version import __version__
 from icefacts.errors import IcefactsError
-from icefacts.formulas import neutralise
+from icefacts.formulas import neutralise, write_xlsx_cell
 from icefacts.schema import EVENT_TABLES
 from icefacts.warehouse import ddl
 from icefacts.warehouse.export import MANIFEST, _check_target, _swap
@@ -164,6 +164,7 @@ def _xlsx(wh: Warehouse, tmp: Path, views: list[str], tables: dict[str, Any]) ->
                 "strings_to_numbers": False,
             },
         )
+        day = book.add_format({"num_format": "yyyy-mm-dd"})
         schema = wh.con.sql(f"SELECT * FROM {view} LIMIT 0").to_arrow_table().schema
         rows, sheets, ws, i = 0, 0, None, XLSX_ROWS
         for batch in _batches(wh, view):
@@ -177,15 +178,7 @@ def _xlsx(wh: Warehouse, tmp: Path, views: list[str], tables: dict[str, Any]) ->
                 i += 1
                 assert ws is not None
                 for j, v in enumerate(r.values()):
-                    v = _plain(v)
-                    if v is None:
-                        continue
-                    if isinstance(v, bool):
-                        ws.write_boolean(i, j, v)
-                    elif isinstance(v, (int, float)):
-                        ws.write_number(i, j, v)
-                    else:
-                        ws.write_string(i, j, str(neutralise(v)))
+                    write_xlsx_cell(ws, i, j, v if isinstance(v, date) else _plain(v), day)
                 rows += 1
         if ws is None:  # no rows: the header alone
             ws = book.add_worksheet(view[:28])

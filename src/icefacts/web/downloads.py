@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from icefacts.formulas import neutralise
+from icefacts.formulas import neutralise, write_xlsx_cell
 
 FORMATS = {
     "json": "application/json",
@@ -79,18 +79,7 @@ def to_xlsx(table: pa.Table, sheet: str = "data") -> bytes:
         ws.write_string(0, j, name, bold)
     for i, row in enumerate(table.to_pylist(), start=1):
         for j, v in enumerate(row.values()):
-            if isinstance(v, date) and not isinstance(v, datetime):
-                ws.write_datetime(i, j, datetime(v.year, v.month, v.day), day)
-                continue
-            v = _cell(v)
-            if v is None:
-                continue
-            if isinstance(v, bool):
-                ws.write_boolean(i, j, v)
-            elif isinstance(v, (int, float)):
-                ws.write_number(i, j, v)
-            else:
-                ws.write_string(i, j, str(v))
+            write_xlsx_cell(ws, i, j, v if isinstance(v, date) else _cell(v), day)
     ws.freeze_panes(1, 0)
     book.close()
     return buf.getvalue()

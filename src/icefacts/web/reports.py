@@ -38,17 +38,18 @@ else:
     api = lazy_import("icefacts.api")
 
 FORMATS = {".html": "html", ".htm": "html", ".pdf": "pdf", ".md": "markdown"}
-CHROMIUM_FLAGS = (
-    "--headless",
+# how icefacts runs Chromium anywhere (reports, the browser tests, the bench): no sandbox
+# (as root in CI), no GPU, and no connection of its own (this network refuses them)
+BROWSER_FLAGS = (
     "--no-sandbox",
     "--disable-gpu",
     "--no-first-run",
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--disable-extensions",
-    "--no-pdf-header-footer",
+    "--disable-quic",
 )
+CHROMIUM_FLAGS = ("--headless", *BROWSER_FLAGS, "--disable-extensions", "--no-pdf-header-footer")
 MAX_REPORT_ROWS = 200  # rows of a table in a report (the web app's downloads have all)
 
 

@@ -41,8 +41,9 @@ def respond(
     encoded bytes are remembered for this copy of the warehouse, like the view."""
     fmt = views.choice(fmt, "format", tuple(downloads.FORMATS), "json")
 
-    def build(_wh: Any) -> tuple[bytes, str, dict[str, str]]:
-        view: views.View = state.view(key, make)
+    view: views.View = state.view(key, make)
+
+    def build() -> tuple[bytes, str, dict[str, str]]:
         if fmt == "json" and not table:
             payload = {
                 "title": view.title,
@@ -62,7 +63,7 @@ def respond(
             )
         return downloads.encode(view.tables[name], fmt, f"icefacts-{view.kind or 'table'}-{name}")
 
-    body, media, headers = state.answer(("bytes", fmt, table, charts, *key), build)
+    body, media, headers = state.memo(("bytes", fmt, table, charts, *key), build)
     return Response(body, media_type=media, headers=headers)
 
 

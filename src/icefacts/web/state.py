@@ -140,6 +140,20 @@ class State:
                 self.cache.put(full, value)
                 return value
 
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """``compute()`` (work on answers already read: encoding them) remembered for the
+        current copy; it reads no warehouse, so it opens no cursor."""
+        full = (self.snapshots.current.id, *key)
+        hit = self.cache.get(full)
+        if hit is not None:
+            return hit
+        with self._key_lock(full):
+            hit = self.cache.get(full)
+            if hit is None:
+                hit = compute()
+                self.cache.put(full, hit)
+            return hit
+
     @contextlib.contextmanager
     def _key_lock(self, key: tuple[Any, ...]) -> Iterator[None]:
         with self._locks_lock:

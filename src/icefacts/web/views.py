@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from icefacts._lazy import lazy_import
+from icefacts.days import parse_day
 from icefacts.errors import IcefactsError, InputError, NotFound
 
 if TYPE_CHECKING:
@@ -48,7 +49,6 @@ class View:
     wh: Any = field(default=None, repr=False, compare=False)  # while it is being published
 
 
-FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2100, 12, 31)  # as claim files
 # every query parameter a view reads (any other is ignored, and kept out of cache keys)
 PARAMETERS = frozenset(
     (
@@ -64,13 +64,7 @@ def day(value: str | None, name: str, default: date | None = None) -> date:
         if default is None:
             raise InputError(f"{name}: give a date like 2017-09-24")
         return default
-    try:
-        got = date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{name} must be a date like 2017-09-24, not {value[:40]!r}") from None
-    if not FIRST_DAY <= got <= LAST_DAY:
-        raise InputError(f"{name} {got}: a date from {FIRST_DAY} to {LAST_DAY}")
-    return got
+    return parse_day(value, name)
 
 
 def default_window(wh: Warehouse) -> tuple[date, date]:
@@ -133,10 +127,19 @@ def span(wh: Warehouse) -> tuple[date, date]:
 
 def overview(wh: Warehouse) -> View:
     releases = api.releases(wh).drop_columns(["file_path"])
-    coverage = api.sql(
-        wh,
-        "SELECT aor, year(apprehension_date + INTERVAL 92 DAY) AS fiscal_year, "
-        "count(*) AS arrests FROM arrests WHERE aor IS NOT NULL GROUP BY ALL ORDER BY ALL",
+    cells = api.count_cells(wh, dims=("aor", "fiscal_year")).to_pylist()
+    coverage = pa.Table.from_pylist(
+        sorted(
+            (
+                {"aor": c["aor"], "fiscal_year": c["fiscal_year"], "arrests": c["n"]}
+                for c in cells
+                if c["aor"] is not None
+            ),
+            key=lambda c: (c["aor"], c["fiscal_year"] is None, c["fiscal_year"] or 0),
+        ),
+        schema=pa.schema(
+            [("aor", pa.string()), ("fiscal_year", pa.int64()), ("arrests", pa.int64())]
+        ),
     )
     validation = api.validation_report(wh)
     failed = validation.filter(pc.not_equal(validation["status"], "pass"))
