@@ -553,6 +553,14 @@ def fetch_reference_files(
             yield name, rel, path
 
 
+def cache_dir() -> Path:
+    """Where icefacts keeps what it fetched or worked out once (``ICEFACTS_CACHE``, default
+    ``~/.cache/icefacts``)."""
+    from icefacts.fetch import default_cache
+
+    return default_cache()
+
+
 def warehouse_fingerprint(wh: Warehouse) -> str:
     """Sixteen hex digits that name what the warehouse holds: its schema version, every
     release (id, sha256, rows), the reference datasets and the record-link runs. Two

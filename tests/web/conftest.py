@@ -13,6 +13,23 @@ from icefacts import api
 from tests.conftest import SHARED
 
 
+@pytest.fixture(scope="session", autouse=True)
+def grid_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A public server's protected blocks cached for this run only (``web/grid.py``): the
+    test modules that start one on the same warehouse share them, and nothing is left in
+    the user's cache."""
+    import os
+
+    path = tmp_path_factory.mktemp("cache")
+    old = os.environ.get("ICEFACTS_CACHE")
+    os.environ["ICEFACTS_CACHE"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("ICEFACTS_CACHE", None)
+    else:
+        os.environ["ICEFACTS_CACHE"] = old
+
+
 @pytest.fixture(scope="session")
 def web_db(planted: tuple[Path, dict], tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the planted warehouse with places loaded from the mirror."""

@@ -1,6 +1,9 @@
 """Publish mode (`serve --public`, reports): no count from 1 to k-1 shown, and none
 recoverable from a total and its other parts, across the rows of a table, the parts of a row,
-or the window and its days. The suppression method itself is tested in tests/publish."""
+or the window and its days. Each test runs twice: pages published from the copy's grid (a
+public server's, ``web/grid.py``; across requests in tests/web/test_grid.py) and each page
+protected on its own (as a report is). The suppression method itself is tested in
+tests/publish."""
 
 from __future__ import annotations
 
@@ -17,9 +20,10 @@ HIDDEN = {f"<{K}", "suppressed"}
 PARTS = ("at_large", "custodial", "other_method")
 
 
-@pytest.fixture(scope="module")
-def public(web_db: Path):
-    with make_client(web_db, public=True, k=K) as c:
+@pytest.fixture(scope="module", params=["grid", "page"])
+def public(web_db: Path, request: pytest.FixtureRequest):
+    with make_client(web_db, public=True, k=K, grid=request.param == "grid") as c:
+        c.gridded = request.param == "grid"
         yield c
 
 
@@ -83,8 +87,13 @@ def test_the_map_is_protected(public) -> None:
     _no_small_number(counties, ("events", "measure"))
     _no_small_number(aors, ("events", "placed_in_county"))
     assert any(c["events"] in HIDDEN for c in counties)  # the planted data has small counties
+    if public.gridded:  # by AOR: no county's count, and a county shows its AOR's value
+        assert all(c["events"] in HIDDEN for c in counties)
+        hidden = {a["aor"] for a in aors if a["events"] in HIDDEN or a["measure"] in HIDDEN}
+        assert all(c["value"] is None for c in counties if c["aor"] in hidden)
+        assert any(c["value"] is not None for c in counties)
     for c in counties:
-        if c["events"] in HIDDEN or c["measure"] in HIDDEN:
+        if not public.gridded and (c["events"] in HIDDEN or c["measure"] in HIDDEN):
             assert c["value"] is None
     # the chart is drawn from the protected table
     spec_values = data["charts"]["map"]["layer"][0]["transform"][0]["from"]["data"]["values"]

@@ -28,6 +28,7 @@ Dim = Literal[
     "county",
     "day",
     "week",
+    "week_part",
     "month",
     "year",
     "fiscal_year",
@@ -42,6 +43,8 @@ DIM_SQL: dict[str, str] = {
     "county": "county_fips",
     "day": "{d}",
     "week": "CAST(date_trunc('week', {d}) AS DATE)",  # weeks start on Monday, as trend's
+    # a week cut at the first of a month: weeks, months and fiscal years are unions of them
+    "week_part": "CAST(greatest(date_trunc('week', {d}), date_trunc('month', {d})) AS DATE)",
     "month": "CAST(date_trunc('month', {d}) AS DATE)",
     "year": "year({d})",
     "fiscal_year": fiscal_year_sql("{d}"),

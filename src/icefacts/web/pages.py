@@ -38,6 +38,7 @@ def render(request: Request, state: State, template: str, **context: Any) -> HTM
             query=str(request.url.query),
             loading=snaps.loading,
             public=state.settings.public,
+            gridded=state.gridded,
             k=state.settings.k,
             sql=state.settings.sql,
             **context,
@@ -121,7 +122,9 @@ def register(app: FastAPI, state: State) -> None:
         )
 
     def p_of(request: Request) -> dict[str, str]:
-        return {k: v for k, v in request.query_params.items() if k in views.PARAMETERS}
+        return state.params(
+            {k: v for k, v in request.query_params.items() if k in views.PARAMETERS}
+        )
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> Response:
@@ -193,13 +196,14 @@ def register(app: FastAPI, state: State) -> None:
         if kind not in ("operation", "claims") or fmt not in ("html", "pdf", "md"):
             raise NotFound(f"no report {kind[:20]}.{fmt[:8]} (operation or claims; html, pdf, md)")
         p = p_of(request)
-        k = state.settings.k
+        k, public = state.settings.k, state.gridded
 
         def build(wh: Any) -> tuple[bytes, str]:
             if kind == "operation":
-                rep = reports.build_operation(wh, p, publish=True, k=k)
+                rep = reports.build_operation(wh, p, publish=True, k=k, grid=public)
             else:
-                rep = reports.build_claims(wh, p.get("shipped", ""), None, publish=True, k=k)
+                shipped = p.get("shipped", "")
+                rep = reports.build_claims(wh, shipped, None, publish=True, k=k, grid=public)
             return reports.render_bytes(rep, kind, reports.FORMATS["." + fmt])
 
         body, media = state.answer(("report", kind, fmt, *sorted(p.items())), build)

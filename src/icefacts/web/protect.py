@@ -34,11 +34,13 @@ import pyarrow as pa
 
 from icefacts._lazy import lazy_import
 from icefacts.errors import InputError
+from icefacts.web.grid import Span
 from icefacts.web.views import View
 
 if TYPE_CHECKING:
     from icefacts import api
     from icefacts.publish import suppress
+    from icefacts.web.grid import Grid
 else:
     api = lazy_import("icefacts.api")
     suppress = lazy_import("icefacts.publish.suppress")
@@ -58,6 +60,7 @@ class Figures:
     members: list[list[int]] = field(default_factory=list)
     shown: list[int | None] = field(default_factory=list)  # what the table says
     where: list[tuple[str, int, str]] = field(default_factory=list)  # table, row, column
+    spans: list[Span | None] = field(default_factory=list)  # the same in the grid's terms
 
     _index: dict[tuple[str, ...], dict[tuple[Any, ...], list[int]]] = field(default_factory=dict)
 
@@ -68,10 +71,12 @@ class Figures:
         column: str,
         value: Any,
         match: Match | None = None,
+        span: Span | None = None,
         **eq: Any,
     ) -> None:
         """The figure at (table, row, column): the cells whose dims equal ``eq`` (looked up
-        in an index) and that ``match`` accepts."""
+        in an index) and that ``match`` accepts; ``span``, the same count as a public
+        server's grid sees it (None where the grid does not publish it)."""
         if eq:
             dims = tuple(sorted(eq))
             index = self._index.get(dims)
@@ -89,18 +94,30 @@ class Figures:
             value = sum(int(self.cells[i]["n"]) for i in members)
         self.shown.append(None if value is None else int(value))
         self.where.append((table, row, column))
+        self.spans.append(span)
 
     def add_rest(
-        self, table: str, row: int, part: str, match: Match | None = None, **eq: Any
+        self,
+        table: str,
+        row: int,
+        part: str,
+        match: Match | None = None,
+        span: Span | None = None,
+        **eq: Any,
     ) -> None:
         """The rest of a total a part is published beside (the total's events that are not
         the part's): not printed, but a reader subtracts, so it is protected like a cell."""
-        self.add(table, row, f"~{part}", CELLS, match, **eq)
+        rest = None if span is None else replace(span, part="~" + span.part)
+        self.add(table, row, f"~{part}", CELLS, match, rest, **eq)
 
-    def solve(self, k: int) -> dict[tuple[str, int, str], str]:
+    def solve(self, k: int, grid: Grid | None = None, wh: Any = None) -> dict:
         """(table, row, column) -> the label to show. Past ``MAX_FIGURES`` a page is refused
         in publish mode; past ``BUDGET_S`` of protection, the figures not yet protected are
-        withheld (it fails closed)."""
+        withheld (it fails closed). With a public server's ``grid``, each figure is what the
+        grid shows for its span (withheld without one, or where the page's count is not the
+        grid's)."""
+        if grid is not None:
+            return self._from_grid(grid, wh)
         if len(self.members) > MAX_FIGURES:
             raise InputError(
                 f"{len(self.members):,} numbers are too many to publish on one page (at most "
@@ -133,6 +150,25 @@ class Figures:
                 labels[self.where[keep[j]]] = label
         return labels
 
+    def _from_grid(self, grid: Grid, wh: Any) -> dict[tuple[str, int, str], str]:
+        if len(self.members) > MAX_FIGURES:
+            raise InputError(
+                f"{len(self.members):,} numbers are too many to publish on one page (at most "
+                f"{MAX_FIGURES:,}): ask for fewer places or a shorter span"
+            )
+        labels: dict[tuple[str, int, str], str] = {}
+        for shown, span, where in zip(self.shown, self.spans, self.where, strict=True):
+            if shown is None:
+                continue
+            if span is None:
+                labels[where] = suppress.SUPPRESSED_MARKER
+                continue
+            label, value = grid.label(wh, span)
+            if value is not None and value != shown:
+                label = suppress.SUPPRESSED_MARKER  # the page counted otherwise: withheld
+            labels[where] = label
+        return labels
+
 
 def _blocks(figures: list[list[int]]) -> list[list[int]]:
     """Indices of ``figures`` grouped by the cells they share (union-find over cells)."""
@@ -155,12 +191,44 @@ def _blocks(figures: list[list[int]]) -> list[list[int]]:
     return list(groups.values())
 
 
-def protect_view(view: View, k: int) -> View:
-    """``view`` as publish mode shows it (``view.wh``: the warehouse it was read from)."""
+def protect_view(view: View, k: int, grid: Grid | None = None) -> View:
+    """``view`` as publish mode shows it (``view.wh``: the warehouse it was read from): the
+    page protected as a whole, or with a public server's ``grid``, every count as the grid
+    shows it (``web/grid.py``)."""
     fn = _PROTECT.get(view.kind)
     if fn is None:
         return _drop_unknown(view)
-    return fn(view, k)
+    return fn(view, k, grid)
+
+
+ALL_DAYS = ((date(1900, 1, 1), date(2100, 12, 31)),)
+
+
+# the AORs a count is over: a tuple, None for every AOR, False for a selection of another kind
+Scope = tuple[str | None, ...] | bool | None
+
+
+def _scope(q: Mapping[str, Any]) -> Scope:
+    """The AORs a question counts over, in the grid's terms: its AORs, None for every AOR,
+    or False when it selects events some other way (states, counties, a policy's counties,
+    releases), which the grid does not publish."""
+    if q.get("states") or q.get("counties") or q.get("policy") or q.get("releases"):
+        return False
+    return tuple(q["aors"]) if q.get("aors") else None
+
+
+def _span(
+    aors: Scope,
+    days: tuple[tuple[date, date], ...],
+    part: str,
+    table: str = "arrests",
+) -> Span | None:
+    if isinstance(aors, bool) or part not in _GRID_PARTS.get(table, ("events",)):
+        return None
+    return Span(table, aors, days, part)
+
+
+_GRID_PARTS = {"arrests": ("arrests", "at_large", "operation_flagged")}
 
 
 def _apply(
@@ -296,8 +364,9 @@ SHARE_PART = {
 }
 
 
-def _operation(view: View, k: int) -> View:
+def _operation(view: View, k: int, grid: Grid | None = None) -> View:
     q = view.data["question"]
+    scope = _scope(q)
     by = q["by"]
     key = by if by != "total" else "place"
     start, end = date.fromisoformat(q["start"]), date.fromisoformat(q["end"])
@@ -331,6 +400,8 @@ def _operation(view: View, k: int) -> View:
 
     report = view.tables["report"].to_pylist()
     unmatched: list[tuple[str, int, str]] = []  # baselines over a place's own periods
+    window = ((start, end),)
+    baseline = tuple((p["first_day"], p["last_day"]) for p in periods)
     for r, row in enumerate(report):
         place = row.get(key)
         # the total row: "total" as its key, or no key where the key is a date (by day)
@@ -339,11 +410,18 @@ def _operation(view: View, k: int) -> View:
             here: dict[str, Any] = {} if total else {"day": place}
         else:
             here = {place_dim: place} if place_dim and not total else {}
+        aors = scope if total else ((place,) if by == "aor" and scope is not False else False)
         for col in WINDOW_COUNTS:
-            figs.add("report", r, col, row[col], _all(in_window, PARTS[col]), **here)
+            span = _span(aors, window, col)
+            figs.add("report", r, col, row[col], _all(in_window, PARTS[col]), span, **here)
         if row["arrests"] is not None:  # the arrests not flagged: a reader subtracts
             figs.add_rest(
-                "report", r, "operation_flagged", _all(in_window, NOT["operation_flagged"]), **here
+                "report",
+                r,
+                "operation_flagged",
+                _all(in_window, NOT["operation_flagged"]),
+                _span(aors, window, "operation_flagged"),
+                **here,
             )
         for col in BASELINED:
             mean = row.get(f"{col}_baseline")
@@ -354,19 +432,31 @@ def _operation(view: View, k: int) -> View:
                 unmatched.append(("report", r, f"{col}_baseline"))  # means given to 0.01
                 continue
             match = _all(in_baseline, PARTS[col])
-            figs.add("report", r, f"{col}_baseline", events, match, **here)
+            span = _span(aors, baseline, col)
+            figs.add("report", r, f"{col}_baseline", events, match, span, **here)
             if col != "arrests":
                 rest = _all(in_baseline, NOT[col])
-                figs.add_rest("report", r, f"{col}_baseline", rest, **here)
+                figs.add_rest("report", r, f"{col}_baseline", rest, span, **here)
     measure = view.data.get("measure", "operation_flagged")
     for r, row in enumerate(daily):
-        day = row["period_start"]
-        figs.add("daily", r, "arrests", row.get("arrests"), day=day)
+        first, last = row["period_start"], row["period_end"]
+        days = ((first, last),)
+        if first == last:
+            eq: dict[str, Any] = {"day": first}
+            within: Match | None = None
+        else:  # a week of the series (a public server's)
+            eq, within = {}, _between(first, last)
+        figs.add(
+            "daily", r, "arrests", row.get("arrests"), within, _span(scope, days, "arrests"), **eq
+        )
         if measure != "arrests":
-            figs.add("daily", r, measure, row.get(measure), PARTS[measure], day=day)
+            match = _all(within, PARTS[measure]) if within else PARTS[measure]
+            span = _span(scope, days, measure)
+            figs.add("daily", r, measure, row.get(measure), match, span, **eq)
             if row.get("arrests") is not None:
-                figs.add_rest("daily", r, measure, NOT[measure], day=day)
-    labels = figs.solve(k)
+                rest = _all(within, NOT[measure]) if within else NOT[measure]
+                figs.add_rest("daily", r, measure, rest, span, **eq)
+    labels = figs.solve(k, grid, view.wh)
     for (t, r, c), lab in list(labels.items()):
         if c.endswith("_baseline") and not c.startswith("~"):  # shown as its mean
             labels[(t, r, c)] = (
@@ -399,6 +489,10 @@ def _all(*tests: Match) -> Match:
     return lambda c: all(t(c) for t in tests)
 
 
+def _between(first: date, last: date) -> Match:
+    return lambda c: bool(first <= c["day"] <= last)
+
+
 def _in_year(year: int) -> Match:
     return lambda c: c["month"] is not None and c["month"].year == year
 
@@ -406,7 +500,7 @@ def _in_year(year: int) -> Match:
 # -- trend and place pages ----------------------------------------------------------------------
 
 
-def _trend(view: View, k: int) -> View:
+def _trend(view: View, k: int, grid: Grid | None = None) -> View:
     """Every period's arrests and the measure's part (for a share: the part it is the share
     of), over cells of the trend's own periods (a week is cells of that week, not of its
     days). Convictions are not published (they may come from another release)."""
@@ -427,16 +521,26 @@ def _trend(view: View, k: int) -> View:
     ).to_pylist()
     figs = Figures(cells)
     per_dim = {"aor": "aor", "state": "state", "county": "county"}.get(per or "")
+    scope = _scope(q)
     for r, row in enumerate(rows):
         period = _period_key(by, row["period_start"])  # a partial period starts late
         where = {by: period, **({per_dim: row.get(per or "place")} if per_dim else {})}
-        figs.add("trend", r, "arrests", row.get("arrests"), **where)
+        days = ((row["period_start"], row["period_end"]),)
+        aors = (
+            scope
+            if not per
+            else ((row.get("aor"),) if per == "aor" and scope is not False else False)
+        )
+        figs.add(
+            "trend", r, "arrests", row.get("arrests"), None, _span(aors, days, "arrests"), **where
+        )
         if part:  # shown as a column, or only through its share: protected either way
             value = row.get(part) if part in row else (CELLS if row.get("arrests") else None)
-            figs.add("trend", r, part, value, PARTS[part], **where)
+            span = _span(aors, days, part)
+            figs.add("trend", r, part, value, PARTS[part], span, **where)
             if row.get("arrests") is not None:
-                figs.add_rest("trend", r, part, NOT[part], **where)
-    labels = figs.solve(k)
+                figs.add_rest("trend", r, part, NOT[part], span, **where)
+    labels = figs.solve(k, grid, view.wh)
     share = measure if measure in SHARE_PART else None
     derived = {"trend": {share: ("arrests", part)}} if share and part else {}
     return _apply(
@@ -455,7 +559,7 @@ def _period_key(by: str, start: date) -> Any:
     return start
 
 
-def _place(view: View, k: int) -> View:
+def _place(view: View, k: int, grid: Grid | None = None) -> View:
     """The place page: the monthly trend and the events by year, protected together (a year
     is the sum of its months); the page's own copy of the events by year follows the
     protected table."""
@@ -474,16 +578,25 @@ def _place(view: View, k: int) -> View:
         (c for c in ("aor", "state", "county", "place") if c in view.tables["trend"].column_names),
         "place",
     )
+    aors = (code,) if kind == "aor" else False
     for r, row in enumerate(view.tables["trend"].to_pylist()):
-        figs.add("trend", r, "arrests", row.get("arrests"), month=row["period_start"])
+        days = ((row["period_start"], row["period_end"]),)
+        span = _span(aors, days, "arrests")
+        figs.add("trend", r, "arrests", row.get("arrests"), None, span, month=row["period_start"])
     years = view.tables["events_by_year"].to_pylist()
     for r, row in enumerate(years):
+        y = row["year"]
+        year = ((date(y, 1, 1), date(y, 12, 31)),) if y is not None else ()
         if row["table_name"] == "arrests":
-            figs.add("events_by_year", r, "events", row["events"], _in_year(row["year"]))
-    labels = figs.solve(k)
-    # other tables' yearly counts (detainers, ...) add up to nothing shown here: alone
-    others = [row if row["table_name"] != "arrests" else {} for row in years]
-    labels.update(_primary("events_by_year", others, "events", k))
+            span = _span(aors, year, "arrests")
+            figs.add("events_by_year", r, "events", row["events"], _in_year(row["year"]), span)
+        elif grid is not None:  # a public server: the table's own grid
+            span = _span(aors, year, "events", row["table_name"])
+            figs.add("events_by_year", r, "events", row["events"], lambda c: False, span)
+    labels = figs.solve(k, grid, view.wh)
+    if grid is None:  # other tables' yearly counts (detainers, ...) add up to nothing here
+        others = [row if row["table_name"] != "arrests" else {} for row in years]
+        labels.update(_primary("events_by_year", others, "events", k))
     out = _apply(
         view,
         labels,
@@ -505,7 +618,7 @@ def _place(view: View, k: int) -> View:
 # -- the map ------------------------------------------------------------------------------------
 
 
-def _map(view: View, k: int) -> View:
+def _map(view: View, k: int, grid: Grid | None = None) -> View:
     """Every county's events and measure, every AOR's events and placed events. The
     county table's copy of its AOR's placed share is left out (with the events it gives the
     placed count)."""
@@ -522,31 +635,41 @@ def _map(view: View, k: int) -> View:
     part = PARTS.get(measure, lambda c: True)
     rest = NOT.get(measure, lambda c: False)
     for r, row in enumerate(view.tables["counties"].to_pylist()):
-        fips = row["fips"]
+        fips = row["fips"]  # not published by a public server's grid
         figs.add("counties", r, "events", row["events"], county=fips)
         figs.add("counties", r, "measure", row["measure"], part, county=fips)
         if measure != "events":
             figs.add_rest("counties", r, "measure", rest, county=fips)
     aor_rows = view.tables["aors"].to_pylist()
+    table = q["table"]
+    window = ((date.fromisoformat(q["start"]), date.fromisoformat(q["end"])),)
+    everything = "arrests" if table == "arrests" else "events"
     for r, row in enumerate(aor_rows):
         aor = None if row["aor"] == "(blank)" else row["aor"]
-        figs.add("aors", r, "events", row["events"], aor=aor)
+        one = (aor,)
+        figs.add(
+            "aors", r, "events", row["events"], None, _span(one, window, everything, table), aor=aor
+        )
         if "measure" in row:
-            figs.add("aors", r, "measure", row["measure"], part, aor=aor)
+            span = _span(one, window, measure if measure != "events" else everything, table)
+            figs.add("aors", r, "measure", row["measure"], part, span, aor=aor)
             if measure != "events":
-                figs.add_rest("aors", r, "measure", rest, aor=aor)
+                figs.add_rest("aors", r, "measure", rest, span, aor=aor)
+        span = _span(one, window, "placed", table)
         figs.add(
             "aors", r, "placed_in_county", row["placed_in_county"],
-            lambda c: c["county"] is not None, aor=aor,
+            lambda c: c["county"] is not None, span, aor=aor,
         )  # fmt: skip
-        figs.add_rest("aors", r, "placed_in_county", lambda c: c["county"] is None, aor=aor)
-    labels = figs.solve(k)
+        figs.add_rest("aors", r, "placed_in_county", lambda c: c["county"] is None, span, aor=aor)
+    labels = figs.solve(k, grid, view.wh)
     derived = {
-        "counties": {"value": ("events", "measure")},
+        # a county's value is its AOR's at the AOR level: withheld with the AOR's, below
+        "counties": {"value": ("events", "measure")} if q.get("level") != "aor" else {},
         "aors": {"placed_share": ("events", "placed_in_county")},
     }
+    by_aor = ("value",) if q.get("level") == "aor" else ()  # nulled below with its AOR's
     safe = {
-        "counties": ("fips", "name", "state", "aor", "population", "drawn"),
+        "counties": ("fips", "name", "state", "aor", "population", "drawn", *by_aor),
         "aors": ("aor", "population"),
     }
     out = _apply(view, labels, derived, safe, ("policy",))
@@ -574,7 +697,9 @@ def _map(view: View, k: int) -> View:
 # -- detected operations ----------------------------------------------------------------------
 
 
-def _detect(view: View, k: int) -> View:
+def _detect(view: View, k: int, grid: Grid | None = None) -> View:
+    """Episodes' counts are over their own days: a public server's grid does not publish
+    them (withheld there), a page or report protects them together."""
     ops = view.tables["operations"].to_pylist()
     episodes = view.tables.get("episodes")
     rows = episodes.to_pylist() if episodes is not None else []
@@ -585,7 +710,7 @@ def _detect(view: View, k: int) -> View:
         figs.add("episodes", r, "observed", e["observed"], i=r)
     for r, op in enumerate(ops):
         figs.add("operations", r, "observed", op["observed"], operation=op["rank"])
-    labels = figs.solve(k)
+    labels = figs.solve(k, grid, view.wh)
     derived = {
         t: {c: ("observed",) for c in ("expected", "excess", "excess_low", "excess_high")}
         for t in ("operations", "episodes")
@@ -623,26 +748,40 @@ VALIDATION_COLUMNS = (
 )  # fmt: skip
 
 
-def _overview(view: View, k: int) -> View:
+def _overview(view: View, k: int, grid: Grid | None = None) -> View:
     """The counts by AOR and fiscal year, by AOR, and in all are protected together; the
     other tables' totals alone. A release's rows are the file's own (what ICE published);
     the rows each counts are left out (with the totals they would give a cell away)."""
     cells = api.count_cells(view.wh, dims=("aor", "fiscal_year")).to_pylist()
     figs = Figures(cells)
     for r, row in enumerate(view.tables["coverage"].to_pylist()):
+        fy = row["fiscal_year"]
+        span = None
+        if fy is not None:
+            span = _span((row["aor"],), ((date(fy - 1, 10, 1), date(fy, 9, 30)),), "arrests")
         figs.add(
-            "coverage", r, "arrests", row["arrests"], aor=row["aor"], fiscal_year=row["fiscal_year"]
+            "coverage", r, "arrests", row["arrests"], None, span, aor=row["aor"], fiscal_year=fy
         )
     for r, row in enumerate(view.tables["placement"].to_pylist()):
         aor = None if row.get("aor") == "(blank)" else row.get("aor")
-        figs.add("placement", r, "events", row.get("events"), aor=aor)
+        span = _span((aor,), ALL_DAYS, "arrests")
+        figs.add("placement", r, "events", row.get("events"), None, span, aor=aor)
     totals = dict(view.data["totals"])
-    figs.add("totals", 0, "arrests", totals.get("arrests"))
-    labels = figs.solve(k)
-    labels.update(_primary("validation", view.tables["validation"].to_pylist(), "failed", k))
-    for name, n in totals.items():
+    names = list(totals)
+    for i, name in enumerate(names):
         if name == "arrests":
-            totals[name] = labels.get(("totals", 0, "arrests"), suppress.SUPPRESSED_MARKER)
+            figs.add("totals", i, name, totals[name], None, _span(None, ALL_DAYS, "arrests"))
+        elif grid is not None:  # a public server: the table's own grid
+            span = _span(None, ALL_DAYS, "events", name)
+            figs.add("totals", i, name, totals[name], lambda c: False, span)
+    labels = figs.solve(k, grid, view.wh)
+    labels.update(_primary("validation", view.tables["validation"].to_pylist(), "failed", k))
+    for i, name in enumerate(names):
+        n = totals[name]
+        if (("totals", i, name)) in labels:
+            totals[name] = labels[("totals", i, name)]
+        elif name == "arrests":
+            totals[name] = suppress.SUPPRESSED_MARKER
         elif n is not None and 0 < n < k:
             totals[name] = suppress.primary_marker(k)
     safe = {
@@ -656,7 +795,7 @@ def _overview(view: View, k: int) -> View:
     return out
 
 
-def _provenance(view: View, k: int) -> View:
+def _provenance(view: View, k: int, grid: Grid | None = None) -> View:
     """Files, checksums, validation and licenses are about the releases, not people. What
     counts events by AOR (rows each release counts, overlaps, disagreements, record links)
     is left out: with the overview's totals it would give cells away."""
@@ -672,19 +811,21 @@ def _provenance(view: View, k: int) -> View:
     )
 
 
-def _as_is(view: View, k: int) -> View:
+def _as_is(view: View, k: int, grid: Grid | None = None) -> View:
     return view
 
 
 COUNT_KINDS = ("count", "distinct")  # readings that count events (an excess is a difference)
 
 
-def _claims(view: View, k: int) -> View:
+def _claims(view: View, k: int, grid: Grid | None = None) -> View:
     """A reading whose count is below k shows "<k" for it and its bounds, and neither its
     reason, its rows nor its difference from the published figure (each would give the
     count back); reasons and caveats lose their numbers. Only the shipped claim files are
     checked in publish mode (a claim file is a question: many of them would ask for any
-    count), see ``web/routes.py``."""
+    count), see ``web/routes.py``. A public server (``grid``) shows no count a reading
+    makes: its days and places are the claim's, not the grid's, so a count there and the
+    grid's beside it could be subtracted; the verdict and the published figure stay."""
     marker = suppress.primary_marker(k)
 
     def protect_reading(r: dict[str, Any]) -> dict[str, Any]:
@@ -695,7 +836,17 @@ def _claims(view: View, k: int) -> View:
         small = counted and any(
             isinstance(r.get(f), (int, float)) and 0 < abs(r[f]) < k for f in values
         )
-        if small:
+        if counted and grid is not None:
+            for f in ("value", "low", "high"):
+                r[f] = suppress.SUPPRESSED_MARKER if r.get(f) is not None else None
+            r["difference"] = None
+            r["rows"] = None
+            r["reason"] = (
+                "a public server shows no count a claim reading makes: check the claim file "
+                "with icefacts on your own machine to see them"
+            )
+            small = True
+        elif small:
             for f in ("value", "low", "high"):
                 r[f] = marker if r.get(f) is not None else None
             r["difference"] = None
@@ -747,7 +898,7 @@ def _claims(view: View, k: int) -> View:
     )
 
 
-_PROTECT: dict[str, Callable[[View, int], View]] = {
+_PROTECT: dict[str, Callable[[View, int, Any], View]] = {
     "operation": _operation,
     "trend": _trend,
     "place": _place,

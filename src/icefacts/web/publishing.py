@@ -12,15 +12,18 @@ from typing import Any
 from icefacts.web.views import View
 
 
-def prepare(view: View, public: bool, k: int, wh: Any = None) -> View:
+def prepare(view: View, public: bool, k: int, wh: Any = None, *, grid: bool = False) -> View:
     """``view`` ready to show: protected in publish mode (``wh``: the warehouse it was read
-    from, for the cells behind its counts), and its charts drawn from what is shown."""
+    from, for the cells behind its counts), and its charts drawn from what is shown. With
+    ``grid`` (a public server), every count is what the copy's one protected table shows
+    (``web/grid.py``), so no two answers can be subtracted into a hidden count."""
     if public:
+        from icefacts.web.grid import Grid
         from icefacts.web.protect import protect_view
 
         view.wh = wh
         try:
-            published = protect_view(view, k)
+            published = protect_view(view, k, Grid.of(wh, k) if grid else None)
         finally:
             view.wh = None
         published.wh = None  # a view outlives the request's cursor
@@ -30,12 +33,20 @@ def prepare(view: View, public: bool, k: int, wh: Any = None) -> View:
     return view
 
 
-def note(public: bool, k: int) -> dict[str, Any] | None:
+def note(public: bool, k: int, grid: bool = False) -> dict[str, Any] | None:
     if not public:
         return None
-    return {
+    out = {
         "mode": "publish",
         "k": k,
         "rule": f"counts from 1 to {k - 1} are shown as '<{k}'; other cells "
         "that would reveal them (through totals, parts or differences) are suppressed",
+        "grid": "every count is a sum of one protected table of this warehouse: by AOR, "
+        "and by whole weeks (Monday to Sunday), months and fiscal years, of events and of "
+        "at-large and operation-flagged arrests. Windows widen to whole weeks; counts by "
+        "state, county or day, for a policy's counties, of custodial or placed arrests, "
+        "for detected episodes and in claim readings are withheld",
     }
+    if not grid:
+        del out["grid"]
+    return out

@@ -126,9 +126,16 @@ class Report:
 
 
 def build_operation(
-    wh: Warehouse, params: dict[str, str], *, publish: bool = True, k: int = 10
+    wh: Warehouse,
+    params: dict[str, str],
+    *,
+    publish: bool = True,
+    k: int = 10,
+    grid: bool = False,
 ) -> Report:
-    view = _published(views.operation(wh, params), publish, k, wh)
+    """The operation report; ``grid``: a public server's (its counts from the copy's
+    protected table, as its pages are)."""
+    view = _published(views.operation(wh, params), publish, k, wh, grid)
     q = view.data["question"]
     places = ", ".join(q.get("aors") or q.get("states") or q.get("counties") or ["every place"])
     title = f"Arrests {q['start']} to {q['end']}: {places}"
@@ -143,15 +150,18 @@ def build_claims(
     publish: bool = True,
     k: int = 10,
     loaded: Any = None,
+    grid: bool = False,
 ) -> Report:
-    view = _published(views.claims(wh, name, text, loaded=loaded), publish, k, wh)
+    view = _published(views.claims(wh, name, text, loaded=loaded), publish, k, wh, grid)
     return Report(view.title, view, wh, publish=publish, k=k)
 
 
-def _published(view: views.View, publish: bool, k: int, wh: Warehouse) -> views.View:
+def _published(
+    view: views.View, publish: bool, k: int, wh: Warehouse, grid: bool = False
+) -> views.View:
     from icefacts.web.publishing import prepare
 
-    return prepare(view, publish, k, wh)
+    return prepare(view, publish, k, wh, grid=grid)
 
 
 def html(report: Report, kind: str) -> str:

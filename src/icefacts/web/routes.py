@@ -50,7 +50,9 @@ def respond(
                 **view.data,
                 "tables": {k: downloads.rows(t) for k, t in view.tables.items()},
                 **({"charts": view.charts} if charts else {}),
-                "published": publishing.note(state.settings.public, state.settings.k),
+                "published": publishing.note(
+                    state.settings.public, state.settings.k, state.gridded
+                ),
             }
             body = json.dumps(
                 downloads.jsonable(payload), separators=(",", ":"), allow_nan=False
@@ -127,7 +129,7 @@ def register(app: FastAPI, state: State) -> None:
         charts: Charts = False,
     ) -> Response:
         """A county (FIPS or "King County, WA"), state or AOR on a date (``on``)."""
-        p = params(request)
+        p = state.params(params(request))
         return respond(
             state, ("place", place, on), lambda wh: views.place(wh, place, p), format, table, charts
         )
@@ -151,7 +153,7 @@ def register(app: FastAPI, state: State) -> None:
     ) -> Response:
         """Arrests in a window and places against the same weekdays of the weeks before:
         counts, baseline, excess with 95% intervals, and the daily series."""
-        p = params(request)
+        p = state.params(params(request))
         key = ("operation", *sorted(p.items()))
         return respond(state, key, lambda wh: views.operation(wh, p), format, table, charts)
 
@@ -166,7 +168,7 @@ def register(app: FastAPI, state: State) -> None:
         charts: Charts = False,
     ) -> Response:
         """Surges per AOR and day, merged into operations across AORs."""
-        p = params(request)
+        p = state.params(params(request))
         key = ("detect", *sorted(p.items()))
         return respond(state, key, lambda wh: views.detect(wh, p), format, table, charts)
 
@@ -186,7 +188,7 @@ def register(app: FastAPI, state: State) -> None:
         charts: Charts = False,
     ) -> Response:
         """A measure per day, week, month or fiscal year, with policy dates to mark."""
-        p = params(request)
+        p = state.params(params(request))
         key = ("trend", *sorted(p.items()))
         return respond(state, key, lambda wh: views.trend(wh, p), format, table, charts)
 
@@ -206,7 +208,7 @@ def register(app: FastAPI, state: State) -> None:
     ) -> Response:
         """Per county: events in a window per 100,000 (or raw, or a share), the AOR's placed
         share, and the policy in force on a date."""
-        p = params(request)
+        p = state.params(params(request))
         key = ("map", *sorted(p.items()))
         return respond(
             state,

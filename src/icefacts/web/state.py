@@ -22,6 +22,9 @@ class Settings:
     db: Path
     public: bool = False  # publish mode: small cells suppressed, no row-level tables
     k: int = 10  # the smallest count shown in publish mode
+    # publish mode from the copy's one protected table (web/grid.py); False protects each
+    # page on its own, as a report is (safe within a page, not across requests)
+    grid: bool = True
     sql: bool = False  # /api/sql answers (sandboxed, capped) only when asked for
     max_rows: int = 10_000
     timeout: float = 10.0
@@ -97,10 +100,22 @@ class State:
 
         def warm_all() -> None:
             self.cache.keep_only(self.snapshots.current.id)
+            none = self.params({})
+            if self.gridded:  # the grid first: every page is read from it
+                from icefacts.web.grid import TABLES, Grid
+
+                with self.snapshots.reader() as (_snap, wh):
+                    grid = Grid.of(wh, self.settings.k)
+                    for table in TABLES:
+                        with contextlib.suppress(Exception):  # said when a page asks
+                            grid.warm(wh, (table,))
             first_pages: list[tuple[tuple[Any, ...], Callable[[Any], Any]]] = [
                 (("overview",), views.overview),
-                (("map",), lambda wh: views.county_map(wh, {}, views.ATLAS_URL)),
-                (("operation",), lambda wh: views.operation(wh, {})),
+                (
+                    ("map", *sorted(none.items())),
+                    lambda wh: views.county_map(wh, none, views.ATLAS_URL),
+                ),
+                (("operation", *sorted(none.items())), lambda wh: views.operation(wh, none)),
                 (("detect",), lambda wh: views.detect(wh, {})),
                 (("trend",), lambda wh: views.trend(wh, {})),
             ]
@@ -173,4 +188,18 @@ class State:
     def view(self, key: tuple[Any, ...], make: Callable[[Any], Any]) -> Any:
         """A page's view, published (``web/publishing.py``) and remembered for this copy."""
         s = self.settings
-        return self.answer(key, lambda wh: publishing.prepare(make(wh), s.public, s.k, wh))
+        return self.answer(
+            key, lambda wh: publishing.prepare(make(wh), s.public, s.k, wh, grid=self.gridded)
+        )
+
+    @property
+    def gridded(self) -> bool:
+        """Whether pages are published from the copy's grid (a public server's)."""
+        return self.settings.public and self.settings.grid
+
+    def params(self, p: dict[str, str]) -> dict[str, str]:
+        """A request's parameters as this server answers them (a public server's in its
+        grid's terms: ``views.for_public``)."""
+        from icefacts.web import views
+
+        return views.for_public(p) if self.gridded else p

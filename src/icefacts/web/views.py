@@ -53,10 +53,29 @@ class View:
 PARAMETERS = frozenset(
     (
         "from", "to", "on", "aor", "state", "county", "policy", "by", "per", "measure",
-        "events", "baseline_weeks", "shipped", "level",
+        "events", "baseline_weeks", "shipped", "level", "whole_weeks", "series",
     )
 )  # fmt: skip
 MAX_WINDOW_DAYS = 366  # an operation window (its baseline adds weeks before it)
+
+
+def for_public(p: dict[str, str]) -> dict[str, str]:
+    """A public server's parameters, in the terms of the table it publishes from
+    (``web/grid.py``): windows widened to whole weeks, Monday to Sunday; the explorer's
+    series by week; the map by AOR."""
+    return {**p, "whole_weeks": "1", "series": "week", "level": "aor"}
+
+
+def window(p: dict[str, str], wh: Warehouse) -> tuple[date, date]:
+    """The window ``from``-``to`` a page asks for (four days from ``from`` without ``to``;
+    the default window without either), widened to whole weeks with ``whole_weeks=1``."""
+    d_from, d_to = default_window(wh)
+    start = day(p.get("from"), "from", d_from)
+    end = day(p.get("to"), "to", d_to if start == d_from else start + timedelta(days=3))
+    if choice(p.get("whole_weeks"), "whole_weeks", ("0", "1"), "0") == "1":
+        start -= timedelta(days=start.weekday())
+        end += timedelta(days=6 - end.weekday())
+    return start, end
 
 
 def day(value: str | None, name: str, default: date | None = None) -> date:
@@ -216,9 +235,7 @@ def _has(wh: Warehouse, table: str) -> bool:
 
 def operation(wh: Warehouse, p: dict[str, str]) -> View:
     first, last = span(wh)
-    d_from, d_to = default_window(wh)
-    start = day(p.get("from"), "from", d_from)
-    end = day(p.get("to"), "to", d_to if start == d_from else start + timedelta(days=3))
+    start, end = window(p, wh)
     if (end - start).days >= MAX_WINDOW_DAYS:
         raise InputError(
             f"from {start} to {end}: an operation window of at most {MAX_WINDOW_DAYS} days "
@@ -245,13 +262,18 @@ def operation(wh: Warehouse, p: dict[str, str]) -> View:
     )
     answer = api.operation(wh, q)
     # the daily series around the window: the baseline weeks before it and a week after
+    # (a weekly series over whole weeks with series=week)
+    series = choice(p.get("series"), "series", ("day", "week"), "day")
     series_from = max(first, start - timedelta(weeks=q.baseline_weeks))
     series_to = min(last, end + timedelta(days=7))
+    if series == "week":
+        series_from = start - timedelta(weeks=q.baseline_weeks)
+        series_to = end + timedelta(days=7)
     trend = api.trend(
         wh,
         api.trend_question(
             measure=measure,
-            by="day",
+            by=series,
             start=series_from,
             end=series_to,
             aors=q.aors,
@@ -349,9 +371,7 @@ TREND_MEASURES = (
 
 
 def county_map(wh: Warehouse, p: dict[str, str], atlas_url: str) -> View:
-    d_from, d_to = default_window(wh)
-    start = day(p.get("from"), "from", d_from)
-    end = day(p.get("to"), "to", d_to if start == d_from else start + timedelta(days=3))
+    start, end = window(p, wh)
     policy = p.get("policy") or None
     events = p.get("events")
     q = api.map_question(
