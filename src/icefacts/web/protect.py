@@ -47,6 +47,7 @@ else:
 
 Match = Callable[[dict[str, Any]], bool]
 CELLS = object()  # Figures.add: the figure's value is what its cells add up to
+UNPRINTED = -1  # ... and with a grid (no cells): the grid's, nothing on the page to check
 MAX_FIGURES = 20_000  # numbers one published page may hold
 BUDGET_S = 30.0  # seconds of protection per page before the rest is withheld
 _NUMBER = re.compile(r"(?<![\w.,-])\d{1,3}(?:,\d{3})*(?:\.\d+)?%?(?![\w(-])")
@@ -61,6 +62,7 @@ class Figures:
     shown: list[int | None] = field(default_factory=list)  # what the table says
     where: list[tuple[str, int, str]] = field(default_factory=list)  # table, row, column
     spans: list[Span | None] = field(default_factory=list)  # the same in the grid's terms
+    gridded: bool = False  # labelled by a grid: no cells (a count not printed is not checked)
 
     _index: dict[tuple[str, ...], dict[tuple[Any, ...], list[int]]] = field(default_factory=dict)
 
@@ -90,7 +92,9 @@ class Figures:
             candidates = list(range(len(self.cells)))
         members = [i for i in candidates if match is None or match(self.cells[i])]
         self.members.append(members)
-        if value is CELLS:  # a number the page gives away without printing it (by a share)
+        if value is CELLS and self.gridded:
+            value = UNPRINTED
+        elif value is CELLS:  # a number the page gives away without printing it (by a share)
             value = sum(int(self.cells[i]["n"]) for i in members)
         self.shown.append(None if value is None else int(value))
         self.where.append((table, row, column))
@@ -164,10 +168,17 @@ class Figures:
                 labels[where] = suppress.SUPPRESSED_MARKER
                 continue
             label, value = grid.label(wh, span)
-            if value is not None and value != shown:
+            if value is not None and shown != UNPRINTED and value != shown:
                 label = suppress.SUPPRESSED_MARKER  # the page counted otherwise: withheld
             labels[where] = label
         return labels
+
+
+def _cells(grid: Grid | None, wh: Any, **question: Any) -> list[dict[str, Any]]:
+    """The cells behind a page (``api.count_cells``); none with a grid, which has its own."""
+    if grid is not None:
+        return []
+    return api.count_cells(wh, **question).to_pylist()
 
 
 def _blocks(figures: list[list[int]]) -> list[list[int]]:
@@ -378,7 +389,8 @@ def _operation(view: View, k: int, grid: Grid | None = None) -> View:
     place_dim = {"aor": "aor", "state": "state", "county": "county"}.get(by)
     if place_dim:
         dims.insert(0, place_dim)
-    cells = api.count_cells(
+    cells = _cells(
+        grid,
         view.wh,
         dims=tuple(dims),
         start=first,
@@ -389,8 +401,8 @@ def _operation(view: View, k: int, grid: Grid | None = None) -> View:
         policy=q["policy"],
         policy_on=date.fromisoformat(q["policy_on"]) if q["policy_on"] else None,
         releases=tuple(q["releases"]),
-    ).to_pylist()
-    figs = Figures(cells)
+    )
+    figs = Figures(cells, gridded=grid is not None)
 
     def in_window(c: dict[str, Any]) -> bool:
         return bool(start <= c["day"] <= end)
@@ -508,7 +520,8 @@ def _trend(view: View, k: int, grid: Grid | None = None) -> View:
     measure, per, by = q["measure"], q.get("per"), q["by"]
     rows = view.tables["trend"].to_pylist()
     part = SHARE_PART.get(measure, measure if measure in PARTS and measure != "arrests" else None)
-    cells = api.count_cells(
+    cells = _cells(
+        grid,
         view.wh,
         dims=tuple([*([per] if per else []), by, *(["method", "flagged"] if part else [])]),
         # the days the trend counts (its first and last periods may be partial)
@@ -518,8 +531,8 @@ def _trend(view: View, k: int, grid: Grid | None = None) -> View:
         states=tuple(q["states"]),
         counties=tuple(q["counties"]),
         releases=tuple(q["releases"]),
-    ).to_pylist()
-    figs = Figures(cells)
+    )
+    figs = Figures(cells, gridded=grid is not None)
     per_dim = {"aor": "aor", "state": "state", "county": "county"}.get(per or "")
     scope = _scope(q)
     for r, row in enumerate(rows):
@@ -572,8 +585,8 @@ def _place(view: View, k: int, grid: Grid | None = None) -> View:
         sel["states"] = (d["place"]["state"],)
     else:
         sel["counties"] = (code,)
-    cells = api.count_cells(view.wh, dims=("month",), **sel).to_pylist()
-    figs = Figures(cells)
+    cells = _cells(grid, view.wh, dims=("month",), **sel)
+    figs = Figures(cells, gridded=grid is not None)
     trend_key = next(
         (c for c in ("aor", "state", "county", "place") if c in view.tables["trend"].column_names),
         "place",
@@ -624,14 +637,15 @@ def _map(view: View, k: int, grid: Grid | None = None) -> View:
     placed count)."""
     q = view.data["question"]
     measure = q["measure"]
-    cells = api.count_cells(
+    cells = _cells(
+        grid,
         view.wh,
         table=q["table"],
         dims=("county", "aor", *(["method", "flagged"] if measure != "events" else [])),
         start=date.fromisoformat(q["start"]),
         end=date.fromisoformat(q["end"]),
-    ).to_pylist()
-    figs = Figures(cells)
+    )
+    figs = Figures(cells, gridded=grid is not None)
     part = PARTS.get(measure, lambda c: True)
     rest = NOT.get(measure, lambda c: False)
     for r, row in enumerate(view.tables["counties"].to_pylist()):
@@ -705,7 +719,7 @@ def _detect(view: View, k: int, grid: Grid | None = None) -> View:
     rows = episodes.to_pylist() if episodes is not None else []
     # base cells: the episodes (an operation's observed count is the sum of its episodes')
     cells = [{"i": i, "n": e["observed"], **e} for i, e in enumerate(rows)]
-    figs = Figures(cells)
+    figs = Figures(cells, gridded=grid is not None)
     for r, e in enumerate(rows):
         figs.add("episodes", r, "observed", e["observed"], i=r)
     for r, op in enumerate(ops):
@@ -752,8 +766,8 @@ def _overview(view: View, k: int, grid: Grid | None = None) -> View:
     """The counts by AOR and fiscal year, by AOR, and in all are protected together; the
     other tables' totals alone. A release's rows are the file's own (what ICE published);
     the rows each counts are left out (with the totals they would give a cell away)."""
-    cells = api.count_cells(view.wh, dims=("aor", "fiscal_year")).to_pylist()
-    figs = Figures(cells)
+    cells = _cells(grid, view.wh, dims=("aor", "fiscal_year"))
+    figs = Figures(cells, gridded=grid is not None)
     for r, row in enumerate(view.tables["coverage"].to_pylist()):
         fy = row["fiscal_year"]
         span = None
