@@ -271,6 +271,14 @@ def uses_policy(claims: ClaimFile) -> bool:
     return any(g.places is not None and g.places.policy is not None for g in groups)
 
 
+# how a reading that does not decide the claim is named in its summary
+_ROLE_NOTE = {
+    "context": " (context, does not decide)",
+    "upper_bound": " (an upper bound: can only refute)",
+    "lower_bound": " (a lower bound: can only confirm)",
+}
+
+
 def _sum_up(readings: list[ReadingVerdict], roles: list[str]) -> tuple[str, str]:
     """The claim's verdict from its readings' (docs/claims.md, "Readings and their roles").
 
@@ -280,7 +288,7 @@ def _sum_up(readings: list[ReadingVerdict], roles: list[str]) -> tuple[str, str]
     supported (the claim holds as some read it), not checkable otherwise. Context readings
     never count."""
     says = "; ".join(
-        f"{r.id}: {r.verdict}{' (context)' if role == 'context' else ''}"
+        f"{r.id}: {r.verdict}{_ROLE_NOTE.get(role, '')}"
         for r, role in zip(readings, roles, strict=True)
     )
     pairs = list(zip(readings, roles, strict=True))
@@ -306,10 +314,11 @@ def _sum_up(readings: list[ReadingVerdict], roles: list[str]) -> tuple[str, str]
         return NOT_CHECKABLE, (
             readings[0].reason if len(readings) == 1 else f"no reading decides ({says})"
         )
+    deciding = "its deciding reading is" if len(proper) == 1 else "its deciding readings are all"
     if all(v == SUPPORTED for v in got):
-        return SUPPORTED, f"every reading is supported ({says})"
+        return SUPPORTED, f"{deciding} supported ({says})"
     if all(v == CONTRADICTED for v in got):
-        return CONTRADICTED, f"every reading is contradicted ({says})"
+        return CONTRADICTED, f"{deciding} contradicted ({says})"
     if SUPPORTED in got:
         return PARTLY, f"supported as some read it ({says})"
     return NOT_CHECKABLE, (
