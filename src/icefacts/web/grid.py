@@ -10,8 +10,10 @@ and answers from it alone:
   month), and for arrests by at large or not and operation flag or not. Nothing is published
   at this grain.
 * **Figures:** for each AOR and fiscal year (a *block*), every week (cut at the fiscal year's
-  edges), every month and the year, each as the events and each part
-  (:data:`ARREST_PARTS`) and what it leaves of the events. Each block is protected by
+  edges), every week part, every month and the year, each as the events and each part
+  (:data:`ARREST_PARTS`) and what it leaves of the events. Whatever a reader can subtract
+  from two figures must be a figure itself, or the protection would not see it: a month less
+  its whole weeks is its two week parts, so week parts are figures too. Each block is protected by
   :func:`icefacts.publish.suppress.protect` as one system, the first time it is needed
   (blocks share no cell, so they are protected apart). The labels are then fixed for the copy.
 * **Answers:** a page's count (a :class:`Span`: AORs, days, a part) is the sum of shown
@@ -23,7 +25,7 @@ and answers from it alone:
 What this costs: counts are published by AOR and by whole weeks, months and fiscal years
 (the public server widens a window to whole weeks); counts by state or county, by day, for a
 policy's counties or for one release, custodial and other-method arrests, arrests placed in a
-county, and episodes of detected operations are withheld.
+county, episodes of detected operations, and claim verdicts and readings are withheld.
 """
 
 from __future__ import annotations
@@ -77,7 +79,7 @@ def _negate(test: Test) -> Test:
 
 
 PARTS = {"arrests": _with_rests(ARREST_PARTS)}
-VERSION = 1  # of the grid's figures and rule: a block protected under another is redone
+VERSION = 2  # of the grid's figures and rule: a block protected under another is redone
 TABLES = ("arrests", "detainers", "encounters", "detentions", "removals")
 WITHHELD = "suppressed"
 
@@ -177,7 +179,11 @@ class Block:
             m = _month_end(m) + timedelta(days=1)
         w = lo - timedelta(days=lo.weekday())
         while w <= hi:
-            periods.append((max(w, lo), min(w + timedelta(days=6), hi)))
+            a, b = max(w, lo), min(w + timedelta(days=6), hi)
+            periods.append((a, b))
+            if a.month != b.month:  # the two week parts too: a month less its whole weeks
+                periods.append((a, _month_end(a)))  # gives them, so they are protected
+                periods.append((b.replace(day=1), b))  # as figures (and shown if safe)
             w += timedelta(days=7)
         cats = sorted({c for _, c, _ in cells}, key=repr)
         in_part = {name: [test(c) for c in cats] for name, test in parts.items()}

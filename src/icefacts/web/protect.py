@@ -830,6 +830,12 @@ def _as_is(view: View, k: int, grid: Grid | None = None) -> View:
 
 
 COUNT_KINDS = ("count", "distinct")  # readings that count events (an excess is a difference)
+WITHHELD_VERDICT = "not shown here"
+PUBLIC_CLAIM_REASON = (
+    "a public server shows no verdict and no number of a claim reading (they count the "
+    "claim's own days and places, which it does not publish): check the claim file with "
+    "icefacts on your own machine, or publish its report from there"
+)
 
 
 def _claims(view: View, k: int, grid: Grid | None = None) -> View:
@@ -837,9 +843,11 @@ def _claims(view: View, k: int, grid: Grid | None = None) -> View:
     reason, its rows nor its difference from the published figure (each would give the
     count back); reasons and caveats lose their numbers. Only the shipped claim files are
     checked in publish mode (a claim file is a question: many of them would ask for any
-    count), see ``web/routes.py``. A public server (``grid``) shows no count a reading
-    makes: its days and places are the claim's, not the grid's, so a count there and the
-    grid's beside it could be subtracted; the verdict and the published figure stay."""
+    count), see ``web/routes.py``. A public server (``grid``) shows no reading's number and
+    no verdict: its days and places are the claim's, not the grid's, so a count there, an
+    interval (whose top can be the count) or even a verdict's "at least" beside the grid's
+    weeks could narrow a small count; the claims, their published figures, definitions and
+    the commands that check them stay."""
     marker = suppress.primary_marker(k)
 
     def protect_reading(r: dict[str, Any]) -> dict[str, Any]:
@@ -850,15 +858,14 @@ def _claims(view: View, k: int, grid: Grid | None = None) -> View:
         small = counted and any(
             isinstance(r.get(f), (int, float)) and 0 < abs(r[f]) < k for f in values
         )
-        if counted and grid is not None:
-            for f in ("value", "low", "high"):
+        if grid is not None:
+            for f in ("value", "low", "high", "difference"):
                 r[f] = suppress.SUPPRESSED_MARKER if r.get(f) is not None else None
-            r["difference"] = None
             r["rows"] = None
-            r["reason"] = (
-                "a public server shows no count a claim reading makes: check the claim file "
-                "with icefacts on your own machine to see them"
-            )
+            for f in ("verdict", "claim_verdict"):
+                if f in r:
+                    r[f] = WITHHELD_VERDICT
+            r["reason"] = PUBLIC_CLAIM_REASON
             small = True
         elif small:
             for f in ("value", "low", "high"):
@@ -884,6 +891,16 @@ def _claims(view: View, k: int, grid: Grid | None = None) -> View:
         reason = str(c.get("reason", ""))
         if any(r["hidden"] for r in readings):  # the claim's reason may repeat the count
             reason = scrub_small(reason, k)
+        if grid is not None:
+            claims.append(
+                {
+                    **c,
+                    "verdict": WITHHELD_VERDICT,
+                    "reason": PUBLIC_CLAIM_REASON,
+                    "readings": readings,
+                }
+            )
+            continue
         claims.append({**c, "reason": reason, "readings": readings})
     rows = []
     for row in view.tables["readings"].to_pylist():

@@ -45,7 +45,7 @@ def note(public: bool, k: int, grid: bool = False) -> dict[str, Any] | None:
         "and by whole weeks (Monday to Sunday), months and fiscal years, of events and of "
         "at-large and operation-flagged arrests. Windows widen to whole weeks; counts by "
         "state, county or day, for a policy's counties, of custodial or placed arrests, "
-        "for detected episodes and in claim readings are withheld",
+        "for detected episodes, and claim verdicts and readings are withheld",
     }
     if not grid:
         del out["grid"]

@@ -62,7 +62,10 @@ MAX_WINDOW_DAYS = 366  # an operation window (its baseline adds weeks before it)
 def for_public(p: dict[str, str]) -> dict[str, str]:
     """A public server's parameters, in the terms of the table it publishes from
     (``web/grid.py``): windows widened to whole weeks, Monday to Sunday; the explorer's
-    series by week; the map by AOR."""
+    series by week; the map by AOR. What a visitor gave for these is still checked."""
+    choice(p.get("whole_weeks"), "whole_weeks", ("0", "1"), "1")
+    choice(p.get("series"), "series", ("day", "week"), "week")
+    choice(p.get("level"), "level", ("county", "aor"), "aor")
     return {**p, "whole_weeks": "1", "series": "week", "level": "aor"}
 
 
