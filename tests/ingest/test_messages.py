@@ -192,7 +192,7 @@ def test_ctrl_c_stops_at_once_and_keeps_nothing(tmp_path: Path) -> None:
         assert code == 130, err
         assert "interrupted; nothing was loaded" in err and "was not kept" in err, err
         assert "Traceback" not in err
-        assert took < 1.5, took  # (about 0.1 s here; the margin is for a busy machine)
+        assert took < 1.0, took  # within a second, as the issue asks (about 0.1 s here)
         assert not db.exists() and not db.with_name(db.name + ".wal").exists()
     with Warehouse.open(db):  # a warehouse that was there stays, unchanged
         pass
@@ -204,7 +204,7 @@ def test_ctrl_c_stops_at_once_and_keeps_nothing(tmp_path: Path) -> None:
     csv = national_csv(tmp_path / "EROArrests_FY2017.csv.gz")
     env = {**os.environ, "ICEFACTS_TEST_HOOK": "pause_before_commit"}
     code, took, err = _interrupt([*cli, str(csv)], 3.0, env)
-    assert code == 130 and took < 1.5 and "unchanged" in err
+    assert code == 130 and took < 1.0 and "unchanged" in err
     assert _releases(db) == 0
 
 

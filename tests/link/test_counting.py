@@ -270,3 +270,35 @@ def test_extracts_cut_by_different_fields_count_their_common_rows_once(
             "ON r.release_id = d.shadowed_by WHERE NOT d.counted"
         ).to_pylist()
         assert shadow == [{"file_name": "pa_detainers.csv"}]
+
+
+def test_overlaps_and_their_disagreements_on_the_command_line(tmp_path: Path, run_cli) -> None:
+    """`releases --overlaps` names, per table and AOR, the releases covering it and which one
+    counts; releases that disagree on an AOR-month are a caveat there and in `rates`."""
+    uw = uw_arrests(tmp_path / "arrests.csv.gz", ["9/30/2016", "1/5/2017", "1/5/2017", "3/1/2017"])
+    nat = national_arrests(tmp_path / "EROArrests_FY2017.csv.gz", 2017, {SEA: ["1/5/2017"]})
+    db = tmp_path / "w.duckdb"
+    code, _out, err = run_cli("ingest", "-q", "--db", str(db), str(uw), str(nat))
+    assert code == 0, err
+    code, out, err = run_cli("releases", "--overlaps", "--db", str(db))
+    assert code == 0, err
+    assert "arrests" in out and "SEA" in out
+    # the national file counts Seattle's FY2017 days; the Seattle production's rows there are
+    # set aside, and the two disagree in January (1 against 2) and March (0 against 1)
+    assert "counting_file       EROArrests_FY2017.csv.gz" in out, out
+    assert "other_file          arrests.csv.gz" in out
+    assert "months_disagreeing  2" in out
+    assert "caveat [overlap_disagrees]: 2 AOR-month(s)" in out
+
+
+def test_file_names_are_stored_relative_to_what_was_ingested(wh: Warehouse, tmp_path: Path) -> None:
+    """`releases.file_path` names a file as the ingest argument reaches it (a folder's
+    subfolder kept), never by this machine's absolute path."""
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    national_arrests(folder / "sub" / "EROArrests_FY2017.csv.gz", 2017, {SEA: ["1/5/2017"]})
+    single = national_arrests(tmp_path / "EROArrests_FY2016.csv.gz", 2016, {SEA: ["1/5/2016"]})
+    api.ingest(wh, [folder, single])
+    paths = sorted(r["file_path"] for r in api.releases(wh).to_pylist())
+    assert paths == ["EROArrests_FY2016.csv.gz", "sub/EROArrests_FY2017.csv.gz"]
+    assert not any(str(tmp_path) in p for p in paths)

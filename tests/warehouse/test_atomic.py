@@ -4,6 +4,7 @@ A second writer gets a clear 'warehouse is busy' error."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -70,6 +71,8 @@ def test_kill_9_mid_load_leaves_warehouse_unchanged_and_busy_is_reported(
         code, _, err = run_cli("ingest", "-q", "--db", str(db), str(first))
         assert code == 2
         assert "warehouse is busy" in err
+        # and says what holds it: the loading process, writing
+        assert re.search(r"process \d+ .*writing", err), err
 
     _kill_before_commit(db, second, dict(os.environ), second_writer)
     assert _counts(db) == (1, 5)  # nothing of the killed load is visible
