@@ -276,3 +276,18 @@ def test_no_week_part_is_pinned_by_the_trend_pages(
 
 def _last_of_month(d: date) -> date:
     return date(d.year + d.month // 12, d.month % 12 + 1, 1) - timedelta(days=1)
+
+
+@pytest.mark.parametrize("how", ["get", "post"])
+def test_a_served_claims_report_shows_no_verdict(server, how: str) -> None:
+    """The report links of a public server publish from its grid too, however asked."""
+    name = "operation-safe-city-2017"
+    if how == "get":
+        r = server.get(f"/report/claims.md?shipped={name}")
+    else:
+        r = server.post("/report/claims.md", data={"shipped": name})
+    assert r.status_code == 200, r.text[:300]
+    text = r.text
+    assert "not shown here" in text
+    for verdict in ("supported", "contradicted", "partly supported"):
+        assert f"**{verdict}**" not in text and f"## {verdict}:" not in text, verdict

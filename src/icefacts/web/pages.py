@@ -225,10 +225,10 @@ def register(app: FastAPI, state: State) -> None:
         name, text = await claim_text(request, None)
         if text is not None and state.settings.public:
             raise InputError(PUBLIC_CLAIMS)
-        k = state.settings.k
+        k, gridded = state.settings.k, state.gridded
 
         def build(wh: Any) -> tuple[bytes, str]:
-            rep = reports.build_claims(wh, name, text, publish=True, k=k)
+            rep = reports.build_claims(wh, name, text, publish=True, k=k, grid=gridded)
             return reports.render_bytes(rep, "claims", reports.FORMATS["." + fmt])
 
         body, media = await run_in_threadpool(
