@@ -858,6 +858,11 @@ def _claims(view: View, k: int, grid: Grid | None = None) -> View:
         small = counted and any(
             isinstance(r.get(f), (int, float)) and 0 < abs(r[f]) < k for f in values
         )
+        # an excess never exceeds the count it is of, and its interval's top can be that
+        # count itself: a top below k is withheld with the count it may be
+        top = r.get("high")
+        if kind == "excess" and isinstance(top, (int, float)) and 0 < top < k:
+            small = True
         if grid is not None:
             for f in ("value", "low", "high", "difference"):
                 r[f] = suppress.SUPPRESSED_MARKER if r.get(f) is not None else None
