@@ -434,9 +434,11 @@ _OPTION = {
 
 def fiscal_year(fy: int) -> tuple[date, date]:
     """Federal fiscal year ``fy``: 1 October of the year before to 30 September."""
+    from icefacts.days import fiscal_year_bounds
+
     if not 1990 <= fy <= 2100:
         raise InputError(f"--fy {fy}: a fiscal year such as 2017")
-    return date(fy - 1, 10, 1), date(fy, 9, 30)
+    return fiscal_year_bounds(fy)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from icefacts import api
-from icefacts.web.grid import WITHHELD, Block, Grid, Span, fiscal_year, fy_bounds
+from icefacts.days import fiscal_year_bounds, fiscal_year_of, month_end
+from icefacts.web.grid import WITHHELD, Block, Grid, Span
 from tests.conftest import PLANTS
 from tests.web.conftest import make_client
 
@@ -52,7 +53,7 @@ def _aligned_spans(rng: random.Random, aors: list[str], years: list[int], n: int
     spans = []
     for _ in range(n):
         fy = rng.choice(years)
-        lo, hi = fy_bounds(fy)
+        lo, hi = fiscal_year_bounds(fy)
         kind = rng.choice(["week", "weeks", "month", "year"])
         if kind == "year":
             days = (lo, hi)
@@ -203,7 +204,7 @@ def test_the_public_server_says_how_it_publishes(server) -> None:
     assert "whole weeks" in data["published"]["grid"]
     page = server.get("/", headers={"accept": "text/html"})
     assert "no two pages can be subtracted" in page.text
-    assert fiscal_year(date(2017, 10, 1)) == 2018
+    assert fiscal_year_of(date(2017, 10, 1)) == 2018
 
 
 def _trend_figures(server, aor: str, measure: str) -> list[tuple[date, date, str]]:
@@ -246,7 +247,7 @@ def test_no_week_part_is_pinned_by_the_trend_pages(
         if r["week_part"] is not None and inside:
             truth[r["week_part"]] = truth.get(r["week_part"], 0) + r["n"]
     parts = sorted(truth)
-    ends = {p: min(p + timedelta(days=6 - p.weekday()), _last_of_month(p)) for p in parts}
+    ends = {p: min(p + timedelta(days=6 - p.weekday()), month_end(p)) for p in parts}
     eq_a, eq_b, ub_a, ub_b = [], [], [], []
     for a, b, label in _trend_figures(server, aor, measure):
         row = [1.0 if a <= p and ends[p] <= b else 0.0 for p in parts]
@@ -272,10 +273,6 @@ def test_no_week_part_is_pinned_by_the_trend_pages(
         assert low.status == 0, low.message  # the published figures are consistent
         spread = np.inf if high.status == 3 else -high.fun - low.fun
         assert spread >= 2 - 1e-6, (measure, parts[i], truth[parts[i]], low.fun, -high.fun)
-
-
-def _last_of_month(d: date) -> date:
-    return date(d.year + d.month // 12, d.month % 12 + 1, 1) - timedelta(days=1)
 
 
 @pytest.mark.parametrize("how", ["get", "post"])

@@ -64,10 +64,6 @@ def parse_failures(text: pa.Array, parsed: pa.Array) -> pa.Array:
     return pc.fill_null(pc.and_(pc.is_valid(text), pc.is_null(parsed)), False)
 
 
-def fiscal_year_bounds(fy: int) -> tuple[date, date]:
-    return date(fy - 1, 10, 1), date(fy, 9, 30)
-
-
 def parse_us_date(text: str) -> date | None:
     for fmt in ("%m/%d/%Y", "%m/%d/%y", "%Y-%m-%d"):
         try:

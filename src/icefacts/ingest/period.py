@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from icefacts.clean.dates import fiscal_year_bounds, parse_us_date
+from icefacts.clean.dates import parse_us_date
+from icefacts.days import fiscal_year_bounds
 from icefacts.release_specs import Family
 
 _THROUGH = re.compile(r"(?:through|thru|as of)\s+(\d{1,2}/\d{1,2}/\d{2,4})", re.I)

@@ -42,6 +42,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from icefacts._lazy import lazy_import
+from icefacts.days import fiscal_year_bounds, fiscal_year_of, month_end
 
 if TYPE_CHECKING:
     from icefacts import api
@@ -93,19 +94,6 @@ class Span:
     aors: tuple[str | None, ...] | None
     days: tuple[tuple[date, date], ...]
     part: str = "arrests"
-
-
-def fiscal_year(d: date) -> int:
-    return d.year + (1 if d.month >= 10 else 0)
-
-
-def fy_bounds(fy: int) -> tuple[date, date]:
-    return date(fy - 1, 10, 1), date(fy, 9, 30)
-
-
-def _month_end(d: date) -> date:
-    nxt = date(d.year + d.month // 12, d.month % 12 + 1, 1)
-    return nxt - timedelta(days=1)
 
 
 def _shown(label: str) -> bool:
@@ -171,18 +159,18 @@ class Block:
         parts: dict[str, Test],
         k: int,
     ) -> list[tuple[date, date, str, str, int | None]]:
-        lo, hi = fy_bounds(fy)
+        lo, hi = fiscal_year_bounds(fy)
         periods: list[tuple[date, date]] = [(lo, hi)]
         m = lo
         while m <= hi:
-            periods.append((m, _month_end(m)))
-            m = _month_end(m) + timedelta(days=1)
+            periods.append((m, month_end(m)))
+            m = month_end(m) + timedelta(days=1)
         w = lo - timedelta(days=lo.weekday())
         while w <= hi:
             a, b = max(w, lo), min(w + timedelta(days=6), hi)
             periods.append((a, b))
             if a.month != b.month:  # the two week parts too: a month less its whole weeks
-                periods.append((a, _month_end(a)))  # gives them, so they are protected
+                periods.append((a, month_end(a)))  # gives them, so they are protected
                 periods.append((b.replace(day=1), b))  # as figures (and shown if safe)
             w += timedelta(days=7)
         cats = sorted({c for _, c, _ in cells}, key=repr)
@@ -267,7 +255,7 @@ class Grid:
                 sums[key] = sums.get(key, 0) + int(r["n"])
             got = {}
             for (aor, wp, cat), n in sorted(sums.items(), key=repr):
-                got.setdefault((aor, fiscal_year(wp)), []).append((wp, cat, n))
+                got.setdefault((aor, fiscal_year_of(wp)), []).append((wp, cat, n))
             self._cells[table] = got
         return got
 
@@ -317,16 +305,17 @@ class Grid:
         if span.part not in self.parts(span.table):
             return WITHHELD, None
         aors = self.aors(wh, span.table) if span.aors is None else span.aors
+        years = self.years(wh, span.table)  # a year the table does not hold adds nothing
         pieces: list[tuple[str, int | None]] = []
         for aor in aors:
             for first, last in span.days:
-                fy = fiscal_year(first)
-                while first <= last:
-                    end = min(last, fy_bounds(fy)[1])
+                for fy in years:
+                    lo, hi = fiscal_year_bounds(fy)
+                    if hi < first or last < lo:
+                        continue
                     block = self.block(wh, span.table, aor, fy)
                     if block is not None:
-                        pieces.append(block.tile(first, end, span.part))
-                    first, fy = end + timedelta(days=1), fy + 1
+                        pieces.append(block.tile(max(first, lo), min(last, hi), span.part))
         if all(_shown(label) for label, _v in pieces):
             total = sum(v or 0 for _l, v in pieces)
             return str(total), total

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from icefacts._lazy import lazy_import
+from icefacts.days import FIRST_DAY, LAST_DAY, fiscal_year_of
 from icefacts.errors import InputError
 from icefacts.web.grid import Span
 from icefacts.web.views import View
@@ -120,13 +121,13 @@ class Figures:
         withheld (it fails closed). With a public server's ``grid``, each figure is what the
         grid shows for its span (withheld without one, or where the page's count is not the
         grid's)."""
-        if grid is not None:
-            return self._from_grid(grid, wh)
         if len(self.members) > MAX_FIGURES:
             raise InputError(
                 f"{len(self.members):,} numbers are too many to publish on one page (at most "
                 f"{MAX_FIGURES:,}): ask for fewer places, a shorter span or longer periods"
             )
+        if grid is not None:
+            return self._from_grid(grid, wh)
         x = [int(c["n"]) for c in self.cells]
         labels: dict[tuple[str, int, str], str] = {}
         keep: list[int] = []
@@ -155,11 +156,6 @@ class Figures:
         return labels
 
     def _from_grid(self, grid: Grid, wh: Any) -> dict[tuple[str, int, str], str]:
-        if len(self.members) > MAX_FIGURES:
-            raise InputError(
-                f"{len(self.members):,} numbers are too many to publish on one page (at most "
-                f"{MAX_FIGURES:,}): ask for fewer places or a shorter span"
-            )
         labels: dict[tuple[str, int, str], str] = {}
         for shown, span, where in zip(self.shown, self.spans, self.where, strict=True):
             if shown is None:
@@ -212,7 +208,7 @@ def protect_view(view: View, k: int, grid: Grid | None = None) -> View:
     return fn(view, k, grid)
 
 
-ALL_DAYS = ((date(1900, 1, 1), date(2100, 12, 31)),)
+ALL_DAYS = ((FIRST_DAY, LAST_DAY),)
 
 
 # the AORs a count is over: a tuple, None for every AOR, False for a selection of another kind
@@ -568,7 +564,7 @@ def _period_key(by: str, start: date) -> Any:
     if by == "month":
         return start.replace(day=1)
     if by == "fiscal_year":
-        return start.year + (1 if start.month >= 10 else 0)
+        return fiscal_year_of(start)
     return start
 
 
@@ -792,7 +788,7 @@ def _overview(view: View, k: int, grid: Grid | None = None) -> View:
     labels.update(_primary("validation", view.tables["validation"].to_pylist(), "failed", k))
     for i, name in enumerate(names):
         n = totals[name]
-        if (("totals", i, name)) in labels:
+        if ("totals", i, name) in labels:
             totals[name] = labels[("totals", i, name)]
         elif name == "arrests":
             totals[name] = suppress.SUPPRESSED_MARKER
