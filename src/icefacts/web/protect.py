@@ -866,7 +866,7 @@ def _claims(view: View, k: int, grid: Grid | None = None) -> View:
             for f in ("verdict", "claim_verdict"):
                 if f in r:
                     r[f] = WITHHELD_VERDICT
-            r["reason"] = PUBLIC_CLAIM_REASON
+            r["reason"] = "not shown by a public server (see the claim)"
             small = True
         elif small:
             for f in ("value", "low", "high"):

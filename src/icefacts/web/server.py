@@ -74,14 +74,15 @@ def serve(
     hosts = [host, *LOOPBACK] if loop else []
     from icefacts import api
 
+    settings = Settings(db=db, public=public, sql=sql, k=k, hosts=hosts)
+    app = create_app(settings)
+    app.state.icefacts.snapshots.start()  # a --db that is no warehouse is said first
     for feature in ("counties", "states"):  # the map's boundaries: here, before any request
         try:
             api.atlas_file(feature)
-        except IcefactsError as exc:
+        except IcefactsError as exc:  # said once: the other file fails the same way
             print(f"note: the map cannot be drawn: {exc.one_line()}", file=sys.stderr)
-    settings = Settings(db=db, public=public, sql=sql, k=k, hosts=hosts)
-    app = create_app(settings)
-    app.state.icefacts.snapshots.start()
+            break
     app.state.icefacts.warm()
     shown = f"[{host}]" if ":" in host else host
     mode = f"publish mode, counts below {k} suppressed" if public else "read-only"
