@@ -302,16 +302,42 @@ def validation_report(wh: Warehouse, release_id: str | None = None) -> pa.Table:
         WHERE m.month IS NOT NULL
         GROUP BY m.other, m.table_name, m.aor, m.counting
     """
+    reference = _reference_checks(wh)
     return wh.engine.query(
         "SELECT file_name, table_name, check_name, field, checked, failed, "
         "round(share, 6) AS share, max_share, status, caveat, detail FROM ("
         "SELECT v.release_id, r.file_name, v.table_name, v.check_name, v.field, v.checked, "
         "v.failed, v.share, v.max_share, v.status, v.caveat, v.detail "
         "FROM validation v JOIN releases r USING (release_id) "
-        f"UNION ALL {counting}) v {where} "
+        f"UNION ALL {counting}{reference}) v {where} "
         "ORDER BY file_name, table_name, status DESC, check_name, field",
         [release_id] if release_id else None,
     )
+
+
+def _reference_checks(wh: Warehouse) -> str:
+    """Checks of the reference tables, as a ``UNION ALL`` branch of the validation report (empty
+    when none is loaded): a 287(g) signing date that is implausible (before 1900 or over a year
+    after the load) or unreadable fails, and its row was loaded without the date."""
+    engine = wh.engine
+    if not engine.has_table("agreements_287g"):
+        return ""
+    if "signed_problem" not in engine.query("SELECT * FROM agreements_287g LIMIT 0").schema.names:
+        return ""
+    branches = []
+    for kind, check in (("implausible", "plausible_date"), ("unreadable", "readable_date")):
+        bad = f"starts_with(signed_problem, '{kind}')"
+        branches.append(f"""
+        SELECT NULL AS release_id, source, 'agreements_287g', '{check}', 'signed_date',
+               count(signed_raw), count(*) FILTER (WHERE {bad}),
+               count(*) FILTER (WHERE {bad}) / greatest(count(signed_raw), 1), 0.0,
+               CASE WHEN bool_or({bad}) THEN 'fail' ELSE 'pass' END,
+               CASE WHEN bool_or({bad}) THEN '{kind}_date' END,
+               CASE WHEN bool_or({bad}) THEN 'loaded without the date: ' || array_to_string(
+                   list_sort(list_distinct(list(signed_raw) FILTER (WHERE {bad})))[1:5], ', ')
+                   ELSE 'reference list (icefacts reference load)' END
+        FROM agreements_287g GROUP BY source HAVING count(signed_raw) > 0""")
+    return "".join(f" UNION ALL {b}" for b in branches)
 
 
 def field_stats(wh: Warehouse, release_id: str | None = None) -> pa.Table:

@@ -223,6 +223,19 @@ def test_aor_reads_the_crosswalk_version_in_force(db: Path, registry: Registry) 
     assert [p.id for p in sfr.rulings] == ["t-or-ruling", "t-scc-ruling"]
 
 
+def test_validate_fails_an_implausible_287g_date(db: Path) -> None:
+    from icefacts import api
+
+    with Warehouse.open(db, read_only=True) as wh:
+        rows = api.validation_report(wh).to_pylist()
+    checks = {r["check_name"]: r for r in rows if r["table_name"] == "agreements_287g"}
+    assert checks["plausible_date"]["status"] == "fail"
+    assert checks["plausible_date"]["failed"] == 1 and checks["plausible_date"]["checked"] == 2
+    assert checks["plausible_date"]["caveat"] == "implausible_date"
+    assert "5025-07-07" in checks["plausible_date"]["detail"]
+    assert checks["readable_date"]["status"] == "pass"
+
+
 def test_state_lists_its_counties_and_cities(db: Path, registry: Registry) -> None:
     with Warehouse.open(db, read_only=True) as wh:
         rep = place_report(wh.engine, registry, "WA", DAY)
@@ -355,6 +368,15 @@ def test_real_reference_load_and_seattle_aor(
     payload = json.loads(out)
     policies = {r["instrument"]: r for r in payload["policies"]}
     by_fips = {r["fips"]: r["applies_as"] for r in payload["policies"]}
+    code, out, err = run_cli("validate", "--db", str(db), "--format", "json")
+    assert code == 0, err
+    (bad,) = [r for r in json.loads(out) if r["status"] == "fail"]
+    assert (bad["table_name"], bad["check_name"], bad["failed"]) == (
+        "agreements_287g",
+        "plausible_date",
+        1,
+    )
+    assert "5025-07-07" in bad["detail"]
     assert by_fips["53"] == by_fips["41"] == "state in AOR"  # Washington, Oregon
     assert by_fips["53033"] == "county in AOR"  # King County's ordinances
     assert by_fips["5363000"] == "city in AOR"  # Seattle
