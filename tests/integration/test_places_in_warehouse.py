@@ -230,3 +230,17 @@ def test_rates_say_when_some_aors_are_covered_longer(db: Path, tmp_path: Path, r
         "--format", "csv",
     )  # fmt: skip
     assert code == 0 and "uneven coverage" in err and "caveat" not in out
+
+
+def test_no_placed_row_is_in_a_county_of_another_state(db: Path) -> None:
+    """Every placed table: a row's state (as released, else as placed) is its county's state."""
+    from icefacts.places.events import PLACE_KEY_FIELDS
+
+    with Warehouse.open(db, read_only=True) as wh:
+        for table in PLACE_KEY_FIELDS:
+            wrong = wh.engine.scalar(
+                f"SELECT count(*) FROM {table}_all t JOIN counties c ON c.fips = t.county_fips "
+                "WHERE t.state IS NOT NULL AND t.state <> c.state"
+            )
+            assert wrong == 0, table
+        assert wh.engine.scalar("SELECT count(county_fips) FROM detainers_all") > 10_000
