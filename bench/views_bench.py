@@ -330,6 +330,49 @@ def in_process(db: Path, pairs: list[dict[str, str]], runs: int) -> None:
         shutil.rmtree(prof.parent, ignore_errors=True)
 
 
+def view_floor(db: Path, runs: int, view_columns: int) -> dict[str, Any]:
+    """What any view costs a query in DuckDB, whatever its definition: ``count(*)`` over the
+    base table, through a do-nothing layer (``SELECT *``), and through a plain projection as
+    wide as ``arrests`` (the base columns by name, then typed NULLs up to ``view_columns``:
+    no computed column at all). A read-only connection cannot create views, so the layers are
+    subqueries, which DuckDB plans as it plans a view's body."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cols = [
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                "ORDER BY ordinal_position",
+                [BASE],
+            ).fetchall()
+        ]
+        nulls = [f"NULL::VARCHAR AS pad_{i}" for i in range(max(0, view_columns - len(cols)))]
+        wide = ", ".join([*(f'"{c}"' for c in cols), *nulls])
+        shapes = {
+            "base": f"SELECT count(*) FROM {BASE} WHERE {COUNTED}",
+            "select_star": f"SELECT count(*) FROM (SELECT * FROM {BASE}) t WHERE {COUNTED}",
+            "plain_projection": f"SELECT count(*) FROM (SELECT {wide} FROM {BASE}) t "
+            f"WHERE {COUNTED}",
+            "arrests": "SELECT count(*) FROM arrests",
+        }
+        times: dict[str, list[float]] = {k: [] for k in shapes}
+        for sql in shapes.values():
+            con.execute(sql).fetchall()
+        for _ in range(runs):
+            for k, sql in shapes.items():
+                t0 = time.perf_counter()
+                con.execute(sql).fetchall()
+                times[k].append(time.perf_counter() - t0)
+    finally:
+        con.close()
+    out: dict[str, Any] = {k: _ms(v) for k, v in times.items()}
+    out["view_columns"] = view_columns
+    base = out["base"]["median_ms"]
+    for k in shapes:
+        out[k]["ratio"] = round(out[k]["median_ms"] / base, 3)
+    return out
+
+
 def explain_analyze(db: Path, sql: str) -> str:
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -551,6 +594,19 @@ def main() -> None:
         pairs = query_pairs(columns)
         print(f"  in-process (DuckDB read-only, {settings}), median of {runs}:")
         in_process(db, pairs, runs)
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            width = len(con.execute("SELECT * FROM arrests LIMIT 0").description)
+        finally:
+            con.close()
+        floor = view_floor(db, max(runs, 20), width)
+        print(
+            "  what any view costs count(*): "
+            + ", ".join(
+                f"{k} {floor[k]['median_ms']:.2f} ms ({floor[k]['ratio']:.2f}x)"
+                for k in ("base", "select_star", "plain_projection", "arrests")
+            )
+        )
         startup = None
         if not args.no_process:
             print(f"  whole process (icefacts sql --format csv), median of {process_runs}:")
@@ -562,6 +618,7 @@ def main() -> None:
             "data": data,
             "duckdb_settings": settings,
             "process_startup_select_1": startup,
+            "view_floor": floor,
             "queries": pairs,
         }
     # EXPLAIN ANALYZE of what is over the target at the largest size (in-process)

@@ -110,6 +110,13 @@ def _bad_cases(tmp: Path) -> list[tuple[str, Path, list[str]]]:
     )
     cases.append(("0-row sheet", zero, ["zero.xlsx", "sheet 'Arrests'", "no data rows"]))
 
+    # a gzip whose damage lies past what the sniffer and the sampler read (1.4 MB of good
+    # rows, then a member of garbage): the inflater of the reading thread refuses it
+    long = national_csv(tmp / "EROArrests_long.csv.gz", rows=[*NATIONAL_ROWS] * 3000)
+    damaged = tmp / "EROArrests_damaged.csv.gz"
+    damaged.write_bytes(long.read_bytes() + b"\x1f\x8b\x08\x00" + b"\x00" * 6 + b"\xff" * 200)
+    cases.append(("damaged deflate stream", damaged, ["EROArrests_damaged.csv.gz", "cannot read"]))
+
     cases.append(("no such path", tmp / "nope.csv", ["nope.csv", "no such file"]))
     return cases
 

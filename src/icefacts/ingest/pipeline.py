@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import gzip
 import os
 import time
 import zipfile
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +24,7 @@ from icefacts.clean.table import (
 from icefacts.errors import IcefactsError, InputError
 from icefacts.fetch import sha256_file
 from icefacts.ingest.detect import Detection
+from icefacts.ingest.gzip_io import GZIP_ERRORS
 from icefacts.ingest.ledger import Ledger, SheetScope
 from icefacts.ingest.period import stated_period
 from icefacts.ingest.readers import RawSheet, Workbook
@@ -170,7 +169,7 @@ def ingest_paths(
 def _damaged_container(exc: BaseException) -> bool:
     """A zip or gzip layer refusing the file (wherever in the reading it surfaced): a bad
     CRC, an encrypted or unknown-method member, a stream cut short."""
-    if isinstance(exc, (zipfile.BadZipFile, EOFError, zlib.error, gzip.BadGzipFile)):
+    if isinstance(exc, (zipfile.BadZipFile, *GZIP_ERRORS)):
         return True
     text = str(exc).lower()
     if isinstance(exc, KeyError) and "there is no item named" in text:  # a member missing

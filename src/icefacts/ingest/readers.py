@@ -13,7 +13,6 @@ being read): callers read, clean and load one sheet at a time.
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import logging
 import re
@@ -25,7 +24,7 @@ from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, TypeVar, cast
+from typing import BinaryIO, TypeVar
 
 import fastexcel
 import pyarrow as pa
@@ -35,6 +34,7 @@ from icefacts.errors import InputError
 from icefacts.ingest import limits, xlsx_parts
 from icefacts.ingest.csv_chunks import CsvChunks, CsvProblem
 from icefacts.ingest.detect import Detection, detect
+from icefacts.ingest.gzip_io import GZIP_ERRORS, READ_ERRORS, open_gzip
 from icefacts.ingest.sniff import FileKind, utf16_encoding
 from icefacts.ingest.xlsx_head import sheet_paths, xlsx_head
 from icefacts.ingest.xlsx_parts import Part, PartReadError, PartsMismatch, SheetParts
@@ -361,14 +361,14 @@ class Workbook:
 
     def _open_text(self) -> BinaryIO:
         if self.kind == "csv.gz":
-            return cast(BinaryIO, gzip.open(self.path, "rb"))
+            return open_gzip(self.path)
         return self.path.open("rb")
 
     def _sample_text(self, limit: int = 1 << 18) -> str:
         try:
             with self._open_text() as f:
                 raw = f.read(limit)
-        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:  # cut short or damaged
+        except GZIP_ERRORS as exc:  # cut short or damaged
             raise InputError(f"cannot read: {_short(exc)}", file=self.path.name) from exc
         utf16 = utf16_encoding(raw)
         if utf16:
@@ -453,7 +453,7 @@ class Workbook:
                 index += 1
         except CsvProblem as exc:
             raise InputError(str(exc), file=self.path.name, row=exc.line) from exc
-        except (OSError, EOFError, zlib.error) as exc:
+        except READ_ERRORS as exc:
             raise InputError(f"cannot read: {_short(exc)}", file=self.path.name) from exc
 
 
