@@ -44,6 +44,9 @@ WHOLE_SHEET = Limit(
     "sheet read whole", 1 << 30, "ICEFACTS_MAX_WHOLE_SHEET_BYTES", "bytes for a sheet read whole"
 )
 XLS_FILE = Limit("xls file", 256 << 20, "ICEFACTS_MAX_XLS_BYTES", "bytes of an .xls file")
+# One row's XML (calamine holds a cell's text whole, then Arrow and DuckDB copy it): the widest
+# real row is a few KiB; CSV records have the same 64 MiB bound (ingest/csv_chunks.py).
+ROW_XML = Limit("XML in one row", 64 << 20, "ICEFACTS_MAX_ROW_BYTES", "bytes of one row's XML")
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 
@@ -130,6 +133,44 @@ class RefGuard:
         self.rows, self.cols = 0, 0
         self.tags = 0  # row elements seen
         self.tail = b""
+        self.row_limit = ROW_XML.value()
+        self.needle = b"<row"  # a row's start tag ("<x:row" in a prefixed sheet)
+        self.since = 0  # bytes fed since the last row's start tag (or since the start)
+        self.started = False
+
+    def _long_row(self) -> InputError:
+        return InputError(
+            f"too large to read safely: a row of more than {_mb(self.row_limit)} of XML (no "
+            f"release has cells this large; {ROW_XML.env} raises the limit)",
+            file=self.file,
+            sheet=self.sheet,
+        )
+
+    def _long_rows(self, text: bytes) -> None:
+        """Refuse a row element longer than the limit (a cell of hundreds of MB inflates from
+        a few hundred KB). ``<`` cannot occur inside cell text, so the start tags cut rows."""
+        if not self.started:
+            self.started = True
+            m = re.search(rb"<(\w+):worksheet\b", text[:4096])
+            if m:
+                self.needle = b"<" + m.group(1) + b":row"
+        limit, skip = self.row_limit, max(0, len(self.tail) - len(self.needle) + 1)
+        first = text.find(self.needle, skip)
+        if first == -1:
+            self.since += len(text) - len(self.tail)
+            if self.since > limit:
+                raise self._long_row()
+            return
+        if self.since + first - len(self.tail) > limit:
+            raise self._long_row()
+        last = text.rfind(self.needle, first)
+        at = first
+        while last - at > limit:  # a piece longer than the limit: look for a gap inside it
+            nxt = text.rfind(self.needle, at + 1, at + limit + len(self.needle))
+            if nxt == -1:
+                raise self._long_row()
+            at = nxt
+        self.since = len(text) - last
 
     def _beyond(self, ref: bytes) -> InputError:
         return InputError(
@@ -143,6 +184,7 @@ class RefGuard:
         if not data:
             return
         text = self.tail + data
+        self._long_rows(text)
         far = set(_FAR.findall(text))  # one pass over the references far right or down
         for letters in {w for w, _, _ in far if w}:
             col = _column_number(letters.decode()) if len(letters) < 4 else MAX_COLUMNS + 1

@@ -285,6 +285,8 @@ class Workbook:
             if late:  # a title or header cell uses a shared string far down the table
                 got = xlsx_head(self._source, sheet, PEEK_ROWS, max_shared=max(late))
                 det = detect(got.rows, file_name=self.path.name, sheet=sheet)
+        except InputError:
+            raise  # over a declared limit: refused, not read again another way
         except Exception:
             return None
         if det is None:

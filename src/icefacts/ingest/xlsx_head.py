@@ -13,7 +13,10 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 from xml.etree.ElementTree import iterparse
+
+from icefacts.ingest.limits import RefGuard
 
 _COL = re.compile(r"([A-Z]+)")
 MAX_SHARED = 5_000
@@ -68,6 +71,19 @@ def _shared_strings(z: zipfile.ZipFile, upto: int) -> list[str]:
     return out
 
 
+class _Guarded:
+    """A sheet's XML as read, fed to a :class:`RefGuard` on the way: a first row of hundreds
+    of MB (one huge cell) is refused before the XML parser has buffered it."""
+
+    def __init__(self, f: IO[bytes], guard: RefGuard) -> None:
+        self.f, self.guard = f, guard
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.f.read(n if n and n > 0 else 1 << 16)
+        self.guard.feed(data)
+        return data
+
+
 @dataclass
 class Head:
     rows: list[list[str]]  # row i is sheet row i + 1 (missing rows are empty lists)
@@ -86,9 +102,10 @@ def xlsx_head(source: Path | bytes, sheet: str, n_rows: int, max_shared: int = M
     with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as z:
         path = sheet_paths(z)[sheet]
         raw: list[tuple[int, list[tuple[int, str, str]]]] = []
+        name = source.name if isinstance(source, Path) else "workbook"
         with z.open(path) as f:
             row_no = 0
-            for _, el in iterparse(f):
+            for _, el in iterparse(_Guarded(f, RefGuard(name, sheet))):
                 if _local(el.tag) != "row":
                     continue
                 row_no = int(el.get("r") or row_no + 1)
