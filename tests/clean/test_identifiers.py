@@ -89,6 +89,26 @@ IDENTIFYING = [
     ("Detainee", "name"),
     ("Emergency Contact", "name"),
     ("Attorney", "name"),
+    # spellings a fresh-clone audit found stored (values verbatim in extra)
+    ("Alien_Num", "a_number"),
+    ("Alien Num", "a_number"),
+    ("ARN", "a_number"),
+    ("B_DATE", "birth_date"),
+    ("Date Born", "birth_date"),
+    ("Cell", "phone"),
+    ("Ph. Number", "phone"),
+    ("House Number", "address"),
+    ("Unique Identifier", "subject_id"),
+    ("Initials", "name"),
+    ("Signature", "name"),
+    ("Telefono", "phone"),
+    ("Teléfono", "phone"),  # accents folded
+    ("Correo", "email"),
+    ("Correo_Electrónico", "email"),
+    ("Direccion", "address"),
+    ("Dirección", "address"),
+    ("Photo", "name"),
+    ("ID Number", "subject_id"),
 ]
 
 NOT_IDENTIFYING = [
@@ -114,6 +134,7 @@ NOT_IDENTIFYING = [
     "Detainee Count",
     "Last Known Location Type",
     "Longest Stay Days",
+    "criminal_street_gang_yes_no",  # a detainer checkbox, not a street address
 ]
 
 

@@ -5,8 +5,8 @@ A release's spec maps the identifying columns it knows (A-numbers, birth dates, 
 it keeps only whether a value was released, never the value (``docs/privacy.md``).
 
 Headers are compared after normalising case, spaces, underscores, punctuation, camelCase and
-digits (``EID_Subject_ID``, ``FirstName``, ``DOB_1``, ``birth_date.detainer`` and ``A#`` all
-count), against the vocabulary ``releases/vocab/identifying_headers.csv``: phrases of one or more
+digits, and accents folded (``EID_Subject_ID``, ``FirstName``, ``DOB_1``,
+``birth_date.detainer``, ``Dirección`` and ``A#`` all count), against the vocabulary ``releases/vocab/identifying_headers.csv``: phrases of one or more
 words, matched as whole words or run together (``dateofbirth``). Phrases of kind
 ``not_identifying`` (``facility name``, ``facility address``) cover what would otherwise match.
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -29,7 +30,8 @@ _DIGITS = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 
 def header_tokens(header: str) -> list[str]:
     """Words of a header: ``"EID_Subject_ID2"`` -> ``["eid", "subject", "id"]``."""
-    text = str(header).replace("#", " number ")
+    text = unicodedata.normalize("NFKD", str(header).replace("#", " number "))
+    text = "".join(c for c in text if not unicodedata.combining(c))  # Dirección -> Direccion
     text = _CAMEL_2.sub(r"\1 \2", _CAMEL_1.sub(r"\1 \2", text))
     text = re.sub(r"[^0-9a-z]+", " ", text.casefold())
     text = _DIGITS.sub(" ", text)
