@@ -83,6 +83,18 @@ def test_demo_falls_back_to_a_synthetic_release(tmp_path: Path, monkeypatch, run
     assert code == 0, err
     assert "SYNTHETIC" in err and "could not be had" in err
     assert "arrests by AOR" in out and "SYNTHETIC_EROArrests" in out
+    # again: the same synthetic file, from the cache, already ingested; no folder left behind
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # TMPDIR is read again
+    code, again, err = run_cli("demo", "--offline", "--db", str(tmp_path / "w.duckdb"))
+    assert code == 0, err
+    assert "already ingested" in again and "SYNTHETIC" in err
+    assert list(tmp.iterdir()) == []
+    assert [p.name for p in (tmp_path / "cache").glob("demo-synthetic-*")] != []
 
 
 def test_the_mirror_beside_the_checkout_is_found_as_make_finds_it(

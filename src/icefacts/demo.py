@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,15 +32,41 @@ def demo_source(
         return DemoSource(path, False, f"real release {entry.path} (sha256 verified)")
     except IcefactsError as exc:
         reason = exc.one_line()
-    out = Path(tempfile.mkdtemp(prefix="icefacts-demo-"))
-    make = synth or _synthetic_arrests
-    path = make(out)
+    path = synth(Path(tempfile.mkdtemp(prefix="icefacts-demo-"))) if synth else _cached_synthetic()
     return DemoSource(
         path,
         True,
         "NOTICE: the real FY2017 arrests file could not be had "
         f"({reason}); using a SYNTHETIC release instead: numbers below are not ICE's.",
     )
+
+
+def _cached_synthetic() -> Path:
+    """The synthetic release, generated once per icefacts version into the cache (it is the
+    same file every time: seed 2017), so a second demo finds it already ingested and leaves
+    no folder behind; a temporary folder when the cache cannot be written."""
+    from icefacts._version import __version__
+    from icefacts.fetch import default_cache
+
+    home = default_cache() / f"demo-synthetic-{__version__}"
+    found = sorted(home.glob("*Arrests*")) if home.is_dir() else []
+    if found:
+        return found[0]
+    try:
+        home.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix="demo-synthetic-", dir=home.parent))
+    except OSError:
+        return _synthetic_arrests(Path(tempfile.mkdtemp(prefix="icefacts-demo-")))
+    made = _synthetic_arrests(work)
+    try:
+        work.rename(home)
+    except OSError:  # another demo got there first, or the rename is refused
+        found = sorted(home.glob("*Arrests*")) if home.is_dir() else []
+        if not found:
+            return made
+        shutil.rmtree(work, ignore_errors=True)
+        return found[0]
+    return home / made.name
 
 
 def _synthetic_arrests(out: Path) -> Path:

@@ -5,6 +5,7 @@ file (and line, sheet, column where they apply), exit code 2, the warehouse unch
 from __future__ import annotations
 
 import codecs
+import gzip
 import os
 import signal
 import subprocess
@@ -48,6 +49,21 @@ def test_nul_bytes_name_the_line(tmp_path: Path, run_cli) -> None:
     assert code == 2
     assert "EROArrests_FY2017.csv" in text and "NUL byte" in text and "line 13" in text
     assert _releases(tmp_path / "w.duckdb") == 0
+    # past the 64 KiB the sniffer reads (a NUL at line 400 once loaded as 'Ma\x00le'),
+    # plain and gzip
+    long = pipe_csv(tmp_path / "EROArrests_FY2016.csv", TITLE, NATIONAL_HEADER, _lines(3000))
+    data = long.read_bytes().split(b"\n")
+    assert len(b"\n".join(data[:2500])) > 65536
+    data[2499] = data[2499][:5] + b"\x00" + data[2499][5:]
+    long.write_bytes(b"\n".join(data))
+    gz = tmp_path / "EROArrests_FY2018.csv.gz"
+    gz.write_bytes(gzip.compress(long.read_bytes()))
+    for path in (long, gz):
+        db = tmp_path / f"{path.name}.duckdb"
+        code, text = _ingest_one(run_cli, db, path)
+        assert code == 2, text
+        assert path.name in text and "row 2500" in text and "NUL byte" in text, text
+        assert _releases(db) == 0
 
 
 def test_utf16_is_read_as_utf16(tmp_path: Path, run_cli) -> None:
@@ -286,3 +302,21 @@ def test_a_derived_table_in_a_folder_is_passed_over(tmp_path: Path, run_cli) -> 
     named = national_csv(tmp_path / "EROArrests_FY2017.csv.gz", rows=rows, header=header)
     code, out, err = run_cli("ingest", "-q", "--db", str(db), str(named))
     assert code == 2 and "required column missing" in err, err
+
+
+def test_a_linked_folder_is_walked_and_a_loop_once(tmp_path: Path) -> None:
+    """A folder linked into the one ingested was once skipped without a word."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    national_csv(elsewhere / "EROArrests_FY2017.csv.gz")
+    top = tmp_path / "top"
+    top.mkdir()
+    (top / "linked").symlink_to(elsewhere, target_is_directory=True)
+    (top / "loop").symlink_to(top, target_is_directory=True)  # back up the tree
+    with Warehouse.open(tmp_path / "w.duckdb") as wh:
+        reports = api.ingest(wh, [top])
+        assert [(r.status, Path(r.path).name) for r in reports] == [
+            ("loaded", "EROArrests_FY2017.csv.gz")
+        ]
+        stored = wh.engine.scalar("SELECT file_path FROM releases")
+        assert stored == "linked/EROArrests_FY2017.csv.gz"

@@ -140,3 +140,10 @@ def test_db_must_be_a_warehouse(tmp_path: Path, run_cli) -> None:
     assert csv.read_text() == "a,b\n1,2\n"
     code, _out, err = run_cli("sql", "--db", str(tmp_path), "SELECT 1")
     assert code == 2 and "is a folder" in err
+    empty = tmp_path / "empty.duckdb"  # a 0-byte file: once a raw DuckDB error
+    empty.write_bytes(b"")
+    gz = str(national_csv(tmp_path / "y.csv.gz"))
+    for args in (("sql", "SELECT 1"), ("releases",), ("ingest", gz)):
+        code, _out, err = run_cli(args[0], "--db", str(empty), *args[1:])
+        assert code == 2 and "is an empty file, not a warehouse" in err, err
+        assert empty.read_bytes() == b""

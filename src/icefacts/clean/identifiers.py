@@ -5,9 +5,10 @@ A release's spec maps the identifying columns it knows (A-numbers, birth dates, 
 it keeps only whether a value was released, never the value (``docs/privacy.md``).
 
 Headers are compared after normalising case, spaces, underscores, punctuation, camelCase and
-digits, and accents folded (``EID_Subject_ID``, ``FirstName``, ``DOB_1``,
-``birth_date.detainer``, ``Dirección`` and ``A#`` all count), against the vocabulary ``releases/vocab/identifying_headers.csv``: phrases of one or more
-words, matched as whole words or run together (``dateofbirth``). Phrases of kind
+digits, and folding accents (``EID_Subject_ID``, ``FirstName``, ``DOB_1``,
+``birth_date.detainer``, ``Dirección`` and ``A#`` all count), against the vocabulary
+``releases/vocab/identifying_headers.csv``: phrases of one or more words, matched as whole
+words or run together (``dateofbirth``). Phrases of kind
 ``not_identifying`` (``facility name``, ``facility address``) cover what would otherwise match.
 """
 

@@ -211,6 +211,13 @@ class CsvChunks:
                         cut = len(buf) if eof else _record_end(buf, nl)
                     body, buf = buf[:cut], buf[cut:]
                 if body:
+                    nul = body.find(b"\x00")  # the sniffer saw only the first 64 KiB
+                    if nul >= 0:
+                        raise CsvProblem(
+                            "a NUL byte (\\x00): a damaged text file (save it again as CSV, "
+                            "or remove the NUL bytes)",
+                            line + body.count(nl, 0, nul),
+                        )
                     table = self._parse(body, line)
                     if pending is not None and not self._put(pending):
                         return

@@ -58,8 +58,8 @@ INGESTIBLE = (".csv", ".gz", ".xlsx", ".xls", ".xlsm", ".txt", ".tsv")
 def expand(paths: Iterable[Path]) -> tuple[list[tuple[Path, bool, str]], list[FileReport]]:
     """(file, found by walking a folder, its name relative to the argument that named it):
     files as given; folders walked in name order. The relative name is what the warehouse
-    keeps (never the user's absolute local path). Folders that cannot be read are reported as
-    refused, never skipped silently."""
+    keeps (never the user's absolute local path). Linked folders are walked (each real folder
+    once). Folders that cannot be read are reported as refused, never skipped silently."""
     out: list[tuple[Path, bool, str]] = []
     refused: list[FileReport] = []
     for p in paths:
@@ -79,7 +79,13 @@ def expand(paths: Iterable[Path]) -> tuple[list[tuple[Path, bool, str]], list[Fi
             )
 
         found = []
-        for root, dirs, names in os.walk(p, onerror=unreadable):
+        walked: set[str] = set()  # real paths: a link back up the tree is walked once
+        for root, dirs, names in os.walk(p, onerror=unreadable, followlinks=True):
+            real = os.path.realpath(root)
+            if real in walked:
+                dirs[:] = []
+                continue
+            walked.add(real)
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in names:
                 if name.startswith(".") or not name.lower().endswith(INGESTIBLE):

@@ -60,7 +60,12 @@ def check_db_path(db: Path) -> None:
             head = f.read(16)
     except OSError as exc:
         raise IcefactsError(f"--db {db}: cannot read it ({exc.strerror or exc})") from exc
-    if head and head[8:12] != DUCKDB_MAGIC:
+    if not head:
+        raise IcefactsError(
+            f"--db {db} is an empty file, not a warehouse; remove it, or give an icefacts "
+            ".duckdb file or a new path"
+        )
+    if head[8:12] != DUCKDB_MAGIC:
         raise IcefactsError(
             f"--db {db} is not a DuckDB warehouse (its first bytes say otherwise); "
             "give an icefacts .duckdb file or a new path"
