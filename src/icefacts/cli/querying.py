@@ -71,7 +71,7 @@ def sql(
     db: DbOpt = None,
     fmt: FormatOpt = "table",
     max_rows: Annotated[
-        int, typer.Option("--max-rows", help="return at most this many rows")
+        int, typer.Option("--max-rows", min=1, help="return at most this many rows")
     ] = 100_000,
     timeout: Annotated[
         float, typer.Option("--timeout", help="stop the query after this many seconds")
@@ -104,6 +104,8 @@ def validate(
     fmt: FormatOpt = "table",
 ) -> None:
     """Show the validation report (declared checks, thresholds, caveats)."""
+    if release is not None and not release.strip():
+        raise IcefactsError("--release '': give a release id, a prefix of one or a file name")
     with api.open_warehouse(db, read_only=True) as wh:
         emit(api.validation_report(wh, release), fmt, "validation")
 

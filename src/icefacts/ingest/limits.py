@@ -52,6 +52,8 @@ _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(
 
 
 def _mb(n: int) -> str:
+    if n < 1 << 20:
+        return f"{n:,} bytes"
     return f"{n / (1 << 20):,.0f} MiB" if n < 10 << 30 else f"{n / (1 << 30):,.1f} GiB"
 
 
@@ -86,6 +88,8 @@ def check_sheet(z: zipfile.ZipFile, member: str, file: str, sheet: str) -> int:
     """Refuse a sheet over the limits; returns its XML size (as the zip declares it, which
     the reader enforces)."""
     info = z.getinfo(member)
+    for limit in (CELLS, ROW_XML, WHOLE_SHEET):  # a bad setting is said whatever the sheet
+        limit.value()
     if info.file_size > SHEET_XML.value():
         raise refuse(SHEET_XML, info.file_size, file, sheet)
     with z.open(info) as f:
