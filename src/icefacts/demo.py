@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -49,24 +50,40 @@ def _cached_synthetic() -> Path:
     from icefacts.fetch import default_cache
 
     home = default_cache() / f"demo-synthetic-{__version__}"
-    found = sorted(home.glob("*Arrests*")) if home.is_dir() else []
+    found = _intact(home)
     if found:
-        return found[0]
+        return found
+    shutil.rmtree(home, ignore_errors=True)  # damaged or partial: made again
     try:
         home.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix="demo-synthetic-", dir=home.parent))
     except OSError:
         return _synthetic_arrests(Path(tempfile.mkdtemp(prefix="icefacts-demo-")))
     made = _synthetic_arrests(work)
+    (work / "SHA256").write_text(f"{_sha256(made)}  {made.name}\n")
     try:
         work.rename(home)
     except OSError:  # another demo got there first, or the rename is refused
-        found = sorted(home.glob("*Arrests*")) if home.is_dir() else []
+        found = _intact(home)
         if not found:
             return made
         shutil.rmtree(work, ignore_errors=True)
-        return found[0]
+        return found
     return home / made.name
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _intact(home: Path) -> Path | None:
+    """The cached synthetic file, if its bytes are still those it was made with."""
+    try:
+        digest, name = (home / "SHA256").read_text().split()
+        path = home / name
+        return path if _sha256(path) == digest else None
+    except (OSError, ValueError):
+        return None
 
 
 def _synthetic_arrests(out: Path) -> Path:

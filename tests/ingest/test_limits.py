@@ -193,3 +193,59 @@ def test_a_row_of_one_huge_cell_is_refused_on_every_path(
         monkeypatch.delenv("ICEFACTS_PART_BYTES")
     (report,) = api.ingest(wh, [_with_text(path, 3, 100_000)])  # under the limit: loads
     assert report.status == "loaded", report.message
+
+
+def _with_cell_xml(path: Path, cell: bytes, name: str) -> Path:
+    """The workbook with ``cell`` (raw XML) added to its first data row."""
+    with zipfile.ZipFile(path) as z:
+        members = {i.filename: z.read(i) for i in z.infolist()}
+    sheet = next(n for n in members if n.startswith("xl/worksheets/sheet"))
+    xml = members[sheet]
+    at = xml.index(b"</row>", xml.index(b"<row", xml.index(b"<row", xml.index(b"<row") + 1) + 1))
+    members[sheet] = xml[:at] + cell + xml[at:]
+    out = path.with_name(name)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in members.items():
+            z.writestr(n, data)
+    return out
+
+
+def test_markup_that_could_hide_a_row_start_is_refused(
+    wh: Warehouse, tmp_path: Path, monkeypatch
+) -> None:
+    """The row limit counts row start tags. Rich-text runs with ``<rowx/>`` between them are
+    not rows; CDATA, comments and processing instructions (which Excel never writes in a
+    sheet) could hold a "<row " as text, so a sheet holding one is refused."""
+    monkeypatch.setenv("ICEFACTS_MAX_ROW_BYTES", str(1 << 20))
+    path = _book(tmp_path, rows=200)
+    run = b"<r><t>" + b"x" * 100_000 + b"</t></r><rowx/>"
+    runs = _with_cell_xml(path, b'<c r="Z3" t="inlineStr"><is>' + run * 30 + b"</is></c>", "r.xlsx")
+    assert "a row of more than 1 MiB of XML" in _refused(wh, runs)
+    for mark, body in (
+        ("<![CDATA[", b'<c r="Z3" t="inlineStr"><is><t><![CDATA[<row r="9">]]></t></is></c>'),
+        ("<!--", b'<c r="Z3" t="inlineStr"><is><t>a</t></is></c><!-- <row r="9"> -->'),
+        ("<?", b'<c r="Z3" t="inlineStr"><is><t>a</t></is></c><?x <row r="9"> ?>'),
+    ):
+        msg = _refused(wh, _with_cell_xml(path, body, "m.xlsx"))
+        assert f"{mark!r} inside a sheet" in msg, msg
+
+
+def test_a_huge_shared_string_is_refused(wh: Warehouse, tmp_path: Path, monkeypatch) -> None:
+    """One shared string, referred to from several rows, is held once per row."""
+    monkeypatch.setenv("ICEFACTS_MAX_ROW_BYTES", str(1 << 20))
+    path = _book(tmp_path, rows=200)
+    with zipfile.ZipFile(path) as z:
+        members = {i.filename: z.read(i) for i in z.infolist()}
+    name = next((n for n in members if n.lower() == "xl/sharedstrings.xml"), None)
+    big = b"<si><t>" + b"y" * (3 << 20) + b"</t></si>"
+    if name is None:  # this writer uses inline strings: the part is checked by its name
+        name = "xl/sharedStrings.xml"
+        members[name] = b'<sst xmlns="x"><si><t>a</t></si>' + big + b"<si><t>b</t></si></sst>"
+    else:
+        at = members[name].index(b"<si>")
+        members[name] = members[name][:at] + big + members[name][at:]
+    out = path.with_name("sst.xlsx")
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in members.items():
+            z.writestr(n, data)
+    assert "a shared string of more than 1 MiB" in _refused(wh, out)

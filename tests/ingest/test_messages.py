@@ -58,6 +58,15 @@ def test_nul_bytes_name_the_line(tmp_path: Path, run_cli) -> None:
     long.write_bytes(b"\n".join(data))
     gz = tmp_path / "EROArrests_FY2018.csv.gz"
     gz.write_bytes(gzip.compress(long.read_bytes()))
+    # in a title line past the first 64 KiB (a 70,000-character title, then the NUL)
+    title = pipe_csv(
+        tmp_path / "EROArrests_FY2019.csv", ["x" * 70_000, *TITLE], NATIONAL_HEADER, _lines(20)
+    )
+    lines = title.read_bytes().split(b"\n")
+    lines[1] = b"Ti\x00tle"
+    title.write_bytes(b"\n".join(lines))
+    code, text = _ingest_one(run_cli, tmp_path / "t.duckdb", title)
+    assert code == 2 and "NUL byte" in text and "row 2" in text, text
     for path in (long, gz):
         db = tmp_path / f"{path.name}.duckdb"
         code, text = _ingest_one(run_cli, db, path)

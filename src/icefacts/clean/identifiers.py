@@ -29,9 +29,17 @@ _CAMEL_2 = re.compile(r"([A-Z]+)([A-Z][a-z])")
 _DIGITS = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 
 
+# Letters of other scripts drawn like Latin ones ("Nаme" with a Cyrillic а): read as Latin.
+_LOOKALIKES = str.maketrans(
+    "аеорсуххіјѕԁһԛԝАВЕКМНОРСТУХІЈЅԌαβεικνορτυχΑΒΕΗΙΚΜΝΟΡΤΥΧΖ",
+    "aeopcyxxijsdhqwABEKMHOPCTYXIJSGabeiknoptuxABEHIKMNOPTYXZ",
+)
+
+
 def header_tokens(header: str) -> list[str]:
     """Words of a header: ``"EID_Subject_ID2"`` -> ``["eid", "subject", "id"]``."""
     text = unicodedata.normalize("NFKD", str(header).replace("#", " number "))
+    text = text.translate(_LOOKALIKES)
     text = "".join(c for c in text if not unicodedata.combining(c))  # Dirección -> Direccion
     text = _CAMEL_2.sub(r"\1 \2", _CAMEL_1.sub(r"\1 \2", text))
     text = re.sub(r"[^0-9a-z]+", " ", text.casefold())

@@ -186,6 +186,12 @@ class CsvChunks:
                     eof = not data
                     buf += data
                     continue
+                if b"\x00" in buf[:at]:  # a title or header line (past the sniffer's sample)
+                    raise CsvProblem(
+                        "a NUL byte (\\x00): a damaged text file (save it again as CSV, "
+                        "or remove the NUL bytes)",
+                        line,
+                    )
                 buf = buf[at:]
                 line += 1
             pending: Chunk | None = None

@@ -45,9 +45,12 @@ WHOLE_SHEET = Limit(
 )
 XLS_FILE = Limit("xls file", 256 << 20, "ICEFACTS_MAX_XLS_BYTES", "bytes of an .xls file")
 # One row's XML (calamine holds a cell's text whole, then Arrow and DuckDB copy it): the widest
-# real row is a few KiB; CSV records have the same 64 MiB bound (ingest/csv_chunks.py).
-ROW_XML = Limit("XML in one row", 64 << 20, "ICEFACTS_MAX_ROW_BYTES", "bytes of one row's XML")
+# row of any workbook in ../shared/data is 180 KB (FY25 detention statistics).
+ROW_XML = Limit("XML in one row", 8 << 20, "ICEFACTS_MAX_ROW_BYTES", "bytes of one row's XML")
+# Markup Excel never writes inside a sheet, and inside which "<row" could be text.
+_HIDING = (b"<![CDATA[", b"<!--", b"<?")
 
+_STRING_START = re.compile(rb"<(?:\w+:)?si[\s>/]")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 
 
@@ -69,12 +72,41 @@ def refuse(limit: Limit, amount: int, file: str, sheet: str | None = None) -> In
 
 
 def check_shared_strings(z: zipfile.ZipFile, file: str) -> None:
+    """The shared-strings part within its limit, and no one string in it longer than a row
+    may be (a cell referring to it holds it whole, and every row referring to it a copy)."""
     for info in z.infolist():
-        if (
-            info.filename.lower() == "xl/sharedstrings.xml"
-            and info.file_size > SHARED_STRINGS.value()
-        ):
+        if info.filename.lower() != "xl/sharedstrings.xml":
+            continue
+        if info.file_size > SHARED_STRINGS.value():
             raise refuse(SHARED_STRINGS, info.file_size, file)
+        limit = ROW_XML.value()
+        if info.file_size <= limit:
+            return  # no string can be longer than the whole part
+        since, tail = 0, b""
+        step = min(4 << 20, limit)  # a piece no longer than the limit: one gap in it at most
+        with z.open(info) as f:
+            while data := f.read(step):
+                text = tail + data
+                first = _STRING_START.search(text, max(0, len(tail) - 3))
+                if first is None:
+                    since += len(data)
+                else:
+                    since += first.start() - len(tail)
+                    last = first.start()
+                    for m in _STRING_START.finditer(text, max(last, len(text) - 65536)):
+                        last = m.start()
+                    if last == first.start():  # none in the last 64 KiB: look at the rest
+                        for m in _STRING_START.finditer(text, last + 1):
+                            last = m.start()
+                if since > limit:
+                    raise InputError(
+                        f"too large to read safely: a shared string of more than {_mb(limit)} "
+                        f"(no release has cells this large; {ROW_XML.env} raises the limit)",
+                        file=file,
+                    )
+                if first is not None:
+                    since = len(text) - last
+                tail = text[-8:]
 
 
 def _column_number(letters: str) -> int:
@@ -158,8 +190,17 @@ class RefGuard:
             m = re.search(rb"<(\w+):worksheet\b", text[:4096])
             if m:
                 self.needle = b"<" + m.group(1) + b":row"
-        limit, skip = self.row_limit, max(0, len(self.tail) - len(self.needle) + 1)
-        first = text.find(self.needle, skip)
+        limit, skip = self.row_limit, max(0, len(self.tail) - len(self.needle))
+        for mark in _HIDING:
+            at = text.find(mark, skip if self.tags or self.since else 64)
+            if at >= 0:
+                raise InputError(
+                    f"{mark.decode()!r} inside a sheet: markup Excel does not write there "
+                    "(a damaged or crafted workbook)",
+                    file=self.file,
+                    sheet=self.sheet,
+                )
+        first = self._row_start(text, skip, len(text))
         if first == -1:
             self.since += len(text) - len(self.tail)
             if self.since > limit:
@@ -167,14 +208,30 @@ class RefGuard:
             return
         if self.since + first - len(self.tail) > limit:
             raise self._long_row()
-        last = text.rfind(self.needle, first)
+        last = self._row_start(text, first, len(text), last=True)
         at = first
         while last - at > limit:  # a piece longer than the limit: look for a gap inside it
-            nxt = text.rfind(self.needle, at + 1, at + limit + len(self.needle))
+            nxt = self._row_start(text, at + 1, at + limit + len(self.needle) + 1, last=True)
             if nxt == -1:
                 raise self._long_row()
             at = nxt
         self.since = len(text) - last
+
+    def _row_start(self, text: bytes, start: int, end: int, last: bool = False) -> int:
+        """The first (or last) row start tag in ``text[start:end]``: the needle followed by
+        a space, ``>`` or ``/`` (``<rowx/>`` inside a rich-text cell is not a row)."""
+        n = len(self.needle)
+        while True:
+            at = text.rfind(self.needle, start, end) if last else text.find(self.needle, start, end)
+            if at == -1:
+                return -1
+            after = text[at + n : at + n + 1]
+            if after in (b" ", b">", b"/", b"\t", b"\n", b"\r"):
+                return at  # (at the very end it is looked at again with the next piece)
+            if last:
+                end = at + n - 1
+            else:
+                start = at + 1
 
     def _beyond(self, ref: bytes) -> InputError:
         return InputError(
