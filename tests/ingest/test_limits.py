@@ -227,7 +227,7 @@ def test_markup_that_could_hide_a_row_start_is_refused(
         ("<?", b'<c r="Z3" t="inlineStr"><is><t>a</t></is></c><?x <row r="9"> ?>'),
     ):
         msg = _refused(wh, _with_cell_xml(path, body, "m.xlsx"))
-        assert f"{mark!r} inside a sheet" in msg, msg
+        assert mark in msg and "inside a sheet" in msg, msg
 
 
 def test_a_huge_shared_string_is_refused(wh: Warehouse, tmp_path: Path, monkeypatch) -> None:

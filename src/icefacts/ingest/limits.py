@@ -48,7 +48,7 @@ XLS_FILE = Limit("xls file", 256 << 20, "ICEFACTS_MAX_XLS_BYTES", "bytes of an .
 # row of any workbook in ../shared/data is 180 KB (FY25 detention statistics).
 ROW_XML = Limit("XML in one row", 8 << 20, "ICEFACTS_MAX_ROW_BYTES", "bytes of one row's XML")
 # Markup Excel never writes inside a sheet, and inside which "<row" could be text.
-_HIDING = (b"<![CDATA[", b"<!--", b"<?")
+_HIDING = (b"<!", b"<?")  # CDATA and comments; processing instructions
 
 _STRING_START = re.compile(rb"<(?:\w+:)?si[\s>/]")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
@@ -160,6 +160,20 @@ def _row_tags(text: bytes) -> int:
     return text.count(b"<row")
 
 
+def _find_mark(text: bytes, mark: bytes, start: int) -> int:
+    """``text.find(mark, start)`` for a two-byte mark starting with ``<``, faster: its second
+    byte (``!``, ``?``) is rare in a sheet, and a one-byte search is a ``memchr``."""
+    second = mark[1:2]
+    at = text.find(second, start + 1)
+    for _ in range(1000):  # then a text full of them: the two-byte search
+        if at < 0:
+            return -1
+        if text[at - 1 : at] == b"<":
+            return at - 1
+        at = text.find(second, at + 1)
+    return text.find(mark, at - 1)
+
+
 class RefGuard:
     """Fed the sheet XML piece by piece; refuses a reference beyond a worksheet's bounds, or a
     grid (last row x last column) over the cell limit."""
@@ -192,11 +206,12 @@ class RefGuard:
                 self.needle = b"<" + m.group(1) + b":row"
         limit, skip = self.row_limit, max(0, len(self.tail) - len(self.needle))
         for mark in _HIDING:
-            at = text.find(mark, skip if self.tags or self.since else 64)
+            at = _find_mark(text, mark, skip if self.tags or self.since else 64)
             if at >= 0:
+                what = "a processing instruction" if mark == b"<?" else "CDATA or a comment"
                 raise InputError(
-                    f"{mark.decode()!r} inside a sheet: markup Excel does not write there "
-                    "(a damaged or crafted workbook)",
+                    f"{what} ({text[at : at + 9].decode(errors='replace')!r}...) inside a "
+                    "sheet: markup Excel does not write there (a damaged or crafted workbook)",
                     file=self.file,
                     sheet=self.sheet,
                 )
