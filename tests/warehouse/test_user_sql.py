@@ -3,6 +3,7 @@ line, exit code 2, and changes nothing (files, other warehouses, the warehouse i
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,8 @@ def test_db_must_be_a_warehouse(tmp_path: Path, run_cli) -> None:
         code, _out, err = run_cli(args[0], "--db", str(empty), *args[1:])
         assert code == 2 and "is an empty file, not a warehouse" in err, err
         assert empty.read_bytes() == b""
+    fifo = tmp_path / "fifo.duckdb"  # once a hang: the first bytes were read from a FIFO
+    os.mkfifo(fifo)
+    for db in (fifo, Path("/dev/null")):
+        code, _out, err = run_cli("sql", "--db", str(db), "SELECT 1")
+        assert code == 2 and "is not a regular file" in err, err

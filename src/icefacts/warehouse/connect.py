@@ -55,6 +55,10 @@ def check_db_path(db: Path) -> None:
         raise IcefactsError(f"--db {db} is a folder; give a warehouse file such as {db}/w.duckdb")
     if not db.exists():
         return
+    if not db.is_file():  # a FIFO would block the read below; /dev/null is no warehouse
+        raise IcefactsError(
+            f"--db {db} is not a regular file; give an icefacts .duckdb file or a new path"
+        )
     try:
         with db.open("rb") as f:
             head = f.read(16)
