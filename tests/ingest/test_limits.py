@@ -6,6 +6,7 @@ is one clear error."""
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from icefacts import api
@@ -151,24 +152,38 @@ def test_more_rows_than_a_worksheet_holds_is_refused(
     assert "more rows than a worksheet can hold" in _refused(wh, deep)
 
 
-def _with_text(path: Path, row: int, text_bytes: int) -> Path:
-    """The workbook with one more inline-string cell of ``text_bytes`` bytes in row ``row``
-    (counted from its first ``<row``): a few hundred KB that inflate to one huge cell."""
+def _rezip(path: Path, name: str, edit: Callable[[dict[str, bytes]], None]) -> Path:
+    """A copy of the workbook, named ``name``, with its members (name -> bytes) edited."""
     with zipfile.ZipFile(path) as z:
         members = {i.filename: z.read(i) for i in z.infolist()}
-    sheet = next(n for n in members if n.startswith("xl/worksheets/sheet"))
-    xml = members[sheet]
-    at = 0
-    for _ in range(row):
-        at = xml.index(b"<row", at) + 1
-    at = xml.index(b"</row>", at)
-    cell = b'<c r="Z1" t="inlineStr"><is><t>' + b"x" * text_bytes + b"</t></is></c>"
-    members[sheet] = xml[:at] + cell + xml[at:]
-    out = path.with_name(f"huge{row}_" + path.name)
+    edit(members)
+    out = path.with_name(name)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in members.items():
-            z.writestr(name, data)
+        for member, data in members.items():
+            z.writestr(member, data)
     return out
+
+
+def _in_row(path: Path, row: int, cell: bytes, name: str) -> Path:
+    """The workbook with ``cell`` (raw XML) at the end of row ``row`` (counted from its
+    first ``<row``)."""
+
+    def edit(members: dict[str, bytes]) -> None:
+        sheet = next(n for n in members if n.startswith("xl/worksheets/sheet"))
+        xml, at = members[sheet], 0
+        for _ in range(row):
+            at = xml.index(b"<row", at) + 1
+        at = xml.index(b"</row>", at)
+        members[sheet] = xml[:at] + cell + xml[at:]
+
+    return _rezip(path, name, edit)
+
+
+def _with_text(path: Path, row: int, text_bytes: int) -> Path:
+    """One more inline-string cell of ``text_bytes`` bytes in row ``row``: a few hundred KB
+    that inflate to one huge cell."""
+    cell = b'<c r="Z1" t="inlineStr"><is><t>' + b"x" * text_bytes + b"</t></is></c>"
+    return _in_row(path, row, cell, f"huge{row}_{path.name}")
 
 
 def test_a_row_of_one_huge_cell_is_refused_on_every_path(
@@ -195,21 +210,6 @@ def test_a_row_of_one_huge_cell_is_refused_on_every_path(
     assert report.status == "loaded", report.message
 
 
-def _with_cell_xml(path: Path, cell: bytes, name: str) -> Path:
-    """The workbook with ``cell`` (raw XML) added to its first data row."""
-    with zipfile.ZipFile(path) as z:
-        members = {i.filename: z.read(i) for i in z.infolist()}
-    sheet = next(n for n in members if n.startswith("xl/worksheets/sheet"))
-    xml = members[sheet]
-    at = xml.index(b"</row>", xml.index(b"<row", xml.index(b"<row", xml.index(b"<row") + 1) + 1))
-    members[sheet] = xml[:at] + cell + xml[at:]
-    out = path.with_name(name)
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for n, data in members.items():
-            z.writestr(n, data)
-    return out
-
-
 def test_markup_that_could_hide_a_row_start_is_refused(
     wh: Warehouse, tmp_path: Path, monkeypatch
 ) -> None:
@@ -219,14 +219,14 @@ def test_markup_that_could_hide_a_row_start_is_refused(
     monkeypatch.setenv("ICEFACTS_MAX_ROW_BYTES", str(1 << 20))
     path = _book(tmp_path, rows=200)
     run = b"<r><t>" + b"x" * 100_000 + b"</t></r><rowx/>"
-    runs = _with_cell_xml(path, b'<c r="Z3" t="inlineStr"><is>' + run * 30 + b"</is></c>", "r.xlsx")
+    runs = _in_row(path, 3, b'<c r="Z3" t="inlineStr"><is>' + run * 30 + b"</is></c>", "r.xlsx")
     assert "a row of more than 1 MiB of XML" in _refused(wh, runs)
     for mark, body in (
         ("<![CDATA[", b'<c r="Z3" t="inlineStr"><is><t><![CDATA[<row r="9">]]></t></is></c>'),
         ("<!--", b'<c r="Z3" t="inlineStr"><is><t>a</t></is></c><!-- <row r="9"> -->'),
         ("<?", b'<c r="Z3" t="inlineStr"><is><t>a</t></is></c><?x <row r="9"> ?>'),
     ):
-        msg = _refused(wh, _with_cell_xml(path, body, "m.xlsx"))
+        msg = _refused(wh, _in_row(path, 3, body, "m.xlsx"))
         assert mark in msg and "inside a sheet" in msg, msg
 
 
@@ -234,18 +234,17 @@ def test_a_huge_shared_string_is_refused(wh: Warehouse, tmp_path: Path, monkeypa
     """One shared string, referred to from several rows, is held once per row."""
     monkeypatch.setenv("ICEFACTS_MAX_ROW_BYTES", str(1 << 20))
     path = _book(tmp_path, rows=200)
-    with zipfile.ZipFile(path) as z:
-        members = {i.filename: z.read(i) for i in z.infolist()}
-    name = next((n for n in members if n.lower() == "xl/sharedstrings.xml"), None)
     big = b"<si><t>" + b"y" * (3 << 20) + b"</t></si>"
-    if name is None:  # this writer uses inline strings: the part is checked by its name
-        name = "xl/sharedStrings.xml"
-        members[name] = b'<sst xmlns="x"><si><t>a</t></si>' + big + b"<si><t>b</t></si></sst>"
-    else:
-        at = members[name].index(b"<si>")
-        members[name] = members[name][:at] + big + members[name][at:]
-    out = path.with_name("sst.xlsx")
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for n, data in members.items():
-            z.writestr(n, data)
+
+    def edit(members: dict[str, bytes]) -> None:
+        name = next((n for n in members if n.lower() == "xl/sharedstrings.xml"), None)
+        if name is None:  # this writer uses inline strings: the part is checked by its name
+            members["xl/sharedStrings.xml"] = (
+                b'<sst xmlns="x"><si><t>a</t></si>' + big + b"<si><t>b</t></si></sst>"
+            )
+        else:
+            at = members[name].index(b"<si>")
+            members[name] = members[name][:at] + big + members[name][at:]
+
+    out = _rezip(path, "sst.xlsx", edit)
     assert "a shared string of more than 1 MiB" in _refused(wh, out)
